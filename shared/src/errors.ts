@@ -1,0 +1,47 @@
+/**
+ * Every error murmur raises carries a stable `code` (like ws's
+ * `WS_ERR_INVALID_OPCODE`), so callers and tests branch on the code, never on
+ * the message text. Codes are append-only: README.md lists them.
+ */
+export const ErrorCode = {
+  /** A signaling frame was not valid JSON. */
+  BAD_JSON: 'MURMUR_BAD_JSON',
+  /** A signaling frame was JSON but not of the schema (wrong types, missing fields). */
+  BAD_FRAME: 'MURMUR_BAD_FRAME',
+  /** A frame was larger than the configured limit. */
+  FRAME_TOO_LARGE: 'MURMUR_FRAME_TOO_LARGE',
+  /** A binary WebSocket frame where text JSON was expected. */
+  BINARY_FRAME: 'MURMUR_BINARY_FRAME',
+  /** A frame's `type` is not in the protocol. */
+  UNKNOWN_TYPE: 'MURMUR_UNKNOWN_TYPE',
+  /** A signal was addressed to a peer that is not in that room. */
+  UNKNOWN_TARGET: 'MURMUR_UNKNOWN_TARGET',
+  /** The connection sent a room-scoped frame for a room it has not joined. */
+  NOT_IN_ROOM: 'MURMUR_NOT_IN_ROOM',
+  /** Another live connection already holds this peer id in this room. */
+  PEER_ID_TAKEN: 'MURMUR_PEER_ID_TAKEN',
+  /** A function was called with an argument it cannot use. */
+  BAD_ARGUMENT: 'MURMUR_BAD_ARGUMENT',
+  /** A configuration value (option, CLI flag, env var) is invalid. */
+  BAD_CONFIG: 'MURMUR_BAD_CONFIG',
+  /** Peer bytes could not be decoded (truncated, unknown type, out of bounds). */
+  BAD_WIRE: 'MURMUR_BAD_WIRE',
+  /** The room was used after `leave()`. */
+  ROOM_CLOSED: 'MURMUR_ROOM_CLOSED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class MurmurError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'MurmurError';
+    this.code = code;
+  }
+}
+
+export function isMurmurError(value: unknown): value is MurmurError {
+  return value instanceof MurmurError;
+}
