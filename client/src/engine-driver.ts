@@ -1,0 +1,72 @@
+/**
+ * Runs a sans-IO engine against real time: turns `set-timer` into
+ * setTimeout, hands every other output to the room, and feeds inputs in
+ * with the current monotonic time. The simulator is this same loop with a
+ * virtual clock.
+ */
+import type { Engine, EngineInput, EngineOutput } from '../../shared/src/engine/types.js';
+
+export class EngineDriver {
+  private readonly engine: Engine;
+  private readonly now: () => number;
+  private readonly onOutput: (output: EngineOutput) => void;
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private depth = 0;
+  private readonly queue: EngineInput[] = [];
+
+  constructor(engine: Engine, now: () => number, onOutput: (output: EngineOutput) => void) {
+    this.engine = engine;
+    this.now = now;
+    this.onOutput = onOutput;
+  }
+
+  /**
+   * Feed one input. Inputs raised while outputs are being handled (a send
+   * that fails and closes a link, say) queue behind the current one, so the
+   * engine never sees re-entrant calls.
+   */
+  input(input: EngineInput): void {
+    this.queue.push(input);
+    if (this.depth > 0) return;
+    this.depth += 1;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        for (const output of this.engine.handle(next, this.now())) this.apply(output);
+      }
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  stop(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.queue.length = 0;
+  }
+
+  private apply(output: EngineOutput): void {
+    switch (output.type) {
+      case 'set-timer': {
+        const previous = this.timers.get(output.timer);
+        if (previous) clearTimeout(previous);
+        const delay = Math.max(0, output.at - this.now());
+        this.timers.set(
+          output.timer,
+          setTimeout(() => {
+            this.timers.delete(output.timer);
+            this.input({ type: 'timer', timer: output.timer });
+          }, delay),
+        );
+        return;
+      }
+      case 'clear-timer': {
+        const previous = this.timers.get(output.timer);
+        if (previous) clearTimeout(previous);
+        this.timers.delete(output.timer);
+        return;
+      }
+      default:
+        this.onOutput(output);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * `joinRoom` options: one object, documented defaults, validated once with
+ * an error that names the bad field.
+ */
+import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
+import type { Presence } from '../../shared/src/engine/types.js';
+import { ID_PATTERN } from '../../shared/src/signaling.js';
+import type { WebSocketConstructor } from './signaling-client.js';
+
+export interface JoinOptions {
+  /** Signaling server URL(s), e.g. 'ws://127.0.0.1:8787/signal'. Several: the client uses the ones that answer. */
+  signaling: string | readonly string[];
+  /** This tab's peer id in the room. Default: 16 random hex characters. */
+  peerId?: string;
+  /** Presence to start with. Default {}. */
+  presence?: Presence;
+  /** Coalesce presence updates to one per this many ms. Default 50; 16–1000. */
+  presenceThrottleMs?: number;
+  /** Passed to RTCPeerConnection: STUN/TURN servers, iceTransportPolicy. */
+  rtcConfig?: RTCConfiguration;
+  /** A WebRTC implementation outside browsers (e.g. `@roamhq/wrtc`). */
+  wrtc?: unknown;
+  /** A WebSocket constructor outside browsers (e.g. the `ws` package). */
+  WebSocket?: WebSocketConstructor;
+  /** Give up on a link whose handshake has not finished after this many ms. Default 15,000. */
+  handshakeTimeoutMs?: number;
+}
+
+export interface ResolvedOptions {
+  signaling: string[];
+  peerId: string | undefined;
+  presence: Presence;
+  presenceThrottleMs: number;
+  rtcConfig: RTCConfiguration | undefined;
+  wrtc: unknown;
+  WebSocket: WebSocketConstructor | undefined;
+  handshakeTimeoutMs: number;
+}
+
+export const DEFAULTS = {
+  presenceThrottleMs: 50,
+  handshakeTimeoutMs: 15_000,
+} as const;
+
+/** Largest presence object, serialized, in bytes: it rides on every link. */
+export const MAX_PRESENCE_BYTES = 16 * 1024;
+
+const bad = (message: string): MurmurError => new MurmurError(ErrorCode.BAD_ARGUMENT, message);
+
+export function checkRoomId(roomId: unknown): string {
+  if (typeof roomId !== 'string' || !ID_PATTERN.test(roomId)) {
+    throw bad(`roomId must be 1-64 characters of [A-Za-z0-9_.:-], got ${JSON.stringify(roomId) ?? String(roomId)}`);
+  }
+  return roomId;
+}
+
+export function checkPresence(value: unknown, field: string): Presence {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(`${field} must be a plain object, got ${Array.isArray(value) ? 'an array' : String(value)}`);
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw bad(`${field} must be JSON-serializable: ${(error as Error).message}`);
+  }
+  if (json.length > MAX_PRESENCE_BYTES) {
+    throw bad(`${field} is ${json.length} bytes as JSON; the limit is ${MAX_PRESENCE_BYTES}`);
+  }
+  return JSON.parse(json) as Presence;
+}
+
+function checkInteger(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw bad(`options.${field} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw bad('joinRoom needs an options object with at least { signaling: "ws://…/signal" }');
+  }
+  const o = { ...DEFAULTS, ...(options as JoinOptions) };
+  const urls = typeof o.signaling === 'string' ? [o.signaling] : Array.isArray(o.signaling) ? [...o.signaling] : null;
+  if (!urls || urls.length === 0) throw bad('options.signaling must be a ws:// or wss:// URL or a non-empty array of them');
+  for (const url of urls) {
+    if (typeof url !== 'string' || !/^wss?:\/\/[^\s]+$/.test(url)) {
+      throw bad(`options.signaling has ${JSON.stringify(url)}; expected a ws:// or wss:// URL`);
+    }
+  }
+  if (o.peerId !== undefined && (typeof o.peerId !== 'string' || !ID_PATTERN.test(o.peerId))) {
+    throw bad(`options.peerId must be 1-64 characters of [A-Za-z0-9_.:-], got ${JSON.stringify(o.peerId)}`);
+  }
+  if (o.WebSocket !== undefined && typeof o.WebSocket !== 'function') throw bad('options.WebSocket must be a constructor');
+  if (o.rtcConfig !== undefined && (typeof o.rtcConfig !== 'object' || o.rtcConfig === null)) {
+    throw bad('options.rtcConfig must be an RTCConfiguration object');
+  }
+  return {
+    signaling: urls,
+    peerId: o.peerId,
+    presence: o.presence === undefined ? {} : checkPresence(o.presence, 'options.presence'),
+    presenceThrottleMs: checkInteger('presenceThrottleMs', o.presenceThrottleMs, 16, 1000),
+    handshakeTimeoutMs: checkInteger('handshakeTimeoutMs', o.handshakeTimeoutMs, 1000, 120_000),
+    rtcConfig: o.rtcConfig,
+    wrtc: o.wrtc,
+    WebSocket: o.WebSocket,
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * A Room is one tab's membership of one murmur room: the public face over
+ * the engine driver, the WebRTC links and the signaling connection.
+ */
+import { FullMeshEngine } from '../../shared/src/engine/full-mesh.js';
+import type { Engine, EngineOutput, PeerId, Presence } from '../../shared/src/engine/types.js';
+import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
+import { createPrng } from '../../shared/src/prng.js';
+import { EngineDriver } from './engine-driver.js';
+import { Emitter } from './emitter.js';
+import { LinkManager, type LinkInfo } from './link-manager.js';
+import { checkPresence, checkRoomId, resolveOptions, type JoinOptions } from './options.js';
+import { SignalingClient, type SignalingStatus, type WebSocketConstructor } from './signaling-client.js';
+
+export interface PeerInfo {
+  readonly id: PeerId;
+  readonly presence: Presence;
+}
+
+export type LeaveReason = 'left' | 'dead';
+
+export interface RoomEvents {
+  [name: string]: unknown[];
+  'peer-join': [peer: PeerInfo];
+  'peer-leave': [peer: PeerInfo, reason: LeaveReason];
+  /** A remote peer's presence changed. */
+  presence: [peer: PeerInfo];
+  /** Bytes from a peer could not be decoded and were dropped. */
+  malformed: [info: { from: PeerId; code: string; message: string }];
+}
+
+export interface RoomPresence {
+  /** Merge `patch` into this tab's presence (shallow) and share it. */
+  update(patch: Presence): void;
+  /** This tab's current presence. */
+  get(): Presence;
+}
+
+/** Test and debugging hooks; see README "Fault injection". */
+export interface RoomDebug {
+  links(): LinkInfo[];
+  /** Close every WebRTC link at once, as a network cut would. */
+  dropLinks(): void;
+  /** Stop using the signaling server (the mesh carries on); `resumeSignaling()` undoes it. */
+  stopSignaling(): void;
+  resumeSignaling(): void;
+  signalingStatus(): SignalingStatus;
+}
+
+function randomHex(bytes: number): string {
+  const buf = new Uint8Array(bytes);
+  globalThis.crypto.getRandomValues(buf);
+  return Array.from(buf, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function randomSeed(): number {
+  const buf = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(buf);
+  return buf[0] as number;
+}
+
+const monotonicNow = (): number => globalThis.performance.now();
+
+export class Room {
+  readonly id: string;
+  readonly selfId: PeerId;
+  readonly presence: RoomPresence;
+  readonly debug: RoomDebug;
+  private readonly events = new Emitter<RoomEvents>();
+  private readonly members = new Map<PeerId, PeerInfo>();
+  private readonly driver: EngineDriver;
+  private readonly linkManager: LinkManager;
+  private readonly signaling: SignalingClient;
+  private ownPresence: Presence;
+  private closed = false;
+  private readonly onPageHide = () => this.leave();
+
+  constructor(roomId: unknown, rawOptions: unknown) {
+    this.id = checkRoomId(roomId);
+    const options = resolveOptions(rawOptions);
+    const WebSocketImpl = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor | undefined);
+    if (!WebSocketImpl) {
+      throw new MurmurError(ErrorCode.BAD_ARGUMENT, 'no global WebSocket here: pass options.WebSocket (e.g. the ws package)');
+    }
+    this.selfId = options.peerId ?? randomHex(8);
+    this.ownPresence = options.presence;
+    const rng = createPrng(randomSeed());
+
+    const engine: Engine = new FullMeshEngine({ selfId: this.selfId, presenceThrottleMs: options.presenceThrottleMs });
+    this.driver = new EngineDriver(engine, monotonicNow, (output) => this.onEngineOutput(output));
+
+    this.signaling = new SignalingClient({
+      urls: options.signaling,
+      room: this.id,
+      peer: this.selfId,
+      WebSocket: WebSocketImpl,
+      random: () => rng.next(),
+    });
+    this.linkManager = new LinkManager({
+      selfId: this.selfId,
+      sendSignal: (to, data) => this.signaling.signal(to, data),
+      rtcConfig: options.rtcConfig,
+      wrtc: options.wrtc,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      newSessionId: () => rng.hex(8),
+      now: monotonicNow,
+    });
+
+    this.linkManager.on('up', (peer) => this.driver.input({ type: 'link-up', peer }));
+    this.linkManager.on('down', (peer) => this.driver.input({ type: 'link-down', peer }));
+    this.linkManager.on('data', (from, bytes) => this.driver.input({ type: 'receive', from, bytes }));
+    this.signaling.on('joined', (peers) => this.driver.input({ type: 'discovered', peers }));
+    this.signaling.on('signal', (from, data) => this.linkManager.onSignal(from, data));
+
+    this.presence = {
+      update: (patch) => {
+        this.assertOpen();
+        const checked = checkPresence(patch, 'presence patch');
+        this.ownPresence = checkPresence({ ...this.ownPresence, ...checked }, 'presence');
+        this.driver.input({ type: 'set-presence', presence: this.ownPresence });
+      },
+      get: () => this.ownPresence,
+    };
+    this.debug = {
+      links: () => this.linkManager.list(),
+      dropLinks: () => {
+        for (const link of this.linkManager.list()) this.linkManager.close(link.peer);
+      },
+      stopSignaling: () => this.signaling.suspend(),
+      resumeSignaling: () => this.signaling.resume(),
+      signalingStatus: () => this.signaling.status,
+    };
+
+    this.driver.input({ type: 'start' });
+    if (Object.keys(this.ownPresence).length > 0) this.driver.input({ type: 'set-presence', presence: this.ownPresence });
+    this.signaling.start();
+    globalThis.addEventListener?.('pagehide', this.onPageHide);
+  }
+
+  /** The other live peers in the room, by id. */
+  get peers(): ReadonlyMap<PeerId, PeerInfo> {
+    return this.members;
+  }
+
+  on<Name extends keyof RoomEvents & string>(name: Name, listener: (...args: RoomEvents[Name]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** Say goodbye to every neighbour and free every link, timer and socket. Idempotent. */
+  leave(): void {
+    if (this.closed) return;
+    this.driver.input({ type: 'leave' });
+    this.closed = true;
+    this.driver.stop();
+    this.signaling.stop();
+    this.linkManager.closeAll();
+    this.members.clear();
+    this.events.clear();
+    globalThis.removeEventListener?.('pagehide', this.onPageHide);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new MurmurError(ErrorCode.ROOM_CLOSED, `room '${this.id}' was left; join again`);
+  }
+
+  private onEngineOutput(output: EngineOutput): void {
+    switch (output.type) {
+      case 'send':
+        this.linkManager.send(output.to, output.bytes);
+        return;
+      case 'connect':
+        this.linkManager.open(output.peer);
+        return;
+      case 'disconnect':
+        this.linkManager.close(output.peer);
+        return;
+      case 'peer-join': {
+        const info: PeerInfo = { id: output.peer, presence: output.presence };
+        this.members.set(output.peer, info);
+        this.events.emit('peer-join', info);
+        return;
+      }
+      case 'peer-leave': {
+        const info = this.members.get(output.peer);
+        if (!info) return;
+        this.members.delete(output.peer);
+        this.events.emit('peer-leave', info, output.reason);
+        return;
+      }
+      case 'presence': {
+        const info: PeerInfo = { id: output.peer, presence: output.presence };
+        this.members.set(output.peer, info);
+        this.events.emit('presence', info);
+        return;
+      }
+      case 'malformed':
+        this.events.emit('malformed', { from: output.from, code: output.code, message: output.message });
+        return;
+      case 'deliver':
+        return;
+      case 'set-timer':
+      case 'clear-timer':
+        return;
+    }
+  }
+}
+
+export function joinRoom(roomId: string, options: JoinOptions): Room {
+  return new Room(roomId, options);
+}
