@@ -1,0 +1,1 @@
+export function buildAll(): Promise<Record<string, { raw: number; gzip: number }>>;

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Builds the browser bundles into dist/:
+//   dist/murmur.js  the public API as one self-contained ES module (simple-peer,
+//                   lib0 and the Node polyfills it needs are bundled in);
+//   dist/demo.js    the demo app, which imports '/dist/murmur.js' at run time
+//                   exactly as a user's plain page would.
+import { build } from 'esbuild';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+const browser = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  sourcemap: true,
+  minify: true,
+  legalComments: 'none',
+  define: { global: 'globalThis', 'process.env.NODE_DEBUG': 'false' },
+  logLevel: 'warning',
+};
+
+/** The demo must use the published bundle, not a second copy of the library. */
+const useDistBundle = {
+  name: 'use-dist-bundle',
+  setup(b) {
+    b.onResolve({ filter: /\/src\/index\.js$/ }, () => ({ path: '/dist/murmur.js', external: true }));
+  },
+};
+
+export async function buildAll() {
+  await mkdir(dist, { recursive: true });
+  await build({
+    ...browser,
+    entryPoints: [join(root, 'client/src/index.ts')],
+    outfile: join(dist, 'murmur.js'),
+    inject: [join(root, 'client/build/node-globals.js')],
+  });
+  await build({
+    ...browser,
+    entryPoints: [join(root, 'client/demo/demo-app.ts')],
+    outfile: join(dist, 'demo.js'),
+    plugins: [useDistBundle],
+  });
+  await copyFile(join(root, 'client/demo/index.html'), join(dist, 'index.html'));
+  const sizes = {};
+  for (const file of ['murmur.js', 'demo.js']) {
+    const bytes = await readFile(join(dist, file));
+    sizes[file] = { raw: (await stat(join(dist, file))).size, gzip: gzipSync(bytes).length };
+  }
+  return sizes;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const sizes = await buildAll();
+  for (const [file, { raw, gzip }] of Object.entries(sizes)) {
+    console.log(`dist/${file}  ${(raw / 1024).toFixed(1)} KiB  (${(gzip / 1024).toFixed(1)} KiB gzip)`);
+  }
+}
