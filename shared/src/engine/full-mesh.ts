@@ -10,13 +10,14 @@
  *   PRESENCE = 2 version:varuint presence:json
  *   BYE      = 3                                   (graceful leave)
  *   DATA     = 4 payload:varuint8array             (app broadcast)
+ *   DIRECT   = 5 payload:varuint8array             (app message to this one peer)
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { ErrorCode } from '../errors.js';
 import type { Engine, EngineInput, EngineOutput, PeerId, Presence } from './types.js';
 
-const Kind = { HELLO: 1, PRESENCE: 2, BYE: 3, DATA: 4 } as const;
+const Kind = { HELLO: 1, PRESENCE: 2, BYE: 3, DATA: 4, DIRECT: 5 } as const;
 
 export interface FullMeshOptions {
   selfId: PeerId;
@@ -33,6 +34,13 @@ interface Member {
 }
 
 const PRESENCE_TIMER = 'presence';
+
+function encodePayload(kind: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeUint8(encoder, kind);
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
 
 export class FullMeshEngine implements Engine {
   readonly selfId: PeerId;
@@ -85,13 +93,14 @@ export class FullMeshEngine implements Engine {
         else out.push({ type: 'set-timer', timer: PRESENCE_TIMER, at: this.lastPresenceSentAt + this.throttleMs });
         break;
       case 'broadcast': {
-        const encoder = encoding.createEncoder();
-        encoding.writeUint8(encoder, Kind.DATA);
-        encoding.writeVarUint8Array(encoder, input.payload);
-        const bytes = encoding.toUint8Array(encoder);
+        const bytes = encodePayload(Kind.DATA, input.payload);
         for (const peer of this.links) out.push({ type: 'send', to: peer, bytes });
         break;
       }
+      case 'route':
+        // Full mesh: every member is a neighbour, so routing is one hop.
+        if (this.links.has(input.to)) out.push({ type: 'send', to: input.to, bytes: encodePayload(Kind.DIRECT, input.payload) });
+        break;
       case 'leave': {
         const bye = Uint8Array.of(Kind.BYE);
         for (const peer of this.links) out.push({ type: 'send', to: peer, bytes: bye });
@@ -147,6 +156,11 @@ export class FullMeshEngine implements Engine {
         case Kind.DATA:
           if (this.members.get(from)?.joined) {
             out.push({ type: 'deliver', from, payload: decoding.readVarUint8Array(decoder) });
+          }
+          break;
+        case Kind.DIRECT:
+          if (this.members.get(from)?.joined) {
+            out.push({ type: 'routed', from, payload: decoding.readVarUint8Array(decoder) });
           }
           break;
         default:

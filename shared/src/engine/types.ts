@@ -34,7 +34,9 @@ export type EngineInput =
   /** The app publishes an opaque payload to every peer in the room. */
   | { type: 'broadcast'; payload: Uint8Array }
   /** The app leaves: say goodbye to everyone, then stop. */
-  | { type: 'leave' };
+  | { type: 'leave' }
+  /** Send an opaque payload to one peer, neighbour or not (relayed signaling, direct messages). */
+  | { type: 'route'; to: PeerId; payload: Uint8Array };
 
 export type EngineOutput =
   /** Send bytes on the open link to `to`. */
@@ -54,6 +56,8 @@ export type EngineOutput =
   | { type: 'presence'; peer: PeerId; presence: Presence }
   /** An app broadcast arrived, once per message. */
   | { type: 'deliver'; from: PeerId; payload: Uint8Array }
+  /** A `route` payload addressed to this peer arrived. */
+  | { type: 'routed'; from: PeerId; payload: Uint8Array }
   /** Bytes from `from` were dropped as undecodable; counted, never thrown. */
   | { type: 'malformed'; from: PeerId; code: ErrorCode; message: string };
 
