@@ -1,12 +1,14 @@
 /**
  * WebRTC links to neighbours, one simple-peer data channel each. The manager
- * negotiates over whatever signal path it is given (the server now, the mesh
- * later), settles glare deterministically, and times out handshakes. It knows
- * nothing of the protocol: bytes in, bytes out, up and down.
+ * negotiates over whatever signal paths it is given (the server and the mesh
+ * at once; duplicates are dropped), settles glare deterministically, times
+ * out handshakes, cuts frames into 16 KiB pieces and applies backpressure.
+ * It knows nothing of the protocol: bytes in, bytes out, up and down.
  */
 import SimplePeer from 'simple-peer';
 import type { JsonValue } from '../../shared/src/signaling.js';
 import { Emitter } from './emitter.js';
+import { Reassembler, splitFrame } from './framing.js';
 
 export type LinkState = 'connecting' | 'open';
 
@@ -15,6 +17,7 @@ export interface LinkInfo {
   state: LinkState;
   initiator: boolean;
   openedAt: number | null;
+  /** Bytes queued locally and in the data channel, not yet sent. */
   bufferedAmount: number;
 }
 
@@ -23,17 +26,22 @@ export interface LinkEvents {
   up: [peer: string];
   down: [peer: string];
   data: [peer: string, bytes: Uint8Array];
+  malformed: [peer: string, message: string];
 }
 
 export interface LinkManagerOptions {
   selfId: string;
-  /** Deliver a negotiation message to `to` by some path; false if it cannot now. */
-  sendSignal: (to: string, data: JsonValue) => boolean;
-  rtcConfig?: RTCConfiguration;
+  /** Deliver a negotiation message to `to` by every path available. */
+  sendSignal: (to: string, data: JsonValue) => void;
+  rtcConfig?: RTCConfiguration | undefined;
   /** A WebRTC implementation for Node (e.g. `@roamhq/wrtc`); browsers use their own. */
   wrtc?: unknown;
   /** Give up on a link that has not opened after this many ms. */
   handshakeTimeoutMs: number;
+  /** Close a link whose unsent queue grows past this many bytes (a stalled peer). */
+  maxQueuedBytes: number;
+  /** Largest reassembled frame accepted from a peer, in bytes. */
+  maxFrameBytes: number;
   newSessionId: () => string;
   now: () => number;
 }
@@ -46,30 +54,51 @@ interface Link {
   state: LinkState;
   openedAt: number | null;
   timer: ReturnType<typeof setTimeout> | null;
+  /** Next sequence number for signals we send on this link. */
+  sent: number;
+  /** Sequence numbers of signals already fed (they arrive once per path). */
+  seen: Set<number>;
   /** Frames that arrived before this side saw 'connect' (the far side can be first). */
   early: Uint8Array[];
+  joiner: Reassembler;
 }
 
 interface SignalEnvelope {
   sid: string;
+  n: number;
   sp: SimplePeer.SignalData;
 }
 
+/** Signals for a session we have no link for yet (a candidate that overtook its offer). */
+interface Pending {
+  signals: SignalEnvelope[];
+  expires: number;
+}
+
+const PENDING_SESSIONS = 32;
+const PENDING_PER_SESSION = 64;
+
 function readEnvelope(data: JsonValue): SignalEnvelope | null {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
-  const { sid, sp } = data as { sid?: unknown; sp?: unknown };
+  const { sid, n, sp } = data as { sid?: unknown; n?: unknown; sp?: unknown };
   if (typeof sid !== 'string' || sid.length === 0 || sid.length > 64) return null;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return null;
   if (typeof sp !== 'object' || sp === null || Array.isArray(sp)) return null;
-  return { sid, sp: sp as SimplePeer.SignalData };
+  return { sid, n, sp: sp as SimplePeer.SignalData };
 }
 
 export class LinkManager extends Emitter<LinkEvents> {
   private readonly options: LinkManagerOptions;
   private readonly links = new Map<string, Link>();
+  private readonly pending = new Map<string, Pending>();
 
   constructor(options: LinkManagerOptions) {
     super();
     this.options = options;
+  }
+
+  has(peer: string): boolean {
+    return this.links.has(peer);
   }
 
   /** Start negotiating a link to `peer` unless one exists. */
@@ -87,11 +116,18 @@ export class LinkManager extends Emitter<LinkEvents> {
     for (const link of [...this.links.values()]) this.remove(link, false);
   }
 
-  send(peer: string, bytes: Uint8Array): boolean {
+  /** Queue a frame; false when there is no open link or it had to be dropped. */
+  send(peer: string, frame: Uint8Array): boolean {
     const link = this.links.get(peer);
     if (!link || link.state !== 'open') return false;
+    if (this.queued(link) > this.options.maxQueuedBytes) {
+      this.remove(link, true);
+      return false;
+    }
     try {
-      link.sp.send(bytes);
+      // write() (not send()) so simple-peer holds pieces back while the
+      // channel's bufferedAmount is high, instead of overrunning it.
+      for (const piece of splitFrame(frame)) link.sp.write(piece);
       return true;
     } catch {
       this.remove(link, true);
@@ -105,7 +141,7 @@ export class LinkManager extends Emitter<LinkEvents> {
       state: link.state,
       initiator: link.initiator,
       openedAt: link.openedAt,
-      bufferedAmount: link.sp.bufferSize ?? 0,
+      bufferedAmount: this.queued(link),
     }));
   }
 
@@ -115,10 +151,13 @@ export class LinkManager extends Emitter<LinkEvents> {
     if (!envelope || from === this.options.selfId) return;
     const existing = this.links.get(from);
     if (existing && existing.sid === envelope.sid) {
-      this.feed(existing, envelope.sp);
+      this.feed(existing, envelope);
       return;
     }
-    if (envelope.sp.type !== 'offer') return; // stale candidate or answer of a link we dropped
+    if (envelope.sp.type !== 'offer') {
+      this.hold(envelope);
+      return;
+    }
     if (existing) {
       // Glare: both sides offered. The lower id's offer wins on both ends, so
       // exactly one link survives without another round trip.
@@ -126,12 +165,34 @@ export class LinkManager extends Emitter<LinkEvents> {
       this.remove(existing, existing.state === 'open');
     }
     const link = this.create(from, envelope.sid, false);
-    this.feed(link, envelope.sp);
+    this.feed(link, envelope);
+    const held = this.pending.get(envelope.sid);
+    this.pending.delete(envelope.sid);
+    for (const signal of held?.signals ?? []) this.feed(link, signal);
   }
 
-  private feed(link: Link, sp: SimplePeer.SignalData): void {
+  private hold(envelope: SignalEnvelope): void {
+    const now = this.options.now();
+    for (const [sid, entry] of this.pending) if (entry.expires < now) this.pending.delete(sid);
+    let entry = this.pending.get(envelope.sid);
+    if (!entry) {
+      if (this.pending.size >= PENDING_SESSIONS) return;
+      entry = { signals: [], expires: now + this.options.handshakeTimeoutMs };
+      this.pending.set(envelope.sid, entry);
+    }
+    if (entry.signals.length < PENDING_PER_SESSION) entry.signals.push(envelope);
+  }
+
+  private queued(link: Link): number {
+    const channel = (link.sp as unknown as { _channel?: { bufferedAmount?: number } | null })._channel;
+    return (link.sp.writableLength ?? 0) + (channel?.bufferedAmount ?? 0);
+  }
+
+  private feed(link: Link, envelope: SignalEnvelope): void {
+    if (link.seen.has(envelope.n)) return;
+    link.seen.add(envelope.n);
     try {
-      link.sp.signal(sp);
+      link.sp.signal(envelope.sp);
     } catch {
       this.remove(link, true);
     }
@@ -142,7 +203,19 @@ export class LinkManager extends Emitter<LinkEvents> {
     if (this.options.rtcConfig) options.config = this.options.rtcConfig;
     if (this.options.wrtc) options.wrtc = this.options.wrtc as SimplePeer.Options['wrtc'];
     const sp = new SimplePeer(options);
-    const link: Link = { peer, sid, initiator, sp, state: 'connecting', openedAt: null, timer: null, early: [] };
+    const link: Link = {
+      peer,
+      sid,
+      initiator,
+      sp,
+      state: 'connecting',
+      openedAt: null,
+      timer: null,
+      sent: 0,
+      seen: new Set(),
+      early: [],
+      joiner: new Reassembler(this.options.maxFrameBytes),
+    };
     this.links.set(peer, link);
     link.timer = setTimeout(() => {
       if (link.state === 'connecting') this.remove(link, true);
@@ -150,7 +223,7 @@ export class LinkManager extends Emitter<LinkEvents> {
 
     sp.on('signal', (data: SimplePeer.SignalData) => {
       if (this.links.get(peer) !== link) return;
-      this.options.sendSignal(peer, { sid, sp: data as unknown as JsonValue });
+      this.options.sendSignal(peer, { sid, n: link.sent++, sp: data as unknown as JsonValue });
     });
     sp.on('connect', () => {
       if (this.links.get(peer) !== link) return;
@@ -159,15 +232,13 @@ export class LinkManager extends Emitter<LinkEvents> {
       if (link.timer) clearTimeout(link.timer);
       link.timer = null;
       this.emit('up', peer);
-      for (const bytes of link.early.splice(0)) {
-        if (this.links.get(peer) === link) this.emit('data', peer, bytes);
-      }
+      for (const piece of link.early.splice(0)) this.receive(link, piece);
     });
     sp.on('data', (chunk: Uint8Array) => {
       if (this.links.get(peer) !== link) return;
-      const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
-      if (link.state === 'open') this.emit('data', peer, bytes);
-      else if (link.early.length < 64) link.early.push(bytes);
+      const piece = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
+      if (link.state === 'open') this.receive(link, piece);
+      else if (link.early.length < 256) link.early.push(piece);
     });
     const gone = () => {
       if (this.links.get(peer) === link) this.remove(link, true);
@@ -175,6 +246,18 @@ export class LinkManager extends Emitter<LinkEvents> {
     sp.on('close', gone);
     sp.on('error', gone);
     return link;
+  }
+
+  private receive(link: Link, piece: Uint8Array): void {
+    if (this.links.get(link.peer) !== link) return;
+    let frame: Uint8Array | null;
+    try {
+      frame = link.joiner.push(piece);
+    } catch (error) {
+      this.emit('malformed', link.peer, (error as Error).message);
+      return;
+    }
+    if (frame) this.emit('data', link.peer, frame);
   }
 
   private remove(link: Link, notify: boolean): void {

@@ -9,6 +9,7 @@ import { createPrng } from '../../shared/src/prng.js';
 import { EngineDriver } from './engine-driver.js';
 import { Emitter } from './emitter.js';
 import { LinkManager, type LinkInfo } from './link-manager.js';
+import { MESH_SIGNAL_CHANNEL, decodeMeshSignal, encodeMeshSignal } from './mesh-signal.js';
 import { checkPresence, checkRoomId, resolveOptions, type JoinOptions } from './options.js';
 import { SignalingClient, type SignalingStatus, type WebSocketConstructor } from './signaling-client.js';
 
@@ -59,6 +60,11 @@ function randomSeed(): number {
   return buf[0] as number;
 }
 
+/** A neighbour that lets this much pile up unsent is stalled: drop the link. */
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** Largest frame accepted from a neighbour after reassembly (Yjs snapshots can be big). */
+const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+
 const monotonicNow = (): number => globalThis.performance.now();
 
 export class Room {
@@ -98,10 +104,17 @@ export class Room {
     });
     this.linkManager = new LinkManager({
       selfId: this.selfId,
-      sendSignal: (to, data) => this.signaling.signal(to, data),
+      // Both paths at once: the server may be down, or the target may not
+      // be reachable over the mesh yet; the far side drops the duplicate.
+      sendSignal: (to, data) => {
+        this.signaling.signal(to, data);
+        this.driver.input({ type: 'route', to, payload: encodeMeshSignal(data) });
+      },
       rtcConfig: options.rtcConfig,
       wrtc: options.wrtc,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
+      maxQueuedBytes: MAX_QUEUED_BYTES,
+      maxFrameBytes: MAX_FRAME_BYTES,
       newSessionId: () => rng.hex(8),
       now: monotonicNow,
     });
@@ -109,6 +122,9 @@ export class Room {
     this.linkManager.on('up', (peer) => this.driver.input({ type: 'link-up', peer }));
     this.linkManager.on('down', (peer) => this.driver.input({ type: 'link-down', peer }));
     this.linkManager.on('data', (from, bytes) => this.driver.input({ type: 'receive', from, bytes }));
+    this.linkManager.on('malformed', (from, message) =>
+      this.events.emit('malformed', { from, code: ErrorCode.BAD_WIRE, message }),
+    );
     this.signaling.on('joined', (peers) => this.driver.input({ type: 'discovered', peers }));
     this.signaling.on('signal', (from, data) => this.linkManager.onSignal(from, data));
 
@@ -127,7 +143,7 @@ export class Room {
         for (const link of this.linkManager.list()) this.linkManager.close(link.peer);
       },
       stopSignaling: () => this.signaling.suspend(),
-      resumeSignaling: () => this.signaling.resume(),
+      resumeSignaling: () => this.signaling.start(),
       signalingStatus: () => this.signaling.status,
     };
 
@@ -195,6 +211,15 @@ export class Room {
       }
       case 'malformed':
         this.events.emit('malformed', { from: output.from, code: output.code, message: output.message });
+        return;
+      case 'routed':
+        if (output.payload[0] === MESH_SIGNAL_CHANNEL) {
+          try {
+            this.linkManager.onSignal(output.from, decodeMeshSignal(output.payload));
+          } catch (error) {
+            this.events.emit('malformed', { from: output.from, code: ErrorCode.BAD_WIRE, message: (error as Error).message });
+          }
+        }
         return;
       case 'deliver':
         return;

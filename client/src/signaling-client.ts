@@ -1,8 +1,9 @@
 /**
- * The client's side of the signaling protocol: one WebSocket to the first
- * signaling URL that answers, rejoin after a drop with jittered exponential
- * backoff, and validated frames both ways. The mesh does not depend on it
- * once links are up; it is only for bootstrap.
+ * The client's side of the signaling protocol. It keeps one WebSocket per
+ * configured signaling URL, joins the room on each that answers, reconnects
+ * each with jittered exponential backoff, and validates every frame. The
+ * mesh does not depend on it once links are up: it is only for bootstrap,
+ * and while every server is down the room carries on over WebRTC.
  */
 import { parseServerMessage, type ClientMessage, type JsonValue, type ServerMessage } from '../../shared/src/signaling.js';
 import { Emitter } from './emitter.js';
@@ -19,6 +20,7 @@ export type WebSocketLike = {
 };
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/** 'open' while at least one server has the room joined. */
 export type SignalingStatus = 'connecting' | 'open' | 'closed';
 
 export interface SignalingEvents {
@@ -44,92 +46,34 @@ export interface SignalingClientOptions {
 
 const OPEN = 1;
 
-export class SignalingClient extends Emitter<SignalingEvents> {
+/** One server: one socket, its own backoff. */
+class ServerConnection {
+  private readonly url: string;
+  private readonly owner: SignalingClient;
   private readonly options: Required<SignalingClientOptions>;
   private socket: WebSocketLike | null = null;
-  private urlIndex = 0;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private stopped = false;
-  private suspended = false;
-  status: SignalingStatus = 'closed';
+  joined = false;
+  connecting = false;
 
-  constructor(options: SignalingClientOptions) {
-    super();
-    this.options = { minBackoffMs: 500, maxBackoffMs: 15_000, ...options };
+  constructor(url: string, owner: SignalingClient, options: Required<SignalingClientOptions>) {
+    this.url = url;
+    this.owner = owner;
+    this.options = options;
   }
 
-  start(): void {
-    this.stopped = false;
-    this.connect();
-  }
-
-  /** Send a signal to one peer; false when the server is not reachable now. */
-  signal(to: string, data: JsonValue): boolean {
-    return this.send({ type: 'signal', room: this.options.room, to, data });
-  }
-
-  /**
-   * Stop using the server (test hook and a user's choice alike): the mesh
-   * carries on; `resume()` reconnects.
-   */
-  suspend(): void {
-    this.suspended = true;
-    this.teardown();
-  }
-
-  resume(): void {
-    if (!this.suspended || this.stopped) return;
-    this.suspended = false;
-    this.connect();
-  }
-
-  stop(): void {
-    if (this.socket?.readyState === OPEN) this.send({ type: 'leave', room: this.options.room });
-    this.stopped = true;
-    this.teardown();
-    this.clear();
-  }
-
-  private send(message: ClientMessage): boolean {
-    if (this.socket?.readyState !== OPEN) return false;
+  send(message: ClientMessage): boolean {
+    if (!this.joined || this.socket?.readyState !== OPEN) return false;
     this.socket.send(JSON.stringify(message));
     return true;
   }
 
-  private setStatus(status: SignalingStatus): void {
-    if (this.status === status) return;
-    this.status = status;
-    this.emit('status', status);
-  }
-
-  private teardown(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) {
-      socket.onopen = socket.onclose = null;
-      socket.onmessage = null;
-      // Keep an error handler: closing a socket that is still connecting
-      // reports an error, and an unheard one would be thrown.
-      socket.onerror = () => {};
-      try {
-        socket.close(1000, 'bye');
-      } catch {
-        // Already closing; nothing left to free.
-      }
-    }
-    this.setStatus('closed');
-  }
-
-  private connect(): void {
-    if (this.stopped || this.suspended) return;
-    const url = this.options.urls[this.urlIndex % this.options.urls.length] as string;
-    this.setStatus('connecting');
+  connect(): void {
+    this.connecting = true;
     let socket: WebSocketLike;
     try {
-      socket = new this.options.WebSocket(url);
+      socket = new this.options.WebSocket(this.url);
     } catch {
       this.scheduleRetry();
       return;
@@ -137,29 +81,53 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.socket = socket;
     socket.onopen = () => {
       this.attempts = 0;
-      this.setStatus('open');
-      this.send({ type: 'join', room: this.options.room, peer: this.options.peer });
+      socket.send(JSON.stringify({ type: 'join', room: this.options.room, peer: this.options.peer } satisfies ClientMessage));
     };
     socket.onmessage = (event) => {
       if (typeof event.data !== 'string') return;
       const parsed = parseServerMessage(event.data);
       if (!parsed.ok) return;
-      this.dispatch(parsed.value);
+      if (parsed.value.type === 'joined' && parsed.value.room === this.options.room) {
+        this.joined = true;
+        this.connecting = false;
+        this.owner.refreshStatus();
+      }
+      this.owner.dispatch(parsed.value);
     };
     socket.onerror = () => {};
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      this.setStatus('closed');
+      this.joined = false;
       this.scheduleRetry();
+      this.owner.refreshStatus();
     };
   }
 
+  close(sayLeave: boolean): void {
+    if (sayLeave) this.send({ type: 'leave', room: this.options.room });
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.joined = false;
+    this.connecting = false;
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket) return;
+    socket.onopen = socket.onclose = socket.onmessage = null;
+    // Keep an error handler: closing a socket that is still connecting
+    // reports an error, and an unheard one would be thrown.
+    socket.onerror = () => {};
+    try {
+      socket.close(1000, 'bye');
+    } catch {
+      // Already closing; nothing left to free.
+    }
+  }
+
   private scheduleRetry(): void {
-    if (this.stopped || this.suspended) return;
-    // Try the next URL; back off exponentially with full jitter so a room
-    // whose server restarts does not reconnect in one thundering herd.
-    this.urlIndex += 1;
+    this.connecting = true;
+    // Exponential backoff with full jitter, so a room whose server restarts
+    // does not reconnect in one thundering herd.
     const cap = Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** this.attempts);
     this.attempts += 1;
     const delay = this.options.minBackoffMs / 2 + this.options.random() * cap;
@@ -168,23 +136,82 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       this.connect();
     }, delay);
   }
+}
 
-  private dispatch(message: ServerMessage): void {
+export class SignalingClient extends Emitter<SignalingEvents> {
+  private readonly room: string;
+  private readonly servers: ServerConnection[];
+  private running = false;
+  status: SignalingStatus = 'closed';
+
+  constructor(options: SignalingClientOptions) {
+    super();
+    const resolved: Required<SignalingClientOptions> = { minBackoffMs: 500, maxBackoffMs: 15_000, ...options };
+    this.room = options.room;
+    this.servers = options.urls.map((url) => new ServerConnection(url, this, resolved));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const server of this.servers) server.connect();
+    this.refreshStatus();
+  }
+
+  /**
+   * Send a signal to one peer through every server that has the room joined
+   * (the target may be on any of them; the receiver drops duplicates).
+   * False when no server is reachable now.
+   */
+  signal(to: string, data: JsonValue): boolean {
+    let sent = false;
+    for (const server of this.servers) sent = server.send({ type: 'signal', room: this.room, to, data }) || sent;
+    return sent;
+  }
+
+  /** Stop using the servers (the mesh carries on); `start()` reconnects. */
+  suspend(): void {
+    this.running = false;
+    for (const server of this.servers) server.close(true);
+    this.refreshStatus();
+  }
+
+  stop(): void {
+    this.suspend();
+    this.clear();
+  }
+
+  /** @internal */
+  refreshStatus(): void {
+    const status: SignalingStatus = this.servers.some((s) => s.joined)
+      ? 'open'
+      : this.running && this.servers.some((s) => s.connecting)
+        ? 'connecting'
+        : 'closed';
+    if (status === this.status) return;
+    this.status = status;
+    this.emit('status', status);
+  }
+
+  /** @internal */
+  dispatch(message: ServerMessage): void {
+    if (message.type === 'error') {
+      this.emit('error', message);
+      return;
+    }
+    if (message.room !== this.room) return;
     switch (message.type) {
       case 'joined':
-        if (message.room === this.options.room) this.emit('joined', message.peers);
+        this.emit('joined', message.peers);
         break;
       case 'peer-joined':
-        if (message.room === this.options.room) this.emit('peer-joined', message.peer);
+        this.emit('peer-joined', message.peer);
         break;
       case 'peer-left':
-        if (message.room === this.options.room) this.emit('peer-left', message.peer);
+        this.emit('peer-left', message.peer);
         break;
       case 'signal':
-        if (message.room === this.options.room) this.emit('signal', message.from, message.data);
-        break;
-      case 'error':
-        this.emit('error', message);
+        this.emit('signal', message.from, message.data);
         break;
     }
   }
