@@ -48,7 +48,7 @@ export async function buildAll() {
     outfile: join(dist, 'demo.js'),
     plugins: [useDistBundle],
   });
-  await copyFile(join(root, 'client/demo/index.html'), join(dist, 'index.html'));
+  for (const page of ['index.html', 'harness.html']) await copyFile(join(root, 'client/demo', page), join(dist, page));
   const sizes = {};
   for (const file of ['murmur.js', 'demo.js']) {
     const bytes = await readFile(join(dist, file));
