@@ -48,6 +48,11 @@ export async function buildAll() {
     outfile: join(dist, 'demo.js'),
     plugins: [useDistBundle],
   });
+  // Node entry points, for `murmur/node` and `murmur/signaling-server` users
+  // who run plain JavaScript; dependencies stay external.
+  const node = { bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
+  await build({ ...node, entryPoints: [join(root, 'client/src/node.ts')], outfile: join(dist, 'node.js') });
+  await build({ ...node, entryPoints: [join(root, 'signaling-server/src/index.ts')], outfile: join(dist, 'signaling-server.js') });
   for (const page of ['index.html', 'harness.html']) await copyFile(join(root, 'client/demo', page), join(dist, page));
   const sizes = {};
   for (const file of ['murmur.js', 'demo.js']) {

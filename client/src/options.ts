@@ -24,6 +24,8 @@ export interface JoinOptions {
   WebSocket?: WebSocketConstructor;
   /** Give up on a link whose handshake has not finished after this many ms. Default 15,000. */
   handshakeTimeoutMs?: number;
+  /** Most WebRTC links this tab keeps open (the engine's active view). Default 8; 1–8. */
+  maxLinks?: number;
 }
 
 export interface ResolvedOptions {
@@ -35,11 +37,16 @@ export interface ResolvedOptions {
   wrtc: unknown;
   WebSocket: WebSocketConstructor | undefined;
   handshakeTimeoutMs: number;
+  maxLinks: number;
 }
 
 export const DEFAULTS = {
   presenceThrottleMs: 50,
   handshakeTimeoutMs: 15_000,
+  // Chrome caps a tab at ~500 RTCPeerConnections over its life, and each
+  // link costs a DTLS/SCTP association: a sparse mesh of ≤ 8 scales to
+  // any room size (HyParView's active view).
+  maxLinks: 8,
 } as const;
 
 /** Largest presence object, serialized, in bytes: it rides on every link. */
@@ -102,6 +109,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     presence: o.presence === undefined ? {} : checkPresence(o.presence, 'options.presence'),
     presenceThrottleMs: checkInteger('presenceThrottleMs', o.presenceThrottleMs, 16, 1000),
     handshakeTimeoutMs: checkInteger('handshakeTimeoutMs', o.handshakeTimeoutMs, 1000, 120_000),
+    maxLinks: checkInteger('maxLinks', o.maxLinks, 1, 8),
     rtcConfig: o.rtcConfig,
     wrtc: o.wrtc,
     WebSocket: o.WebSocket,

@@ -1,0 +1,65 @@
+/**
+ * A child process holding many murmur peers over real WebRTC (@roamhq/wrtc),
+ * driven by JSON lines on stdin and answering on stdout. One process holds
+ * ~290 links before file descriptors run out, so big rooms use several.
+ *
+ *   → {"id":1,"cmd":"status"}                    ← {"id":1,"peers":[{selfId,peers:[…],links,presence:{id:{…}}}]}
+ *   → {"id":2,"cmd":"presence","patch":{…}}      every peer here merges the patch
+ *   → {"id":3,"cmd":"leave"}                     every peer leaves; the process exits
+ */
+import { createInterface } from 'node:readline';
+import { joinRoom, type Room } from '../../client/src/node.js';
+
+const room = process.env.MURMUR_ROOM ?? '';
+const signaling = process.env.MURMUR_SIGNALING ?? '';
+const count = Number(process.env.MURMUR_COUNT ?? '0');
+const prefix = process.env.MURMUR_PREFIX ?? 'node';
+const maxLinks = process.env.MURMUR_MAX_LINKS ? Number(process.env.MURMUR_MAX_LINKS) : undefined;
+if (!room || !signaling || !Number.isInteger(count) || count < 1) {
+  process.stderr.write('node-peer-process needs MURMUR_ROOM, MURMUR_SIGNALING and MURMUR_COUNT >= 1\n');
+  process.exit(2);
+}
+
+const peers: Room[] = [];
+for (let i = 0; i < count; i++) {
+  const options: Parameters<typeof joinRoom>[1] = { signaling, peerId: `${prefix}-${i}`, presence: { name: `${prefix}-${i}`, kind: 'node' } };
+  if (maxLinks !== undefined) (options as { maxLinks?: number }).maxLinks = maxLinks;
+  peers.push(joinRoom(room, options));
+}
+
+const reply = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  let request: { id?: number; cmd?: string; patch?: Record<string, never> };
+  try {
+    request = JSON.parse(line) as typeof request;
+  } catch {
+    reply({ error: `not JSON: ${line.slice(0, 80)}` });
+    return;
+  }
+  switch (request.cmd) {
+    case 'status':
+      reply({
+        id: request.id,
+        peers: peers.map((p) => ({
+          selfId: p.selfId,
+          peers: [...p.peers.keys()],
+          links: p.debug.links().filter((l) => l.state === 'open').length,
+          presence: Object.fromEntries([...p.peers.values()].map((info) => [info.id, info.presence])),
+        })),
+      });
+      return;
+    case 'presence':
+      for (const p of peers) p.presence.update(request.patch ?? {});
+      reply({ id: request.id, ok: true });
+      return;
+    case 'leave':
+      for (const p of peers) p.leave();
+      reply({ id: request.id, ok: true });
+      setTimeout(() => process.exit(0), 200);
+      return;
+    default:
+      reply({ id: request.id, error: `unknown cmd ${String(request.cmd)}` });
+  }
+});
+reply({ ready: true, peers: peers.map((p) => p.selfId) });

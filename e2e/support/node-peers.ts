@@ -1,0 +1,91 @@
+/**
+ * Spawns node-peer-process.ts and talks to it: `status()`, `updatePresence()`,
+ * `leave()`. Used by e2e specs that mix browser tabs and Node peers.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export interface NodePeerStatus {
+  selfId: string;
+  peers: string[];
+  links: number;
+  presence: Record<string, Record<string, unknown>>;
+}
+
+export interface NodePeers {
+  ids: string[];
+  status(): Promise<NodePeerStatus[]>;
+  updatePresence(patch: Record<string, unknown>): Promise<void>;
+  leave(): Promise<void>;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export async function spawnNodePeers(options: {
+  room: string;
+  signaling: string;
+  count: number;
+  prefix: string;
+  maxLinks?: number;
+}): Promise<NodePeers> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MURMUR_ROOM: options.room,
+    MURMUR_SIGNALING: options.signaling,
+    MURMUR_COUNT: String(options.count),
+    MURMUR_PREFIX: options.prefix,
+  };
+  if (options.maxLinks !== undefined) env.MURMUR_MAX_LINKS = String(options.maxLinks);
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', join(here, 'node-peer-process.ts')], {
+    env,
+    stdio: 'pipe',
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const waiting = new Map<number, (message: Record<string, unknown>) => void>();
+  let ready: (ids: string[]) => void;
+  const readyPromise = new Promise<string[]>((resolve) => (ready = resolve));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const message = JSON.parse(line) as Record<string, unknown>;
+    if (message.ready) ready(message.peers as string[]);
+    const wake = waiting.get(message.id as number);
+    if (wake) {
+      waiting.delete(message.id as number);
+      wake(message);
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let nextId = 1;
+  const call = (cmd: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> => {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`node peers did not answer '${cmd}' in 10 s; stderr: ${stderr}`)), 10_000);
+      waiting.set(id, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      child.stdin.write(`${JSON.stringify({ id, cmd, ...extra })}\n`);
+    });
+  };
+  const ids = await Promise.race([
+    readyPromise,
+    exited.then(() => {
+      throw new Error(`node peer process exited early: ${stderr}`);
+    }),
+  ]);
+  return {
+    ids,
+    status: async () => (await call('status')).peers as NodePeerStatus[],
+    updatePresence: async (patch) => {
+      await call('presence', { patch });
+    },
+    leave: async () => {
+      if (child.exitCode === null) {
+        await call('leave').catch(() => child.kill('SIGKILL'));
+        await exited;
+      }
+    },
+  };
+}
