@@ -34,7 +34,9 @@ export type EngineInput =
   /** The app publishes an opaque payload to every peer in the room. */
   | { type: 'broadcast'; payload: Uint8Array }
   /** The app leaves: say goodbye to everyone, then stop. */
-  | { type: 'leave' };
+  | { type: 'leave' }
+  /** Send an opaque payload (e.g. an SDP offer) to one peer, neighbour or not: relayed over the mesh. */
+  | { type: 'route'; to: PeerId; payload: Uint8Array };
 
 export type EngineOutput =
   /** Send bytes on the open link to `to`. */
@@ -55,7 +57,9 @@ export type EngineOutput =
   /** An app broadcast arrived, once per message. */
   | { type: 'deliver'; from: PeerId; payload: Uint8Array }
   /** Bytes from `from` were dropped as undecodable; counted, never thrown. */
-  | { type: 'malformed'; from: PeerId; code: ErrorCode; message: string };
+  | { type: 'malformed'; from: PeerId; code: ErrorCode; message: string }
+  /** A payload routed to this peer (the `route` input at `from`) arrived. */
+  | { type: 'routed'; from: PeerId; payload: Uint8Array };
 
 export interface Engine {
   readonly selfId: PeerId;
