@@ -130,6 +130,7 @@ export class Room {
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       maxQueuedBytes: MAX_QUEUED_BYTES,
       maxFrameBytes: MAX_FRAME_BYTES,
+      maxLinks: options.maxLinks,
       newSessionId: () => rng.hex(8),
       now: monotonicNow,
     });
