@@ -74,7 +74,7 @@ export async function buildAll() {
     plugins: [useDistBundle],
   });
   await copyFile(join(root, 'client/demo/index.html'), join(dist, 'index.html'));
-  await copyFile(join(root, 'client/demo/awareness.html'), join(dist, 'awareness.html'));
+  for (const page of ['awareness.html', 'add-cursors.html']) await copyFile(join(root, 'client/demo', page), join(dist, page));
   const sizes = {};
   for (const file of BUNDLES) {
     const bytes = await readFile(join(dist, file));
