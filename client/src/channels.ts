@@ -17,6 +17,7 @@ import { DocSync, type DocSyncStats } from './doc-sync.js';
 import { LinkProbe } from './link-probe.js';
 
 export interface AppChannelsOptions {
+  selfId: PeerId;
   doc: Y.Doc;
   awareness: Awareness;
   /** The origin of remote awareness events. */
@@ -78,6 +79,8 @@ export class AppChannels {
 
   /** An engine `deliver` (direct = false) or `routed` (direct = true) payload. */
   receive(from: PeerId, payload: Uint8Array, direct: boolean): void {
+    // An engine that hands a node its own broadcast back must not make it hear itself.
+    if (from === this.options.selfId) return;
     try {
       const frame = decodeFrame(payload);
       switch (frame.channel) {

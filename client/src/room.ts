@@ -193,6 +193,7 @@ export class Room {
     this.doc = options.doc ?? new Y.Doc();
     this.awareness = new Awareness(this.doc);
     this.channels = new AppChannels({
+      selfId: this.selfId,
       doc: this.doc,
       awareness: this.awareness,
       origin: this,
