@@ -2,6 +2,7 @@
  * A Room is one tab's membership of one murmur room: the public face over
  * the engine driver, the WebRTC links and the signaling connection.
  */
+import { equalityDeep } from 'lib0/function';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { FullMeshEngine } from '../../shared/src/engine/full-mesh.js';
@@ -11,7 +12,6 @@ import { createPrng } from '../../shared/src/prng.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
 import { checkMessage, type BroadcastOptions, type RoomMessage } from './app-message.js';
 import { AWARENESS_KEY, appPresence } from './awareness.js';
-import { equalityDeep } from 'lib0/function';
 import { AppChannels } from './channels.js';
 import { EngineDriver } from './engine-driver.js';
 import { Emitter } from './emitter.js';
