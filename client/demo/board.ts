@@ -31,6 +31,8 @@ class NotesController implements ReactiveController {
 
 interface Drag {
   id: string;
+  /** When this drag began: the note's stacking order while and after it moves. */
+  lifted: number;
   pointer: number;
   dx: number;
   dy: number;
@@ -44,7 +46,7 @@ export class MurmurBoard extends LitElement {
     .surface { position: absolute; inset: 0; }
     .note { position: absolute; width: 190px; min-height: 132px; border-radius: 10px; display: flex; flex-direction: column;
       box-shadow: 0 1px 2px rgb(16 24 40 / 0.08), 0 6px 16px rgb(16 24 40 / 0.08); transition: box-shadow 120ms; }
-    .note.dragging { box-shadow: 0 12px 28px rgb(16 24 40 / 0.18); z-index: 5; }
+    .note.dragging { box-shadow: 0 12px 28px rgb(16 24 40 / 0.18); z-index: 1000 !important; }
     .bar { display: flex; align-items: center; gap: 6px; padding: 6px 6px 0 10px; cursor: grab; touch-action: none; user-select: none; }
     .note.dragging .bar { cursor: grabbing; }
     .author { flex: 1; font-size: 11px; color: rgb(0 0 0 / 0.45); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -89,7 +91,7 @@ export class MurmurBoard extends LitElement {
     const note = (event.currentTarget as HTMLElement).closest<HTMLElement>('.note');
     if (!note) return;
     const box = note.getBoundingClientRect();
-    this.drag = { id, pointer: event.pointerId, dx: event.clientX - box.left, dy: event.clientY - box.top };
+    this.drag = { id, lifted: Date.now(), pointer: event.pointerId, dx: event.clientX - box.left, dy: event.clientY - box.top };
     (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
     this.requestUpdate();
   }
@@ -104,7 +106,7 @@ export class MurmurBoard extends LitElement {
     const maxY = note ? Math.max(0, 1 - note.offsetHeight / box.height) : 0.9;
     const x = Math.min(maxX, Math.max(0, (event.clientX - drag.dx - box.left) / box.width));
     const y = Math.min(maxY, Math.max(0, (event.clientY - drag.dy - box.top) / box.height));
-    moveNote(this.room.doc, drag.id, x, y);
+    moveNote(this.room.doc, drag.id, x, y, drag.lifted);
   }
 
   private onDragEnd(event: PointerEvent): void {
@@ -115,6 +117,8 @@ export class MurmurBoard extends LitElement {
 
   override render() {
     const notes = readNotes(this.room.doc);
+    // DOM order stays creation order (stable for tests and focus); the last-dragged note draws on top.
+    const stacking = new Map([...notes].sort((a, b) => a.lifted - b.lifted || (a.id < b.id ? -1 : 1)).map((note, rank) => [note.id, rank]));
     return html`
       <div class="surface" @dblclick=${this.onDoubleClick}></div>
       ${notes.length === 0 ? html`<div class="empty">Double-click anywhere, or press “Add note”, to start.</div>` : null}
@@ -122,7 +126,7 @@ export class MurmurBoard extends LitElement {
         (note) => html`<div
           class="note ${this.drag?.id === note.id ? 'dragging' : ''}"
           data-note=${note.id}
-          style="left:${note.x * 100}%;top:${note.y * 100}%;background:${note.color}"
+          style="left:${note.x * 100}%;top:${note.y * 100}%;background:${note.color};z-index:${(stacking.get(note.id) ?? 0) + 1}"
         >
           <div
             class="bar"

@@ -1,6 +1,7 @@
 /**
  * The board's data model on Yjs: `doc.getMap('notes')` maps a note id to a
- * Y.Map { text, x, y, color, author, created }. x and y are fractions of the
+ * Y.Map { text, x, y, color, author, created, lifted }; `lifted` (the time a
+ * note was last dragged) stacks it above the others. x and y are fractions of the
  * board, so every window size shows the same layout. Each field is
  * last-writer-wins; concurrent edits to different notes never conflict.
  */
@@ -18,6 +19,7 @@ export interface Note {
   color: string;
   author: string;
   created: number;
+  lifted: number;
 }
 
 export const NOTE_COLORS = ['#fff3b0', '#ffd6e0', '#d3ecff', '#d8f5d0', '#e7dcff'] as const;
@@ -41,12 +43,13 @@ export function readNotes(doc: YDoc): Note[] {
       color: String(note.get('color') ?? NOTE_COLORS[0]),
       author: String(note.get('author') ?? ''),
       created: Number(note.get('created') ?? 0),
+      lifted: Number(note.get('lifted') ?? note.get('created') ?? 0),
     });
   }
   return notes.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
 }
 
-export function addNote(Yjs: Y, doc: YDoc, id: string, fields: Omit<Note, 'id'>): void {
+export function addNote(Yjs: Y, doc: YDoc, id: string, fields: Omit<Note, 'id' | 'lifted'>): void {
   doc.transact(() => {
     const note = new Yjs.Map<unknown>();
     note.set('text', fields.text);
@@ -64,12 +67,13 @@ function noteMap(doc: YDoc, id: string): YMap | null {
   return note && typeof note.get === 'function' ? note : null;
 }
 
-export function moveNote(doc: YDoc, id: string, x: number, y: number): void {
+export function moveNote(doc: YDoc, id: string, x: number, y: number, lifted: number): void {
   const note = noteMap(doc, id);
   if (!note) return;
   doc.transact(() => {
     note.set('x', clamp(x));
     note.set('y', clamp(y));
+    if (note.get('lifted') !== lifted) note.set('lifted', lifted);
   });
 }
 
