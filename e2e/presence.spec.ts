@@ -20,10 +20,11 @@ test('three users see each other and their cursors; a closed tab is dropped', as
   console.log(`three users saw each other ${Date.now() - joinedAt} ms after the pages loaded`);
   const ids = await Promise.all(pages.map(selfId));
 
-  // Everyone lists everyone, by the names they chose.
+  // Everyone lists everyone (avatars), by the names they chose.
   for (const page of pages) {
-    await expect(page.locator('murmur-demo .people li')).toHaveCount(3);
-    for (const name of names) await expect(page.locator('murmur-demo .people')).toContainText(name);
+    await expect(page.locator('murmur-avatars .avatar[data-peer]')).toHaveCount(3);
+    const titles = await page.locator('murmur-avatars .avatar[data-peer]').evaluateAll((els) => els.map((el) => el.getAttribute('title')));
+    for (const name of names) expect(titles.join(' ')).toContain(name);
   }
 
   // Each user moves over the board; the other two draw the cursor where it is.
@@ -33,7 +34,7 @@ test('three users see each other and their cursors; a closed tab is dropped', as
     { x: 0.75, y: 0.2 },
   ];
   for (const [i, page] of pages.entries()) {
-    const board = page.locator('murmur-demo .board');
+    const board = page.locator('murmur-board');
     const box = await board.boundingBox();
     if (!box) throw new Error('board not laid out');
     const spot = spots[i]!;
@@ -43,7 +44,7 @@ test('three users see each other and their cursors; a closed tab is dropped', as
   for (const [i, page] of pages.entries()) {
     for (const [j, id] of ids.entries()) {
       if (i === j) continue;
-      const cursor = page.locator(`murmur-demo .cursor[data-peer="${id}"]`);
+      const cursor = page.locator(`murmur-cursors .cursor[data-peer="${id}"]`);
       await expect(cursor).toBeVisible();
       await expect(cursor).toContainText(names[j]!);
       const spot = spots[j]!;
@@ -64,7 +65,8 @@ test('three users see each other and their cursors; a closed tab is dropped', as
   await contexts[2]!.close();
   for (const page of pages.slice(0, 2)) {
     await expect.poll(() => peerCount(page), { timeout: 20_000 }).toBe(1);
-    await expect(page.locator(`murmur-demo li[data-peer="${ids[2]}"]`)).toHaveCount(0);
+    await expect(page.locator(`murmur-avatars [data-peer="${ids[2]}"]`)).toHaveCount(0);
+    await expect(page.locator(`murmur-cursors [data-peer="${ids[2]}"]`)).toHaveCount(0);
   }
   console.log(`closed tab dropped by both survivors after ${Date.now() - closedAt} ms`);
   await Promise.all(contexts.slice(0, 2).map((context) => context.close()));

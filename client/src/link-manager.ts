@@ -45,9 +45,11 @@ export interface LinkManagerOptions {
   /** Largest reassembled frame accepted from a peer, in bytes. */
   maxFrameBytes: number;
   /**
-   * Hard cap on links, open and negotiating together: each is a real
-   * RTCPeerConnection, and Chrome allows a tab ~500 over its life. Past it, a
-   * dial fails at once and an offer is answered 'busy' so the dialer moves on.
+   * Cap on links, open and negotiating together: each is a real
+   * RTCPeerConnection, and Chrome allows a tab ~500 over its life. At it, a
+   * dial fails at once; one above it, an offer is answered 'busy' so the
+   * dialer moves on (the one spare slot lets a full node accept a join and
+   * evict, as HyParView requires).
    */
   maxLinks: number;
   newSessionId: () => string;
@@ -182,7 +184,9 @@ export class LinkManager extends Emitter<LinkEvents> {
       this.hold(envelope);
       return;
     }
-    if (!existing && this.links.size >= this.options.maxLinks) {
+    // One slot above the cap for inbound: HyParView must accept a joining
+    // peer even when full, and then evicts a neighbour at once.
+    if (!existing && this.links.size >= this.options.maxLinks + 1) {
       this.options.sendSignal(from, { sid: envelope.sid, busy: true });
       return;
     }
