@@ -36,7 +36,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'max-peers-per-room', field: 'maxPeersPerRoom', env: 'MURMUR_MAX_PEERS_PER_ROOM', kind: 'int', help: 'peers per room (across instances with --redis)' },
   { flag: 'rate-limit', field: 'rateLimit', env: 'MURMUR_RATE_LIMIT', kind: 'number', help: 'sustained frames/s per socket (token bucket)' },
   { flag: 'rate-burst', field: 'rateBurst', env: 'MURMUR_RATE_BURST', kind: 'int', help: 'token bucket size (frames)' },
-  { flag: 'rate-limit-close-after', field: 'rateLimitCloseAfter', env: 'MURMUR_RATE_LIMIT_CLOSE_AFTER', kind: 'int', help: 'dropped frames in a row before close 4429' },
+  { flag: 'rate-limit-close-after', field: 'rateLimitCloseAfter', env: 'MURMUR_RATE_LIMIT_CLOSE_AFTER', kind: 'int', help: 'frames dropped for rate within 1 s before close 4429' },
   { flag: 'max-frame-bytes', field: 'maxFrameBytes', env: 'MURMUR_MAX_FRAME_BYTES', kind: 'int', help: 'larger frames get MURMUR_FRAME_TOO_LARGE' },
   { flag: 'max-payload-bytes', field: 'maxPayloadBytes', env: 'MURMUR_MAX_PAYLOAD_BYTES', kind: 'int', help: 'larger frames close the socket (1009)' },
   { flag: 'max-buffered-bytes', field: 'maxBufferedBytes', env: 'MURMUR_MAX_BUFFERED_BYTES', kind: 'int', help: 'unsent bytes before a slow reader is dropped' },

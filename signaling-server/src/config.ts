@@ -51,7 +51,7 @@ export interface SignalingServerOptions {
   rateLimit?: number;
   /** Token bucket size: frames a connection may send in a burst. Default 100. */
   rateBurst?: number;
-  /** Frames dropped in a row for rate before the socket is closed with 4429. Default 200. */
+  /** Frames dropped for rate within one second before the socket is closed with 4429. Default 200. */
   rateLimitCloseAfter?: number;
   /** Rooms one connection may be in at once. Default 8. */
   maxRoomsPerConnection?: number;

@@ -53,8 +53,9 @@ interface Connection {
   pending: Map<string, ServerMessage[]>;
   grant: Grant;
   bucket: Bucket;
-  /** Frames dropped in a row for rate; reset by any frame that passes. */
+  /** Frames dropped for rate since `strikesSince`; the count restarts every second. */
   strikes: number;
+  strikesSince: number;
   alive: boolean;
   /** Tail of this connection's async frame handlers, so frames are handled in order. */
   chain: Promise<void> | undefined;
@@ -309,6 +310,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     metrics.received.inc();
     if (!takeToken(conn.bucket, now, config.rateLimit, config.rateBurst)) {
       metrics.rejected.inc({ reason: 'rate_limited' });
+      if (now - conn.strikesSince > 1000) {
+        conn.strikes = 0;
+        conn.strikesSince = now;
+      }
       conn.strikes += 1;
       if (conn.strikes === 1) {
         send(conn, { type: 'error', code: ErrorCode.RATE_LIMITED, message: `over ${config.rateLimit} frames/s; frames are being dropped` });
@@ -319,7 +324,6 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       }
       return;
     }
-    conn.strikes = 0;
     const run = () => {
       try {
         return onFrame(conn, data, isBinary, now);
@@ -356,6 +360,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       grant,
       bucket: createBucket(config.rateBurst, performance.now()),
       strikes: 0,
+      strikesSince: 0,
       alive: true,
       chain: undefined,
     };
