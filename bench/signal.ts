@@ -20,6 +20,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,8 @@ export interface BenchResult {
   server_cpu_pct: number;
   /** Sum over load workers, % of one core: near 100 per worker means the clients, not the server, set the pace. */
   loadgen_cpu_pct: number;
+  /** 1-minute load average when the saturation phase ended: above the core count, neighbours were competing for CPU. */
+  load_avg_1m: number;
   /** msgs_per_s of every run with --repeat; the row is the median run. */
   msgs_per_s_runs?: number[];
 }
@@ -287,6 +290,7 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
       rss_mb: Math.round(heldKb / 1024),
       server_cpu_pct: Math.round(s.cpuPct),
       loadgen_cpu_pct: s.reports.reduce((acc, r) => acc + r.cpuPct, 0),
+      load_avg_1m: round(loadavg()[0] ?? 0, 1),
     };
   } finally {
     // Server first, so it closes the TCP connections and the TIME_WAITs sit on its side, not on client ports.
@@ -353,7 +357,7 @@ async function main(): Promise<void> {
     if (ratios) log(`ratios murmur/y-webrtc: ${JSON.stringify(ratios)}`);
     return;
   }
-  const header = ['server', 'connections', 'rooms×size', 'msg/s', 'p50 ms', 'p99 ms', `p50/p99 ms @${options.rate}/s`, 'frames out/s', 'RSS/conn KB', 'server CPU %', 'clients CPU %'];
+  const header = ['server', 'connections', 'rooms×size', 'msg/s', 'p50 ms', 'p99 ms', `p50/p99 ms @${options.rate}/s`, 'frames out/s', 'RSS/conn KB', 'server CPU %', 'clients CPU %', 'load avg'];
   const rows = results.map((r) => [
     r.server,
     r.connections,
@@ -366,6 +370,7 @@ async function main(): Promise<void> {
     r.rss_per_conn_kb,
     r.server_cpu_pct,
     r.loadgen_cpu_pct,
+    r.load_avg_1m,
   ]);
   process.stdout.write(`${formatTable(header, rows)}\n`);
   if (ratios) {

@@ -36,8 +36,6 @@ export const ErrorCode = {
   TOO_MANY_ROOMS: 'MURMUR_TOO_MANY_ROOMS',
   /** The connection's token does not admit it to this room (or has expired). */
   ROOM_FORBIDDEN: 'MURMUR_ROOM_FORBIDDEN',
-  /** A room token is malformed, badly signed or expired. */
-  BAD_TOKEN: 'MURMUR_BAD_TOKEN',
   /** The server could not complete the request right now (e.g. Redis unreachable); retry. */
   UNAVAILABLE: 'MURMUR_UNAVAILABLE',
 } as const;

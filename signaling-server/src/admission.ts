@@ -22,8 +22,6 @@ export const CLOSE_CODES = {
   FORBIDDEN_ORIGIN: 4403,
   /** The socket kept sending after its rate limit was spent. */
   RATE_LIMITED: 4429,
-  /** The socket did not read what it was sent (more than maxBufferedBytes queued). */
-  SLOW_READER: 4408,
 } as const;
 
 export type Refusal = { code: number; reason: string; metric: string };
