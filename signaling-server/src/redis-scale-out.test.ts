@@ -97,6 +97,28 @@ describe.skipIf(!available)('scale-out through Redis (two instances, real redis-
     raw.disconnect();
   });
 
+  it('answers MURMUR_UNAVAILABLE, stays up and turns unready when Redis goes away', async () => {
+    const own = await startRedisServer();
+    const server = await createSignalingServer({ port: 0, log: () => {}, redisUrl: own.url });
+    servers.push(server);
+    const a = await joined(server, 'room', 'a');
+    const b = await joined(server, 'room', 'b');
+    await own.stop();
+    const readyz = server.url.replace('ws://', 'http://').replace('/signal', '/readyz');
+    let ready = await fetch(readyz);
+    for (let i = 0; i < 50 && ready.status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await fetch(readyz);
+    }
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ reasons: ['redis not ready'] });
+    const c = await joined(server, 'room', 'c');
+    expect(c.reply).toMatchObject({ type: 'error', code: ErrorCode.UNAVAILABLE });
+    // Peers on this instance still reach each other without Redis.
+    a.c.send({ type: 'signal', room: 'room', to: 'b', data: { still: 'here' } });
+    expect(await b.c.next((m) => m.type === 'signal')).toMatchObject({ from: 'a' });
+  }, 20_000);
+
   it('keeps frame order for a connection while Redis calls are in flight', async () => {
     const [one, two] = (await instances(2)) as [SignalingServer, SignalingServer];
     const a = await joined(one, 'room', 'a');
