@@ -17,6 +17,8 @@ import { ErrorCode } from '../../shared/src/errors.js';
 import { encodeMessage, parseClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
 import { admit, CLOSE_CODES, isRefusal, roomTokenHook, type Grant } from './admission.js';
 import { resolveConfig, type SignalingServerOptions } from './config.js';
+import { createHttpHandler } from './http-routes.js';
+import { InOrder } from './in-order.js';
 import { createLogger, jsonLinesSink } from './logger.js';
 import { createServerMetrics, errorReason } from './server-metrics.js';
 import { createBucket, takeToken, type Bucket } from './rate-limit.js';
@@ -57,8 +59,8 @@ interface Connection {
   strikes: number;
   strikesSince: number;
   alive: boolean;
-  /** Tail of this connection's async frame handlers, so frames are handled in order. */
-  chain: Promise<void> | undefined;
+  /** Frames are handled in arrival order even when one waits on Redis. */
+  queue: InOrder;
 }
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
@@ -73,36 +75,21 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
   const metrics = createServerMetrics(stats);
 
-  const http = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') {
-      // Liveness: 200 while the process serves at all, so an orchestrator never kills a draining instance early.
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ status: draining ? 'draining' : 'ok', ...stats() }));
-      return;
-    }
-    if (path === '/readyz') {
-      // Readiness: a load balancer should send new clients only where they can be admitted.
-      const reasons: string[] = [];
-      if (draining) reasons.push('draining');
-      if (connections.size >= config.maxConnections) reasons.push('full');
-      if (bus && !bus.ready()) reasons.push('redis not ready');
-      res.writeHead(reasons.length === 0 ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ ready: reasons.length === 0, reasons }));
-      return;
-    }
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'cache-control': 'no-store' });
-      res.end(metrics.registry.render());
-      return;
-    }
-    if (config.onRequest) {
-      config.onRequest(req, res);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found\n');
-  });
+  const http = createServer(
+    createHttpHandler({
+      stats,
+      draining: () => draining,
+      notReadyReasons: () => {
+        const reasons: string[] = [];
+        if (draining) reasons.push('draining');
+        if (connections.size >= config.maxConnections) reasons.push('full');
+        if (bus && !bus.ready()) reasons.push('redis not ready');
+        return reasons;
+      },
+      metricsText: () => metrics.registry.render(),
+      onRequest: config.onRequest,
+    }),
+  );
 
   // ws's maxPayload is the hard stop (close 1009 before buffering); frames
   // between maxFrameBytes and it get a typed error reply and the socket stays.
@@ -324,32 +311,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       }
       return;
     }
-    const run = () => {
-      try {
-        return onFrame(conn, data, isBinary, now);
-      } catch (error) {
-        // A bug here must cost one frame, not the process.
-        log({ level: 'error', msg: 'frame handler failed', error: String(error) });
-        return undefined;
-      }
-    };
-    const settle = (error: unknown) => log({ level: 'error', msg: 'frame handler failed', error: String(error) });
-    if (conn.chain) {
-      const next = conn.chain.then(run).catch(settle);
-      conn.chain = next;
-      void next.then(() => {
-        if (conn.chain === next) conn.chain = undefined;
-      });
-      return;
-    }
-    const result = run();
-    if (result) {
-      const next = result.catch(settle);
-      conn.chain = next;
-      void next.then(() => {
-        if (conn.chain === next) conn.chain = undefined;
-      });
-    }
+    conn.queue.run(() => onFrame(conn, data, isBinary, now));
   };
 
   const onConnection = (socket: WebSocket, grant: Grant) => {
@@ -362,7 +324,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       strikes: 0,
       strikesSince: 0,
       alive: true,
-      chain: undefined,
+      // A bug in a handler must cost one frame, not the process.
+      queue: new InOrder((error) => log({ level: 'error', msg: 'frame handler failed', error: String(error) })),
     };
     connections.add(conn);
     metrics.accepted.inc();
