@@ -162,7 +162,9 @@ function startServer(protocol: Protocol, port: number, options: BenchOptions): C
     '--rate-burst', '1000000',
     '--log-level', 'warn',
   ];
-  return spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile murmur under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  return spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 class Worker {
@@ -294,8 +296,11 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
     };
   } finally {
     // Server first, so it closes the TCP connections and the TIME_WAITs sit on its side, not on client ports.
-    server.kill('SIGKILL');
+    // SIGTERM lets murmur drain like in production (and lets --cpu-prof write); SIGKILL if it takes too long.
+    server.kill('SIGTERM');
+    const killer = setTimeout(() => server.kill('SIGKILL'), 15_000);
     await new Promise((r) => (server.exitCode !== null || server.signalCode !== null ? r(null) : server.once('exit', r)));
+    clearTimeout(killer);
     for (const w of workers) {
       w.child.send({ kind: 'stop' } satisfies ToWorker);
       await new Promise((r) => {

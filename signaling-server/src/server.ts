@@ -99,6 +99,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     metrics.refused.inc({ reason: metric });
     log({ level: 'info', msg: 'connection refused', code, reason, remote: req.socket.remoteAddress });
     ws.close(code, reason);
+    // A refused client that never answers the close must not hold a socket for ws's 30 s close timeout.
+    setTimeout(() => ws.terminate(), 1000).unref();
   };
 
   http.on('upgrade', (req, socket, head) => {
