@@ -1,7 +1,7 @@
 /**
  * Fuzz: many connections send seeded random and malformed frames (bad JSON,
  * wrong types, huge, binary, unknown types and targets, join/leave storms,
- * a slow reader) while well-behaved clients in another room keep relaying.
+ * a slow reader) while well-behaved clients in another room keep relaying (each round trip < 5 s).
  * Then: the server is alive, every server frame was valid, memory is
  * bounded, and the good clients were served throughout.
  *
@@ -192,7 +192,7 @@ describe(`signaling server fuzz (seed ${SEED})`, () => {
         const to = good[toIndex] as TestClient;
         const started = performance.now();
         from.send({ type: 'signal', room: 'good', to: `good${toIndex}`, data: { round } });
-        await to.next((m) => m.type === 'signal' && m.from.startsWith('good') && (m.data as { round?: number }).round === round, 2000);
+        await to.next((m) => m.type === 'signal' && m.from.startsWith('good') && (m.data as { round?: number }).round === round, 5000);
         goodLatencies.push(performance.now() - started);
         round += 1;
         await sleep(5);
@@ -217,7 +217,8 @@ describe(`signaling server fuzz (seed ${SEED})`, () => {
       expect(observed.closeCodes).toContain(CLOSE_CODES.RATE_LIMITED);
       expect(readerWasDropped).toBe(true);
       expect(goodLatencies.length).toBeGreaterThan(20);
-      expect(Math.max(...goodLatencies)).toBeLessThan(2000);
+      // Generous for a loaded CI box; unloaded, the worst round trip is a few ms.
+      expect(Math.max(...goodLatencies)).toBeLessThan(5000);
 
       // Everything the fuzzers opened is gone again; only the good room remains.
       const deadline = Date.now() + 5000;
