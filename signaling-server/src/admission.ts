@@ -5,24 +5,12 @@
  * but do show a WebSocket close code.
  */
 import type { IncomingMessage } from 'node:http';
+import { SIGNALING_CLOSE_CODES, TOKEN_QUERY_PARAM } from '../../shared/src/signaling.js';
 import type { AdmissionDecision, AuthHook, ResolvedConfig } from './config.js';
 import { verifyRoomToken } from './room-token.js';
 
-/** Every close code the server uses; 4xxx mirror HTTP statuses. Listed in README.md. */
-export const CLOSE_CODES = {
-  /** Server shutting down (RFC 6455 "going away"): reconnect elsewhere. */
-  GOING_AWAY: 1001,
-  /** A frame was over maxPayloadBytes (RFC 6455 "message too big"; sent by ws). */
-  TOO_BIG: 1009,
-  /** The instance is at maxConnections (RFC 6455 "try again later"). */
-  TRY_AGAIN_LATER: 1013,
-  /** Missing, malformed, badly signed or expired token, or the auth hook said no. */
-  UNAUTHORIZED: 4401,
-  /** The Origin header is not in allowedOrigins. */
-  FORBIDDEN_ORIGIN: 4403,
-  /** The socket kept sending after its rate limit was spent. */
-  RATE_LIMITED: 4429,
-} as const;
+/** Every close code the server uses (defined in shared/ so clients read the same table). */
+export const CLOSE_CODES = SIGNALING_CLOSE_CODES;
 
 export type Refusal = { code: number; reason: string; metric: string };
 
@@ -37,7 +25,7 @@ export interface Grant {
 export function tokenFromUrl(url: string | undefined): string | undefined {
   const query = (url ?? '').split('?')[1];
   if (query === undefined) return undefined;
-  return new URLSearchParams(query).get('token') ?? undefined;
+  return new URLSearchParams(query).get(TOKEN_QUERY_PARAM) ?? undefined;
 }
 
 /** The built-in hook: an HMAC room token signed with `secret`. */
