@@ -47,6 +47,8 @@ export interface PhaseReport {
   /** Every frame the clients received, addressed to them or not (y-webrtc's broadcast copies). */
   framesIn: number;
   elapsedMs: number;
+  /** Deliveries in the window plus those of messages still in flight when it closed (the drain). */
+  deliveredWithDrain: number;
   /** This worker's CPU time during the phase, as % of one core. */
   cpuPct: number;
   histogram: number[];
@@ -71,6 +73,8 @@ const send = (msg: FromWorker) => process.send?.(msg);
 let clients: Client[] = [];
 let setup: LoadSetup;
 let phase: { name: 'light' | 'saturate'; closedLoop: boolean; report: PhaseReport; histogram: LatencyHistogram } | undefined;
+/** Counts deliveries after the window closes, so server CPU over window + drain can be divided by them. */
+let draining: { delivered: number } | undefined;
 
 function peerOf(c: Client): string {
   // A random other member of the same room (rooms are contiguous index ranges).
@@ -95,7 +99,10 @@ function sendMessage(c: Client, closedLoop: boolean): void {
 }
 
 function onFrame(c: Client, text: string): void {
-  if (!phase) return;
+  if (!phase) {
+    if (draining && (setup.protocol === 'murmur' || text.includes(c.marker))) draining.delivered += 1;
+    return;
+  }
   phase.report.framesIn += 1;
   if (setup.protocol === 'y-webrtc' && !text.includes(c.marker)) return;
   let data: { t?: number; c?: number; to?: string };
@@ -171,7 +178,7 @@ async function connectAll(): Promise<void> {
 
 async function runPhase(name: 'light' | 'saturate', durationMs: number, ratePerS: number, window: number): Promise<void> {
   const histogram = new LatencyHistogram();
-  const report: PhaseReport = { phase: name, sent: 0, delivered: 0, framesIn: 0, elapsedMs: 0, cpuPct: 0, histogram: [] };
+  const report: PhaseReport = { phase: name, sent: 0, delivered: 0, deliveredWithDrain: 0, framesIn: 0, elapsedMs: 0, cpuPct: 0, histogram: [] };
   const cpuBefore = process.cpuUsage();
   phase = { name, closedLoop: name === 'saturate', report, histogram };
   const started = performance.now();
@@ -198,7 +205,10 @@ async function runPhase(name: 'light' | 'saturate', durationMs: number, ratePerS
   const snapshot: PhaseReport = { ...report, histogram: histogram.toArray() };
   phase = undefined;
   // Let in-flight frames drain before the next phase so phases do not overlap.
+  draining = { delivered: 0 };
   await new Promise((r) => setTimeout(r, 1000));
+  snapshot.deliveredWithDrain = snapshot.delivered + draining.delivered;
+  draining = undefined;
   const open = clients.filter((c) => c.socket.readyState === WebSocket.OPEN).length;
   send({ kind: 'phase-done', report: snapshot, open });
 }

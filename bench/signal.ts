@@ -60,6 +60,11 @@ export interface BenchResult {
   rss_per_conn_kb: number;
   rss_mb: number;
   server_cpu_pct: number;
+  /**
+   * Addressed deliveries per second of server CPU (window + drain): what one
+   * core of the server relays. Robust to neighbours stealing CPU, unlike msgs_per_s.
+   */
+  msgs_per_server_cpu_s: number;
   /** Sum over load workers, % of one core: near 100 per worker means the clients, not the server, set the pace. */
   loadgen_cpu_pct: number;
   /** 1-minute load average when the saturation phase ended: above the core count, neighbours were competing for CPU. */
@@ -262,7 +267,8 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
       const histogram = new LatencyHistogram();
       for (const r of reports) histogram.merge(r.histogram);
       const elapsed = Math.max(...reports.map((r) => r.elapsedMs)) / 1000;
-      return { reports, histogram, elapsed, stillOpen, cpuPct: (100 * cpu) / ((Date.now() - started) / 1000) };
+      const withDrain = reports.reduce((acc, r) => acc + r.deliveredWithDrain, 0);
+      return { reports, histogram, elapsed, stillOpen, cpuPct: (100 * cpu) / ((Date.now() - started) / 1000), perCpuS: cpu > 0 ? withDrain / cpu : 0 };
     };
 
     let light = { p50: Number.NaN, p99: Number.NaN };
@@ -291,6 +297,7 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
       rss_per_conn_kb: round((heldKb - baselineKb) / Math.max(1, open), 1),
       rss_mb: Math.round(heldKb / 1024),
       server_cpu_pct: Math.round(s.cpuPct),
+      msgs_per_server_cpu_s: Math.round(s.perCpuS),
       loadgen_cpu_pct: s.reports.reduce((acc, r) => acc + r.cpuPct, 0),
       load_avg_1m: round(loadavg()[0] ?? 0, 1),
     };
@@ -354,6 +361,7 @@ async function main(): Promise<void> {
     murmur && yWebrtc
       ? {
           throughput: round(murmur.msgs_per_s / yWebrtc.msgs_per_s, 2),
+          per_server_cpu_s: round(murmur.msgs_per_server_cpu_s / yWebrtc.msgs_per_server_cpu_s, 2),
           p99: round(murmur.p99_ms / yWebrtc.p99_ms, 2),
           rss_per_conn: round(murmur.rss_per_conn_kb / yWebrtc.rss_per_conn_kb, 2),
         }
@@ -362,7 +370,7 @@ async function main(): Promise<void> {
     if (ratios) log(`ratios murmur/y-webrtc: ${JSON.stringify(ratios)}`);
     return;
   }
-  const header = ['server', 'connections', 'rooms×size', 'msg/s', 'p50 ms', 'p99 ms', `p50/p99 ms @${options.rate}/s`, 'frames out/s', 'RSS/conn KB', 'server CPU %', 'clients CPU %', 'load avg'];
+  const header = ['server', 'connections', 'rooms×size', 'msg/s', 'p50 ms', 'p99 ms', `p50/p99 ms @${options.rate}/s`, 'frames out/s', 'RSS/conn KB', 'server CPU %', 'msg per server CPU-s', 'clients CPU %', 'load avg'];
   const rows = results.map((r) => [
     r.server,
     r.connections,
@@ -374,13 +382,15 @@ async function main(): Promise<void> {
     r.frames_out_per_s,
     r.rss_per_conn_kb,
     r.server_cpu_pct,
+    r.msgs_per_server_cpu_s,
     r.loadgen_cpu_pct,
     r.load_avg_1m,
   ]);
   process.stdout.write(`${formatTable(header, rows)}\n`);
   if (ratios) {
     process.stdout.write(
-      `\nmurmur / y-webrtc: throughput ×${ratios.throughput}, p99 latency ×${ratios.p99}, RSS per connection ×${ratios.rss_per_conn}\n`,
+      `\nmurmur / y-webrtc: throughput ×${ratios.throughput}, per server CPU-second ×${ratios.per_server_cpu_s}, ` +
+        `p99 latency ×${ratios.p99}, RSS per connection ×${ratios.rss_per_conn}\n`,
     );
   }
   process.stdout.write(
