@@ -181,7 +181,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (current === peer) {
       // A repeated join is a cheap way to ask for a fresh sample; no one else hears of it.
       if (!bus) return send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
-      return bus.peers(room).then((all) => send(conn, { type: 'joined', room, peer, peers: pick(all, peer, config.sampleSize) }));
+      return bus.peers(room).then(
+        (all) => send(conn, { type: 'joined', room, peer, peers: pick(all, peer, config.sampleSize) }),
+        () => reject(conn, ErrorCode.UNAVAILABLE, 'room directory unavailable; retry', 'join'),
+      );
     }
     if (table.lookup(room, peer) !== undefined) {
       return reject(conn, ErrorCode.PEER_ID_TAKEN, `peer id '${peer}' is already in room '${room}'`, 'join');
