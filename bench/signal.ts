@@ -342,7 +342,10 @@ async function main(): Promise<void> {
   for (let round = 0; round < options.repeat; round++) {
     for (const protocol of options.servers) {
       const result = await runOne(protocol, options, log);
-      log(`[${protocol}] run ${round + 1}/${options.repeat}: ${result.msgs_per_s} msg/s`);
+      log(
+        `[${protocol}] run ${round + 1}/${options.repeat}: ${result.msgs_per_s} msg/s, server CPU ${result.server_cpu_pct}%, ` +
+          `${result.msgs_per_server_cpu_s} msg per server CPU-s, load avg ${result.load_avg_1m}`,
+      );
       runs.set(protocol, [...(runs.get(protocol) ?? []), result]);
     }
   }
