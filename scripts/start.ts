@@ -5,24 +5,30 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCli } from '../signaling-server/src/cli.js';
+import { HELP, parseCli } from '../signaling-server/src/cli.js';
 import { createSignalingServer } from '../signaling-server/src/server.js';
 import { serveStatic } from '../signaling-server/src/static-files.js';
 import { buildAll } from './build.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 
-let config;
+// `npm start -- --flag` takes every murmur-signal flag (and its env var).
+let options;
 try {
-  config = parseCli(process.argv.slice(2), process.env);
+  const parsed = parseCli(process.argv.slice(2), process.env);
+  if (parsed.command !== 'serve') throw new Error('npm start serves the demo; use murmur-signal for other commands');
+  if (parsed.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  options = parsed.options;
 } catch (error) {
   console.error(`npm start: ${(error as Error).message}`);
   process.exit(2);
 }
 const sizes = await buildAll();
 const server = await createSignalingServer({
-  port: config.port,
-  host: config.host,
+  ...options,
   onRequest: serveStatic(join(root, 'dist')),
   log: (record) => {
     if (record.level !== 'info') console.error(JSON.stringify(record));

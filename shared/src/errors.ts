@@ -28,6 +28,16 @@ export const ErrorCode = {
   BAD_WIRE: 'MURMUR_BAD_WIRE',
   /** The room was used after `leave()`. */
   ROOM_CLOSED: 'MURMUR_ROOM_CLOSED',
+  /** The connection sent frames faster than its rate limit; the frame was dropped. */
+  RATE_LIMITED: 'MURMUR_RATE_LIMITED',
+  /** The room already holds the server's maximum number of peers. */
+  ROOM_FULL: 'MURMUR_ROOM_FULL',
+  /** The connection is already in the server's maximum number of rooms. */
+  TOO_MANY_ROOMS: 'MURMUR_TOO_MANY_ROOMS',
+  /** The connection's token does not admit it to this room (or has expired). */
+  ROOM_FORBIDDEN: 'MURMUR_ROOM_FORBIDDEN',
+  /** The server could not complete the request right now (e.g. Redis unreachable); retry. */
+  UNAVAILABLE: 'MURMUR_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,6 +14,29 @@ export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** Default largest accepted signaling frame, in bytes (SDP offers are ~2–6 KiB). */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 
+/** Query parameter that carries a room token on the WebSocket URL (browsers cannot set headers). */
+export const TOKEN_QUERY_PARAM = 'token';
+
+/**
+ * Close codes the signaling server uses, so a client can tell "reconnect"
+ * (1001, 1013 after a back-off) from "do not retry with these credentials"
+ * (4401, 4403). 4xxx mirror HTTP statuses.
+ */
+export const SIGNALING_CLOSE_CODES = {
+  /** Server shutting down (RFC 6455 "going away"): reconnect, maybe to another instance. */
+  GOING_AWAY: 1001,
+  /** A frame was over the server's hard payload cap (RFC 6455 "message too big"). */
+  TOO_BIG: 1009,
+  /** The instance is full (RFC 6455 "try again later"): back off, retry. */
+  TRY_AGAIN_LATER: 1013,
+  /** Missing, malformed, forged or expired token, or the server's auth hook said no: get a new token. */
+  UNAUTHORIZED: 4401,
+  /** The page's Origin is not allowed. */
+  FORBIDDEN_ORIGIN: 4403,
+  /** The socket kept sending after its rate limit was spent: back off. */
+  RATE_LIMITED: 4429,
+} as const;
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export type ClientMessage =

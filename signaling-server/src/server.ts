@@ -3,60 +3,47 @@
  * addressed `signal` to exactly one peer in the same room. It holds no room
  * state beyond who is connected, so a restart costs the mesh nothing but
  * bootstrap for newcomers.
+ *
+ * Safe to expose: admission (token, Origin) on the upgrade, limits on every
+ * frame, Prometheus metrics, graceful shutdown, and with `redisUrl` several
+ * instances share rooms. Every refusal is an `error` frame or a close code;
+ * nothing a client sends can throw past a handler.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
-import {
-  DEFAULT_MAX_FRAME_BYTES,
-  encodeMessage,
-  parseClientMessage,
-  type ServerMessage,
-} from '../../shared/src/signaling.js';
+import { ErrorCode } from '../../shared/src/errors.js';
+import { encodeMessage, parseClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
+import { admit, CLOSE_CODES, isRefusal, roomTokenHook, type Grant } from './admission.js';
+import { resolveConfig, type SignalingServerOptions } from './config.js';
+import { createHttpHandler } from './http-routes.js';
+import { InOrder } from './in-order.js';
+import { createLogger, jsonLinesSink } from './logger.js';
+import { createServerMetrics, errorReason } from './server-metrics.js';
+import { createBucket, takeToken, type Bucket } from './rate-limit.js';
+import { createRedisBus, type RedisBus, type RemoteNotice, type RemoteSignal } from './redis-bus.js';
 import { RoomTable } from './room-table.js';
 
-export interface SignalingServerOptions {
-  /** TCP port; 0 picks a free one. Default 8787. */
-  port?: number;
-  /** Interface to bind. Default '127.0.0.1' (loopback only; pass '0.0.0.0' to expose). */
-  host?: string;
-  /** Largest accepted frame in bytes; larger ones get MURMUR_FRAME_TOO_LARGE. Default 64 KiB. */
-  maxFrameBytes?: number;
-  /** How many existing peers a newcomer is told about. Default 16 (the mesh finds the rest). */
-  sampleSize?: number;
-  /** WebSocket ping period in ms; a socket that misses one pong is dropped. Default 30,000. */
-  pingIntervalMs?: number;
-  /** Handles HTTP requests other than /healthz and the upgrade (e.g. a demo's static files). */
-  onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Structured log sink; one JSON-able record per event. Default: JSON lines on stdout. */
-  log?: (record: LogRecord) => void;
-}
-
-export interface LogRecord {
-  level: 'info' | 'warn' | 'error';
-  msg: string;
-  [field: string]: unknown;
-}
+export type { SignalingServerOptions } from './config.js';
+export type { LogRecord } from './logger.js';
 
 export interface SignalingServer {
   /** The WebSocket URL clients connect to, e.g. ws://127.0.0.1:8787/signal. */
   readonly url: string;
   readonly port: number;
   readonly http: Server;
-  /** Live counts, as /healthz reports them. */
+  /** Live counts of this instance, as /healthz reports them. */
   stats(): { rooms: number; peers: number; connections: number };
-  /** Stop accepting, close every socket, resolve when the port is free. */
+  /** The Prometheus text /metrics serves. */
+  metrics(): string;
+  /**
+   * Graceful shutdown: stop accepting, close every socket with 1001, wait up
+   * to shutdownGraceMs for clients to go, terminate the rest, release Redis
+   * claims, and resolve when the port is free.
+   */
   close(): Promise<void>;
 }
-
-const DEFAULTS = {
-  port: 8787,
-  host: '127.0.0.1',
-  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
-  sampleSize: 16,
-  pingIntervalMs: 30_000,
-} as const;
 
 export const SIGNAL_PATH = '/signal';
 
@@ -64,51 +51,57 @@ interface Connection {
   socket: WebSocket;
   /** room → the peer id this connection holds there. */
   rooms: Map<string, string>;
+  /** Rooms whose join is waiting on Redis: frames for them queue here until `joined` is sent. */
+  pending: Map<string, ServerMessage[]>;
+  grant: Grant;
+  bucket: Bucket;
+  /** Frames dropped for rate since `strikesSince`; the count restarts every second. */
+  strikes: number;
+  strikesSince: number;
   alive: boolean;
-}
-
-function checkInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new MurmurError(ErrorCode.BAD_CONFIG, `${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
-}
-
-function defaultLog(record: LogRecord): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+  /** Frames are handled in arrival order even when one waits on Redis. */
+  queue: InOrder;
 }
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
-  const config = { ...DEFAULTS, ...options };
-  checkInteger('port', config.port, 0, 65535);
-  checkInteger('maxFrameBytes', config.maxFrameBytes, 256, 16 * 1024 * 1024);
-  checkInteger('sampleSize', config.sampleSize, 1, 1000);
-  checkInteger('pingIntervalMs', config.pingIntervalMs, 100, 3_600_000);
-  if (typeof config.host !== 'string' || config.host === '') {
-    throw new MurmurError(ErrorCode.BAD_CONFIG, `host must be a non-empty string, got ${String(config.host)}`);
-  }
-  const log = options.log ?? defaultLog;
+  const config = resolveConfig(options);
+  const log = createLogger(config.logLevel, config.log ?? jsonLinesSink);
+  const hook = config.authenticate ?? (config.authSecret !== '' ? roomTokenHook(config.authSecret) : undefined);
   const table = new RoomTable<Connection>();
   const connections = new Set<Connection>();
+  let draining = false;
+  let bus: RedisBus | undefined;
 
-  const http = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') {
-      const body = JSON.stringify({ status: 'ok', ...stats() });
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(body);
-      return;
-    }
-    if (options.onRequest) {
-      options.onRequest(req, res);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found\n');
-  });
+  const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
+  const metrics = createServerMetrics(stats);
 
-  // ws's own maxPayload is a hard stop well above our limit, so an oversized
-  // frame normally gets a typed error reply instead of a bare close.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxFrameBytes * 4, 1024 * 1024) });
+  const http = createServer(
+    createHttpHandler({
+      stats,
+      draining: () => draining,
+      notReadyReasons: () => {
+        const reasons: string[] = [];
+        if (draining) reasons.push('draining');
+        if (connections.size >= config.maxConnections) reasons.push('full');
+        if (bus && !bus.ready()) reasons.push('redis not ready');
+        return reasons;
+      },
+      metricsText: () => metrics.registry.render(),
+      onRequest: config.onRequest,
+    }),
+  );
+
+  // ws's maxPayload is the hard stop (close 1009 before buffering); frames
+  // between maxFrameBytes and it get a typed error reply and the socket stays.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
+
+  const refuse = (ws: WebSocket, code: number, reason: string, metric: string, req: IncomingMessage) => {
+    metrics.refused.inc({ reason: metric });
+    log({ level: 'info', msg: 'connection refused', code, reason, remote: req.socket.remoteAddress });
+    ws.close(code, reason);
+    // A refused client that never answers the close must not hold a socket for ws's 30 s close timeout.
+    setTimeout(() => ws.terminate(), 1000).unref();
+  };
 
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -116,102 +109,266 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    socket.on('error', () => socket.destroy());
+    void admit(config, hook, req).then((verdict) => {
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        if (draining) return refuse(ws, CLOSE_CODES.GOING_AWAY, 'server shutting down', 'draining', req);
+        if (isRefusal(verdict)) return refuse(ws, verdict.code, verdict.reason, verdict.metric, req);
+        if (connections.size >= config.maxConnections) {
+          return refuse(ws, CLOSE_CODES.TRY_AGAIN_LATER, 'server full, try again later', 'capacity', req);
+        }
+        onConnection(ws, verdict);
+      });
+    });
   });
 
-  const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
-
+  /** Send, then drop a reader that lets more than maxBufferedBytes pile up: its backlog is our memory. */
   const send = (conn: Connection, message: ServerMessage): void => {
-    if (conn.socket.readyState === conn.socket.OPEN) conn.socket.send(encodeMessage(message));
+    const socket = conn.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(encodeMessage(message));
+    if (socket.bufferedAmount > config.maxBufferedBytes) {
+      metrics.disconnects.inc({ reason: 'slow_reader' });
+      log({ level: 'info', msg: 'dropping slow reader', buffered: socket.bufferedAmount });
+      socket.terminate();
+    }
+  };
+
+  /** Room-scoped frames for a room whose join is in flight wait until `joined` has gone out. */
+  const sendInRoom = (conn: Connection, room: string, message: ServerMessage): void => {
+    const queue = conn.pending.get(room);
+    if (queue) queue.push(message);
+    else send(conn, message);
   };
 
   const reject = (conn: Connection, code: ErrorCode, message: string, ref?: string): void => {
+    metrics.rejected.inc({ reason: errorReason(code) });
     send(conn, ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref });
+  };
+
+  const notifyLocal = (room: string, except: string, message: ServerMessage): void => {
+    for (const [, other] of table.others(room, except)) sendInRoom(other, room, message);
   };
 
   const leaveRoom = (conn: Connection, room: string): void => {
     const peer = conn.rooms.get(room);
     if (peer === undefined) return;
     conn.rooms.delete(room);
-    if (!table.leave(room, peer, conn)) return;
-    for (const [, other] of table.others(room, peer)) send(other, { type: 'peer-left', room, peer });
+    // Frames of one connection are handled in order, so only a disconnect lands here mid-join;
+    // joinAcrossInstances sees the pending entry gone and releases its own claim.
+    const midJoin = conn.pending.delete(room);
+    if (!table.leave(room, peer, conn) || midJoin) return;
+    notifyLocal(room, peer, { type: 'peer-left', room, peer });
+    bus?.release(room, peer).catch((error: unknown) => log({ level: 'warn', msg: 'redis release failed', room, error: String(error) }));
   };
 
-  const onFrame = (conn: Connection, data: RawData, isBinary: boolean): void => {
-    const raw = isBinary ? new Uint8Array(0) : data.toString();
-    const parsed = parseClientMessage(raw, isBinary, config.maxFrameBytes);
-    if (!parsed.ok) {
-      reject(conn, parsed.code, parsed.message, parsed.ref);
+  const checkJoin = (conn: Connection, room: string): [ErrorCode, string] | undefined => {
+    if (!conn.rooms.has(room) && conn.rooms.size >= config.maxRoomsPerConnection) {
+      return [ErrorCode.TOO_MANY_ROOMS, `a connection may be in at most ${config.maxRoomsPerConnection} rooms`];
+    }
+    if (conn.grant.rooms !== undefined && !conn.grant.rooms.has(room)) {
+      return [ErrorCode.ROOM_FORBIDDEN, `your token does not admit you to room '${room}'`];
+    }
+    if (Date.now() >= conn.grant.expiresAt) return [ErrorCode.ROOM_FORBIDDEN, 'your token has expired; reconnect with a new one'];
+    return undefined;
+  };
+
+  const join = (conn: Connection, room: string, peer: string): void | Promise<void> => {
+    const problem = checkJoin(conn, room);
+    if (problem) return reject(conn, problem[0], problem[1], 'join');
+    const current = conn.rooms.get(room);
+    if (current === peer) {
+      // A repeated join is a cheap way to ask for a fresh sample; no one else hears of it.
+      if (!bus) return send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
+      return bus.peers(room).then(
+        (all) => send(conn, { type: 'joined', room, peer, peers: pick(all, peer, config.sampleSize) }),
+        () => reject(conn, ErrorCode.UNAVAILABLE, 'room directory unavailable; retry', 'join'),
+      );
+    }
+    if (table.lookup(room, peer) !== undefined) {
+      return reject(conn, ErrorCode.PEER_ID_TAKEN, `peer id '${peer}' is already in room '${room}'`, 'join');
+    }
+    const localSize = table.size(room) - (current === undefined ? 0 : 1);
+    if (localSize >= config.maxPeersPerRoom) {
+      return reject(conn, ErrorCode.ROOM_FULL, `room '${room}' is full (${config.maxPeersPerRoom} peers)`, 'join');
+    }
+    if (current !== undefined) leaveRoom(conn, room);
+    table.join(room, peer, conn);
+    conn.rooms.set(room, peer);
+    if (!bus) {
+      send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
+      notifyLocal(room, peer, { type: 'peer-joined', room, peer });
       return;
     }
-    const message = parsed.value;
-    switch (message.type) {
-      case 'join': {
-        const current = conn.rooms.get(message.room);
-        if (current !== undefined && current !== message.peer) leaveRoom(conn, message.room);
-        if (!table.join(message.room, message.peer, conn)) {
-          reject(conn, ErrorCode.PEER_ID_TAKEN, `peer id '${message.peer}' is already in room '${message.room}'`, 'join');
-          return;
-        }
-        const isNew = current !== message.peer;
-        conn.rooms.set(message.room, message.peer);
-        const peers = table.sample(message.room, message.peer, config.sampleSize, Math.random);
-        send(conn, { type: 'joined', room: message.room, peer: message.peer, peers });
-        if (isNew) {
-          for (const [, other] of table.others(message.room, message.peer)) {
-            send(other, { type: 'peer-joined', room: message.room, peer: message.peer });
-          }
-        }
+    return joinAcrossInstances(bus, conn, room, peer);
+  };
+
+  /**
+   * The peer is in the local table before the Redis claim, so a remote signal
+   * or notice that races the claim is queued for it rather than lost.
+   */
+  const joinAcrossInstances = async (redis: RedisBus, conn: Connection, room: string, peer: string): Promise<void> => {
+    conn.pending.set(room, []);
+    const undo = () => {
+      conn.pending.delete(room);
+      conn.rooms.delete(room);
+      table.leave(room, peer, conn);
+    };
+    let peers: string[];
+    try {
+      const claimed = await redis.claim(room, peer, config.maxPeersPerRoom);
+      if (claimed !== 'ok') {
+        undo();
+        if (claimed === 'taken') reject(conn, ErrorCode.PEER_ID_TAKEN, `peer id '${peer}' is already in room '${room}'`, 'join');
+        else reject(conn, ErrorCode.ROOM_FULL, `room '${room}' is full (${config.maxPeersPerRoom} peers)`, 'join');
         return;
       }
+      peers = pick(await redis.peers(room), peer, config.sampleSize);
+      await redis.announceJoin(room, peer);
+    } catch (error) {
+      undo();
+      redis.release(room, peer).catch(() => {});
+      log({ level: 'warn', msg: 'redis join failed', room, error: String(error) });
+      reject(conn, ErrorCode.UNAVAILABLE, 'room directory unavailable; retry', 'join');
+      return;
+    }
+    const queued = conn.pending.get(room);
+    if (queued === undefined) {
+      // Disconnected while the claim was in flight: take the claim back.
+      await redis.release(room, peer).catch(() => {});
+      return;
+    }
+    conn.pending.delete(room);
+    send(conn, { type: 'joined', room, peer, peers });
+    const known = new Set(peers);
+    for (const message of queued) {
+      if (message.type === 'peer-joined' && known.has(message.peer)) continue;
+      send(conn, message);
+    }
+    notifyLocal(room, peer, { type: 'peer-joined', room, peer });
+  };
+
+  const signal = (conn: Connection, to: string, out: Extract<ServerMessage, { type: 'signal' }>, receivedAt: number) => {
+    const room = out.room;
+    const target = table.lookup(room, to);
+    if (target !== undefined) {
+      sendInRoom(target, room, out);
+      metrics.relayed.inc();
+      metrics.latency.observe((performance.now() - receivedAt) / 1000);
+      return;
+    }
+    if (!bus) return reject(conn, ErrorCode.UNKNOWN_TARGET, `no peer '${to}' in room '${room}'`, 'signal');
+    return bus.relay({ room, from: out.from, to, data: out.data }).then(
+      (delivered) => {
+        if (!delivered) return reject(conn, ErrorCode.UNKNOWN_TARGET, `no peer '${to}' in room '${room}'`, 'signal');
+        metrics.relayed.inc();
+        metrics.latency.observe((performance.now() - receivedAt) / 1000);
+      },
+      (error: unknown) => {
+        log({ level: 'warn', msg: 'redis relay failed', room, error: String(error) });
+        reject(conn, ErrorCode.UNAVAILABLE, 'relay unavailable; retry', 'signal');
+      },
+    );
+  };
+
+  const onFrame = (conn: Connection, data: RawData, isBinary: boolean, receivedAt: number): void | Promise<void> => {
+    const raw = isBinary ? new Uint8Array(0) : data.toString();
+    const parsed = parseClientMessage(raw, isBinary, config.maxFrameBytes);
+    if (!parsed.ok) return reject(conn, parsed.code, parsed.message, parsed.ref);
+    const message = parsed.value;
+    switch (message.type) {
+      case 'join':
+        return join(conn, message.room, message.peer);
       case 'leave':
-        if (!conn.rooms.has(message.room)) {
-          reject(conn, ErrorCode.NOT_IN_ROOM, `not in room '${message.room}'`, 'leave');
-          return;
-        }
-        leaveRoom(conn, message.room);
-        return;
+        if (!conn.rooms.has(message.room)) return reject(conn, ErrorCode.NOT_IN_ROOM, `not in room '${message.room}'`, 'leave');
+        return leaveRoom(conn, message.room);
       case 'signal': {
         const from = conn.rooms.get(message.room);
-        if (from === undefined) {
-          reject(conn, ErrorCode.NOT_IN_ROOM, `join room '${message.room}' before signaling in it`, 'signal');
-          return;
+        if (from === undefined || conn.pending.has(message.room)) {
+          return reject(conn, ErrorCode.NOT_IN_ROOM, `join room '${message.room}' before signaling in it`, 'signal');
         }
-        const target = table.lookup(message.room, message.to);
-        if (target === undefined) {
-          reject(conn, ErrorCode.UNKNOWN_TARGET, `no peer '${message.to}' in room '${message.room}'`, 'signal');
-          return;
-        }
-        send(target, { type: 'signal', room: message.room, from, data: message.data });
-        return;
+        const out = { type: 'signal', room: message.room, from, data: message.data } as const;
+        return signal(conn, message.to, out, receivedAt);
       }
     }
   };
 
-  wss.on('connection', (socket: WebSocket) => {
-    const conn: Connection = { socket, rooms: new Map(), alive: true };
+  /** Rate limit first: a flood must cost a comparison, not a JSON parse. */
+  const onMessage = (conn: Connection, data: RawData, isBinary: boolean): void => {
+    // Frames still in flight after we closed the socket are not worth a reply or a metric.
+    if (conn.socket.readyState !== conn.socket.OPEN) return;
+    const now = performance.now();
+    metrics.received.inc();
+    if (!takeToken(conn.bucket, now, config.rateLimit, config.rateBurst)) {
+      metrics.rejected.inc({ reason: 'rate_limited' });
+      if (now - conn.strikesSince > 1000) {
+        conn.strikes = 0;
+        conn.strikesSince = now;
+      }
+      conn.strikes += 1;
+      if (conn.strikes === 1) {
+        send(conn, { type: 'error', code: ErrorCode.RATE_LIMITED, message: `over ${config.rateLimit} frames/s; frames are being dropped` });
+      }
+      if (conn.strikes >= config.rateLimitCloseAfter) {
+        metrics.disconnects.inc({ reason: 'rate_limited' });
+        conn.socket.close(CLOSE_CODES.RATE_LIMITED, 'rate limit exceeded');
+      }
+      return;
+    }
+    conn.queue.run(() => onFrame(conn, data, isBinary, now));
+  };
+
+  const onConnection = (socket: WebSocket, grant: Grant) => {
+    const conn: Connection = {
+      socket,
+      rooms: new Map(),
+      pending: new Map(),
+      grant,
+      bucket: createBucket(config.rateBurst, performance.now()),
+      strikes: 0,
+      strikesSince: 0,
+      alive: true,
+      // A bug in a handler must cost one frame, not the process.
+      queue: new InOrder((error) => log({ level: 'error', msg: 'frame handler failed', error: String(error) })),
+    };
     connections.add(conn);
+    metrics.accepted.inc();
     socket.on('pong', () => {
       conn.alive = true;
     });
-    socket.on('message', (data, isBinary) => {
-      try {
-        onFrame(conn, data, isBinary);
-      } catch (error) {
-        // A bug here must cost one frame, not the process.
-        log({ level: 'error', msg: 'frame handler failed', error: String(error) });
-      }
+    socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
+    socket.on('error', (error: Error & { code?: string }) => {
+      const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'protocol';
+      metrics.rejected.inc({ reason });
+      log({ level: 'info', msg: 'socket error', error: error.message, code: error.code });
     });
-    socket.on('error', (error) => log({ level: 'warn', msg: 'socket error', error: error.message }));
     socket.on('close', () => {
       connections.delete(conn);
       for (const room of [...conn.rooms.keys()]) leaveRoom(conn, room);
     });
-  });
+  };
+
+  const onRemoteNotice = (notice: RemoteNotice) => {
+    notifyLocal(notice.room, notice.peer, { type: notice.kind, room: notice.room, peer: notice.peer });
+  };
+  const onRemoteSignal = (remote: RemoteSignal) => {
+    const target = table.lookup(remote.room, remote.to);
+    if (target === undefined) {
+      metrics.rejected.inc({ reason: 'remote_target_gone' });
+      return;
+    }
+    sendInRoom(target, remote.room, { type: 'signal', room: remote.room, from: remote.from, data: remote.data });
+  };
+
+  if (config.redisUrl !== '') {
+    bus = await createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, log, onNotice: onRemoteNotice, onSignal: onRemoteSignal });
+  }
 
   const pinger = setInterval(() => {
     for (const conn of connections) {
       if (!conn.alive) {
+        metrics.disconnects.inc({ reason: 'ping_timeout' });
         conn.socket.terminate();
         continue;
       }
@@ -221,29 +378,57 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   }, config.pingIntervalMs);
   pinger.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, config.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    clearInterval(pinger);
+    await bus?.close();
+    throw error;
+  }
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `ws://${hostForUrl}:${port}${SIGNAL_PATH}`;
-  log({ level: 'info', msg: 'listening', url });
+  log({ level: 'info', msg: 'listening', url, redis: bus ? bus.instanceId : null, auth: hook !== undefined });
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    draining = true;
+    clearInterval(pinger);
+    const portFreed = new Promise<void>((resolve) => http.close(() => resolve()));
+    log({ level: 'info', msg: 'draining', connections: connections.size });
+    for (const conn of connections) conn.socket.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    const deadline = Date.now() + config.shutdownGraceMs;
+    while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const conn of connections) conn.socket.terminate();
+    wss.close();
+    http.closeAllConnections();
+    await bus?.close();
+    await portFreed;
+    log({ level: 'info', msg: 'closed' });
+  };
 
   return {
     url,
     port,
     http,
     stats,
-    close: async () => {
-      clearInterval(pinger);
-      for (const conn of connections) conn.socket.close(1001, 'server shutting down');
-      wss.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
+    metrics: () => metrics.registry.render(),
+    close: () => (closing ??= close()),
   };
+}
+
+/** Up to `k` of `peers` other than `self`, uniformly at random. */
+function pick(peers: readonly string[], self: string, k: number): string[] {
+  const others = peers.filter((p) => p !== self);
+  for (let i = others.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [others[i], others[j]] = [others[j] as string, others[i] as string];
+  }
+  return others.slice(0, k);
 }

@@ -13,8 +13,8 @@ export interface TestClient {
   close(): void;
 }
 
-export async function connectTestClient(url: string): Promise<TestClient> {
-  const socket = new WebSocket(url);
+export async function connectTestClient(url: string, options: { origin?: string } = {}): Promise<TestClient> {
+  const socket = new WebSocket(url, options.origin === undefined ? {} : { origin: options.origin });
   const inbox: ServerMessage[] = [];
   const waiters: Array<() => void> = [];
   socket.on('message', (data) => {

@@ -1,0 +1,74 @@
+/**
+ * Who may open a signaling socket, decided once on the WebSocket upgrade.
+ * A refused socket is still upgraded and then closed with a code and reason
+ * from CLOSE_CODES, because browsers hide the HTTP status of a failed upgrade
+ * but do show a WebSocket close code.
+ */
+import type { IncomingMessage } from 'node:http';
+import { SIGNALING_CLOSE_CODES, TOKEN_QUERY_PARAM } from '../../shared/src/signaling.js';
+import type { AdmissionDecision, AuthHook, ResolvedConfig } from './config.js';
+import { verifyRoomToken } from './room-token.js';
+
+/** Every close code the server uses (defined in shared/ so clients read the same table). */
+export const CLOSE_CODES = SIGNALING_CLOSE_CODES;
+
+export type Refusal = { code: number; reason: string; metric: string };
+
+/** What an admitted connection may do, from its token or the hook. */
+export interface Grant {
+  /** Rooms it may join; undefined means any. */
+  rooms: ReadonlySet<string> | undefined;
+  /** ms since epoch after which joins are refused; Infinity for never. */
+  expiresAt: number;
+}
+
+export function tokenFromUrl(url: string | undefined): string | undefined {
+  const query = (url ?? '').split('?')[1];
+  if (query === undefined) return undefined;
+  return new URLSearchParams(query).get(TOKEN_QUERY_PARAM) ?? undefined;
+}
+
+/** The built-in hook: an HMAC room token signed with `secret`. */
+export function roomTokenHook(secret: string, now: () => number = Date.now): AuthHook {
+  return ({ token }) => {
+    if (token === undefined || token === '') return { ok: false, reason: 'token required' };
+    const verdict = verifyRoomToken(token, secret, now());
+    if (!verdict.ok) return verdict;
+    const { room, expiresAt } = verdict.claims;
+    return room === '*' ? { ok: true, expiresAt } : { ok: true, rooms: [room], expiresAt };
+  };
+}
+
+export function originAllowed(allowed: readonly string[], origin: string | undefined): boolean {
+  // Non-browser clients send no Origin; an allowlist only binds browsers, which always send one.
+  if (allowed.length === 0) return true;
+  return origin !== undefined && allowed.includes(origin);
+}
+
+/** Decide admission; a thrown or rejected hook counts as a refusal, never a crash. */
+export async function admit(
+  config: Pick<ResolvedConfig, 'allowedOrigins'>,
+  hook: AuthHook | undefined,
+  request: IncomingMessage,
+): Promise<Grant | Refusal> {
+  const origin = request.headers.origin;
+  if (!originAllowed(config.allowedOrigins, origin)) {
+    return { code: CLOSE_CODES.FORBIDDEN_ORIGIN, reason: `origin not allowed: ${String(origin).slice(0, 64)}`, metric: 'origin' };
+  }
+  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity };
+  let decision: AdmissionDecision;
+  try {
+    decision = await hook({ token: tokenFromUrl(request.url), origin, request });
+  } catch (error) {
+    return { code: CLOSE_CODES.UNAUTHORIZED, reason: `auth hook failed: ${String(error).slice(0, 64)}`, metric: 'auth' };
+  }
+  if (!decision.ok) return { code: CLOSE_CODES.UNAUTHORIZED, reason: `unauthorized: ${decision.reason}`.slice(0, 120), metric: 'auth' };
+  return {
+    rooms: decision.rooms === undefined ? undefined : new Set(decision.rooms),
+    expiresAt: decision.expiresAt ?? Infinity,
+  };
+}
+
+export function isRefusal(result: Grant | Refusal): result is Refusal {
+  return 'code' in result;
+}

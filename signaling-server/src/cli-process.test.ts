@@ -1,0 +1,48 @@
+/**
+ * The real `murmur-signal` binary: flags reach the server, and SIGTERM
+ * drains (clients see 1001, the process exits 0).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CLOSE_CODES } from './admission.js';
+import { connectTestClient } from './test-client.js';
+
+const BIN = fileURLToPath(new URL('../../bin/murmur-signal.js', import.meta.url));
+
+describe('murmur-signal process', () => {
+  it('serves with flags and drains on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, '--port', '0', '--max-rooms-per-connection', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /"url":"(ws:[^"]+)"/.exec(out);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+    const c = await connectTestClient(url);
+    c.send({ type: 'join', room: 'a', peer: 'p' });
+    await c.next((m) => m.type === 'joined');
+    c.send({ type: 'join', room: 'b', peer: 'p' });
+    expect(await c.next()).toMatchObject({ type: 'error', code: 'MURMUR_TOO_MANY_ROOMS' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await c.closed).toEqual({ code: CLOSE_CODES.GOING_AWAY, reason: 'server shutting down' });
+    expect(await exited).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['listening', 'signal received', 'draining', 'closed']));
+  });
+
+  it('exits 2 naming the bad flag', async () => {
+    const child = spawn(process.execPath, [BIN, '--rate-limit', 'fast'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
+    expect(err).toMatch(/--rate-limit must be/);
+  });
+});

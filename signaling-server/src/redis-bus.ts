@@ -1,0 +1,216 @@
+/**
+ * Scale-out through Redis, the way socket.io's Redis adapter does it: each
+ * instance keeps its own sockets and shares only what the others need.
+ *
+ * - Presence: hash `{prefix}room:{room}` maps peer id → instance id. A Lua
+ *   script claims an id atomically, so "peer id taken" and "room full" hold
+ *   across instances.
+ * - Join/leave notices: one channel `{prefix}events` every instance
+ *   subscribes to at start, so no per-room subscribe can race a join.
+ * - Addressed relay: `{prefix}inst:{id}`, one channel per instance; a signal
+ *   goes only to the instance holding the target.
+ * - Liveness: `{prefix}alive:{id}` with a TTL, refreshed by a heartbeat. Ids
+ *   held by a dead instance are swept when someone looks at the room, and a
+ *   relay that reaches no subscriber removes its stale target.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { JsonValue } from '../../shared/src/signaling.js';
+import type { Logger } from './logger.js';
+
+export type ClaimResult = 'ok' | 'taken' | 'full';
+
+export interface RemoteNotice {
+  kind: 'peer-joined' | 'peer-left';
+  room: string;
+  peer: string;
+}
+
+export interface RemoteSignal {
+  room: string;
+  from: string;
+  to: string;
+  data: JsonValue;
+}
+
+export interface RedisBusOptions {
+  url: string;
+  prefix: string;
+  log: Logger;
+  onNotice: (notice: RemoteNotice) => void;
+  onSignal: (signal: RemoteSignal) => void;
+  /** Liveness key TTL in ms; the heartbeat refreshes it every third of that. Default 15,000. */
+  aliveTtlMs?: number;
+}
+
+export interface RedisBus {
+  readonly instanceId: string;
+  /** True while both Redis connections are ready. */
+  ready(): boolean;
+  /** Claim `peer` in `room` for this instance, unless another instance holds it or the room is full. */
+  claim(room: string, peer: string, maxPeers: number): Promise<ClaimResult>;
+  /** Every live peer in `room`, on any instance. Sweeps ids held by dead instances. */
+  peers(room: string): Promise<string[]>;
+  /** Tell the other instances that a local peer joined. */
+  announceJoin(room: string, peer: string): Promise<void>;
+  /** Drop this instance's claim and tell the others. */
+  release(room: string, peer: string): Promise<void>;
+  /** Relay to a peer held by another instance; false when no live instance holds it. */
+  relay(signal: RemoteSignal): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+// Returns 1 claimed, 0 held by another instance, -1 room full.
+const CLAIM_SCRIPT = `
+local holder = redis.call('HGET', KEYS[1], ARGV[1])
+if holder and holder ~= ARGV[2] then return 0 end
+if not holder and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
+// Delete only if this instance still holds the id, so a late release never removes a newer claim.
+const RELEASE_SCRIPT = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0`;
+
+export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus> {
+  const { prefix, log } = options;
+  const aliveTtlMs = options.aliveTtlMs ?? 15_000;
+  const instanceId = randomBytes(8).toString('hex');
+  const redisOptions = {
+    // Fail a command quickly instead of queueing it forever while Redis is away:
+    // the client gets MURMUR_UNAVAILABLE and can retry.
+    maxRetriesPerRequest: 1,
+    commandTimeout: 3000,
+    lazyConnect: true,
+  };
+  const commands = new Redis(options.url, redisOptions);
+  const subscriber = new Redis(options.url, redisOptions);
+  for (const [name, client] of [['commands', commands], ['subscriber', subscriber]] as const) {
+    client.on('error', (error: Error) => log({ level: 'warn', msg: 'redis error', connection: name, error: error.message }));
+  }
+  const eventsChannel = `${prefix}events`;
+  const ownChannel = `${prefix}inst:${instanceId}`;
+  const aliveKey = (id: string) => `${prefix}alive:${id}`;
+  const roomKey = (room: string) => `${prefix}room:${room}`;
+  const held = new Map<string, Set<string>>(); // room → peers this instance claimed
+
+  subscriber.on('message', (channel: string, text: string) => {
+    try {
+      const message = JSON.parse(text) as Record<string, unknown>;
+      if (channel === eventsChannel) {
+        if (message.o === instanceId) return;
+        const kind = message.k === 'j' ? 'peer-joined' : 'peer-left';
+        options.onNotice({ kind, room: String(message.r), peer: String(message.p) });
+      } else if (channel === ownChannel) {
+        options.onSignal({
+          room: String(message.r),
+          from: String(message.f),
+          to: String(message.t),
+          data: message.d as JsonValue,
+        });
+      }
+    } catch (error) {
+      log({ level: 'warn', msg: 'bad message on redis channel', channel, error: String(error) });
+    }
+  });
+
+  await Promise.all([commands.connect(), subscriber.connect()]);
+  await subscriber.subscribe(eventsChannel, ownChannel);
+  await commands.set(aliveKey(instanceId), '1', 'PX', aliveTtlMs);
+  const heartbeat = setInterval(() => {
+    commands.set(aliveKey(instanceId), '1', 'PX', aliveTtlMs).catch((error: unknown) => {
+      log({ level: 'warn', msg: 'redis heartbeat failed', error: String(error) });
+    });
+  }, Math.max(100, Math.floor(aliveTtlMs / 3)));
+  heartbeat.unref();
+
+  const publishNotice = async (kind: 'j' | 'l', room: string, peer: string) => {
+    await commands.publish(eventsChannel, JSON.stringify({ o: instanceId, k: kind, r: room, p: peer }));
+  };
+
+  /** Remove ids whose instance's liveness key has expired, and announce them gone. */
+  const sweep = async (room: string, entries: Record<string, string>): Promise<string[]> => {
+    const instances = [...new Set(Object.values(entries))].filter((id) => id !== instanceId);
+    if (instances.length === 0) return Object.keys(entries);
+    const alive = await commands.mget(...instances.map(aliveKey));
+    const dead = new Set(instances.filter((_, i) => alive[i] === null));
+    if (dead.size === 0) return Object.keys(entries);
+    const live: string[] = [];
+    for (const [peer, holder] of Object.entries(entries)) {
+      if (!dead.has(holder)) {
+        live.push(peer);
+        continue;
+      }
+      if ((await commands.eval(RELEASE_SCRIPT, 1, roomKey(room), peer, holder)) === 1) {
+        await publishNotice('l', room, peer);
+        // Our own subscribers do not hear our notices; deliver this one locally too.
+        options.onNotice({ kind: 'peer-left', room, peer });
+      }
+    }
+    log({ level: 'info', msg: 'swept peers of dead instances', room, instances: [...dead] });
+    return live;
+  };
+
+  const claimOnce = async (room: string, peer: string, maxPeers: number): Promise<number> =>
+    Number(await commands.eval(CLAIM_SCRIPT, 1, roomKey(room), peer, instanceId, String(maxPeers)));
+
+  return {
+    instanceId,
+    ready: () => commands.status === 'ready' && subscriber.status === 'ready',
+    claim: async (room, peer, maxPeers) => {
+      let result = await claimOnce(room, peer, maxPeers);
+      if (result !== 1) {
+        // The holder or the crowd may be a dead instance's leftovers: sweep, then try once more.
+        await sweep(room, await commands.hgetall(roomKey(room)));
+        result = await claimOnce(room, peer, maxPeers);
+      }
+      if (result === 1) {
+        let peers = held.get(room);
+        if (!peers) held.set(room, (peers = new Set()));
+        peers.add(peer);
+        return 'ok';
+      }
+      return result === 0 ? 'taken' : 'full';
+    },
+    peers: async (room) => sweep(room, await commands.hgetall(roomKey(room))),
+    announceJoin: (room, peer) => publishNotice('j', room, peer),
+    release: async (room, peer) => {
+      const peers = held.get(room);
+      peers?.delete(peer);
+      if (peers?.size === 0) held.delete(room);
+      if ((await commands.eval(RELEASE_SCRIPT, 1, roomKey(room), peer, instanceId)) === 1) {
+        await publishNotice('l', room, peer);
+      }
+    },
+    relay: async (signal) => {
+      const holder = await commands.hget(roomKey(signal.room), signal.to);
+      if (holder === null || holder === instanceId) return false;
+      const text = JSON.stringify({ r: signal.room, f: signal.from, t: signal.to, d: signal.data });
+      const receivers = await commands.publish(`${prefix}inst:${holder}`, text);
+      if (receivers > 0) return true;
+      // Nobody listens on that instance's channel: it is gone. Sweep the room so its ids go too.
+      await sweep(signal.room, await commands.hgetall(roomKey(signal.room)));
+      return false;
+    },
+    close: async () => {
+      clearInterval(heartbeat);
+      try {
+        for (const [room, peers] of held) {
+          for (const peer of peers) {
+            if ((await commands.eval(RELEASE_SCRIPT, 1, roomKey(room), peer, instanceId)) === 1) {
+              await publishNotice('l', room, peer);
+            }
+          }
+        }
+        held.clear();
+        await commands.del(aliveKey(instanceId));
+        await Promise.all([subscriber.quit(), commands.quit()]);
+      } catch (error) {
+        log({ level: 'warn', msg: 'redis close failed', error: String(error) });
+        subscriber.disconnect();
+        commands.disconnect();
+      }
+    },
+  };
+}
