@@ -21,8 +21,13 @@ if (!isRoot) {
 }
 process.stdout.write('ensure-redis: installing redis-server with apt-get\n');
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { stdio: 'inherit', env });
+try {
+  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { stdio: 'inherit', env });
+} catch (error) {
+  process.stderr.write(`ensure-redis: apt-get failed (${error.message}); install redis-server by hand\n`);
+  process.exit(1);
+}
 if (!hasRedis()) {
   process.stderr.write('ensure-redis: apt-get finished but redis-server is still not on PATH\n');
   process.exit(1);
