@@ -71,3 +71,27 @@ describe('joinRoom over real WebRTC (Node, @roamhq/wrtc)', () => {
     expect(() => room.presence.update({ a: '1' })).toThrow(expect.objectContaining({ code: ErrorCode.ROOM_CLOSED }));
   });
 });
+
+describe('joinRoom against a server that requires room tokens', () => {
+  it('reports a refused token once, and joins with a valid one', async () => {
+    const { createRoomToken } = await import('../../signaling-server/src/room-token.js');
+    const secret = 'test-secret-0123456789';
+    const guarded = await createSignalingServer({ port: 0, authSecret: secret, log: () => {} });
+    try {
+      const refused = joinRoom('vip', { signaling: guarded.url, wrtc, WebSocket: WebSocket as unknown as WebSocketConstructor });
+      rooms.push(refused);
+      const info = await new Promise<{ code: number }>((resolve) => refused.on('signaling-refused', resolve));
+      expect(info.code).toBe(4401);
+      expect(refused.debug.signalingStatus()).toBe('closed');
+
+      const token = createRoomToken({ room: 'vip', expiresAt: Date.now() + 60_000 }, secret);
+      const a = joinRoom('vip', { signaling: `${guarded.url}?token=${token}`, wrtc, WebSocket: WebSocket as unknown as WebSocketConstructor });
+      const b = joinRoom('vip', { signaling: `${guarded.url}?token=${token}`, wrtc, WebSocket: WebSocket as unknown as WebSocketConstructor });
+      rooms.push(a, b);
+      await until(() => a.peers.has(b.selfId) && b.peers.has(a.selfId), 'token holders to meet');
+    } finally {
+      for (const room of rooms.splice(0)) room.leave();
+      await guarded.close();
+    }
+  });
+});

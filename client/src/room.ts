@@ -38,6 +38,8 @@ export interface RoomEvents {
   presence: [peer: PeerInfo];
   /** Bytes from a peer could not be decoded and were dropped. */
   malformed: [info: { from: PeerId; code: string; message: string }];
+  /** A signaling server refused this tab for good (4401 bad token, 4403 origin); it is not retried. */
+  'signaling-refused': [info: { url: string; code: number; reason: string }];
   /** An app event sent with `room.broadcast(topic, data, { to? })`, once per message. */
   message: [message: RoomMessage];
   /** `room.status` changed. */
@@ -198,6 +200,7 @@ export class Room {
       this.updateStatus();
     });
     this.signaling.on('joined', (peers) => this.driver.input({ type: 'discovered', peers }));
+    this.signaling.on('refused', (info) => this.events.emit('signaling-refused', info));
     this.signaling.on('signal', (from, data) => this.linkManager.onSignal(from, data));
 
     this.presence = {

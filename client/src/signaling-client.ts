@@ -5,7 +5,13 @@
  * mesh does not depend on it once links are up: it is only for bootstrap,
  * and while every server is down the room carries on over WebRTC.
  */
-import { parseServerMessage, type ClientMessage, type JsonValue, type ServerMessage } from '../../shared/src/signaling.js';
+import {
+  SIGNALING_CLOSE_CODES,
+  parseServerMessage,
+  type ClientMessage,
+  type JsonValue,
+  type ServerMessage,
+} from '../../shared/src/signaling.js';
 import { Emitter } from './emitter.js';
 
 /** The WebSocket constructor shape both browsers and `ws` provide. */
@@ -31,6 +37,8 @@ export interface SignalingEvents {
   'peer-left': [peer: string];
   signal: [from: string, data: JsonValue];
   error: [message: ServerMessage & { type: 'error' }];
+  /** A server refused this client for good (bad token, origin); it is not retried. */
+  refused: [info: { url: string; code: number; reason: string }];
 }
 
 export interface SignalingClientOptions {
@@ -95,11 +103,18 @@ class ServerConnection {
       this.owner.dispatch(parsed.value);
     };
     socket.onerror = () => {};
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.joined = false;
-      this.scheduleRetry();
+      const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
+      // Retrying cannot fix a refused token or origin: stop and say why.
+      if (code === SIGNALING_CLOSE_CODES.UNAUTHORIZED || code === SIGNALING_CLOSE_CODES.FORBIDDEN_ORIGIN) {
+        this.connecting = false;
+        this.owner.emit('refused', { url: this.url, code, reason: reason ?? '' });
+      } else {
+        this.scheduleRetry();
+      }
       this.owner.refreshStatus();
     };
   }
