@@ -2,8 +2,9 @@
  * A Room is one tab's membership of one murmur room: the public face over
  * the engine driver, the WebRTC links and the signaling connection.
  */
-import { FullMeshEngine } from '../../shared/src/engine/full-mesh.js';
-import type { Engine, EngineOutput, PeerId, Presence } from '../../shared/src/engine/types.js';
+import type { EngineOutput, PeerId, Presence } from '../../shared/src/engine/types.js';
+import { GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.js';
+import { GossipEngine, type GossipSnapshot } from '../../shared/src/gossip/gossip-engine.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import { createPrng } from '../../shared/src/prng.js';
 import { EngineDriver } from './engine-driver.js';
@@ -46,6 +47,8 @@ export interface RoomDebug {
   stopSignaling(): void;
   resumeSignaling(): void;
   signalingStatus(): SignalingStatus;
+  /** The gossip engine's view: active/passive views, member states, RTTs, counters. */
+  snapshot(): GossipSnapshot;
 }
 
 function randomHex(bytes: number): string {
@@ -92,7 +95,19 @@ export class Room {
     this.ownPresence = options.presence;
     const rng = createPrng(randomSeed());
 
-    const engine: Engine = new FullMeshEngine({ selfId: this.selfId, presenceThrottleMs: options.presenceThrottleMs });
+    const engine = new GossipEngine({
+      selfId: this.selfId,
+      rng,
+      maxLinks: options.maxLinks,
+      targetLinks: Math.min(GOSSIP_DEFAULTS.targetLinks, options.maxLinks),
+      presenceThrottleMs: options.presenceThrottleMs,
+      // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs
+      // snapshots) may be far bigger than one data-channel message.
+      maxPayloadBytes: MAX_FRAME_BYTES / 2,
+      // A reloaded tab that reuses its peer id must outrank verdicts about
+      // its previous life: start from wall-clock seconds.
+      initialIncarnation: Math.floor(Date.now() / 1000),
+    });
     this.driver = new EngineDriver(engine, monotonicNow, (output) => this.onEngineOutput(output));
 
     this.signaling = new SignalingClient({
@@ -145,6 +160,7 @@ export class Room {
       stopSignaling: () => this.signaling.suspend(),
       resumeSignaling: () => this.signaling.start(),
       signalingStatus: () => this.signaling.status,
+      snapshot: () => engine.snapshot(),
     };
 
     this.driver.input({ type: 'start' });

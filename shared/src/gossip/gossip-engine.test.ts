@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineOutput } from '../engine/types.js';
+import { ErrorCode, MurmurError } from '../errors.js';
+import { createPrng } from '../prng.js';
+import { Room } from '../sim/room.js';
+import { GossipEngine } from './gossip-engine.js';
+import { decodeFrame } from './wire/frames.js';
+import { DEFAULT_WIRE_LIMITS } from './wire/limits.js';
+
+function engine(id: string): GossipEngine {
+  return new GossipEngine({ selfId: id, rng: createPrng(7) });
+}
+
+function sends(outputs: EngineOutput[]): Array<{ to: string; type: string }> {
+  return outputs.flatMap((o) => (o.type === 'send' ? [{ to: o.to, type: decodeFrame(o.bytes, DEFAULT_WIRE_LIMITS).type }] : []));
+}
+
+/** Delivers every send between two engines until quiet (no loss, no latency). */
+function pump(engines: Record<string, GossipEngine>, first: Array<[string, EngineOutput]>, now: number): Array<[string, EngineOutput]> {
+  const events: Array<[string, EngineOutput]> = [];
+  const queue = [...first];
+  while (queue.length > 0) {
+    const [at, output] = queue.shift() as [string, EngineOutput];
+    events.push([at, output]);
+    if (output.type === 'send' && engines[output.to]) {
+      for (const next of (engines[output.to] as GossipEngine).handle({ type: 'receive', from: at, bytes: output.bytes }, now)) queue.push([output.to, next]);
+    }
+  }
+  return events;
+}
+
+describe('GossipEngine', () => {
+  it('asks for a link to a discovered peer, handshakes, and announces the member', () => {
+    const a = engine('a');
+    const b = engine('b');
+    a.handle({ type: 'start' }, 0);
+    b.handle({ type: 'start' }, 0);
+    expect(a.handle({ type: 'discovered', peers: ['b', 'a'] }, 1)).toEqual([{ type: 'connect', peer: 'b' }]);
+    const up = [...a.handle({ type: 'link-up', peer: 'b' }, 2).map((o): [string, EngineOutput] => ['a', o]), ...b.handle({ type: 'link-up', peer: 'a' }, 2).map((o): [string, EngineOutput] => ['b', o])];
+    expect(sends(up.map(([, o]) => o))).toEqual([{ to: 'b', type: 'hello' }]);
+    const events = pump({ a, b }, up, 3);
+    const joins = events.filter(([, o]) => o.type === 'peer-join').map(([at, o]) => [at, o.type === 'peer-join' && o.peer]);
+    expect(joins).toEqual(expect.arrayContaining([['a', 'b'], ['b', 'a']]));
+    expect(a.snapshot().active).toEqual(['b']);
+    expect(b.snapshot().active).toEqual(['a']);
+    expect(a.snapshot().members).toEqual([{ peer: 'b', status: 'alive', incarnation: 0, presenceVersion: 0 }]);
+  });
+
+  it('turns bad bytes into a malformed output and never throws', () => {
+    const a = engine('a');
+    a.handle({ type: 'start' }, 0);
+    a.handle({ type: 'link-up', peer: 'x' }, 1);
+    const outputs = a.handle({ type: 'receive', from: 'x', bytes: Uint8Array.of(200, 1, 2) }, 2);
+    expect(outputs).toEqual([expect.objectContaining({ type: 'malformed', from: 'x', code: ErrorCode.BAD_WIRE })]);
+    expect(a.snapshot().stats.malformed).toBe(1);
+  });
+
+  it('ignores bytes from a peer it has no link with', () => {
+    const a = engine('a');
+    expect(a.handle({ type: 'receive', from: 'ghost', bytes: Uint8Array.of(13) }, 1)).toEqual([]);
+  });
+
+  it('refuses oversized presence from the app with a typed error', () => {
+    const a = new GossipEngine({ selfId: 'a', rng: createPrng(1), maxPresenceBytes: 16 });
+    expect(() => a.handle({ type: 'set-presence', presence: { name: 'a much too long name' } }, 0)).toThrow(MurmurError);
+  });
+
+  it('says goodbye to every neighbour on leave, then goes quiet', () => {
+    const room = new Room({ seed: 5 });
+    for (const id of ['a', 'b', 'c', 'd']) room.sim.join(id, 0);
+    room.sim.runUntil(5000);
+    const a = room.engine('a');
+    const neighbours = [...a.neighbors()].sort();
+    expect(neighbours).toEqual(['b', 'c', 'd']);
+    const outputs = a.handle({ type: 'leave' }, room.sim.now);
+    expect(sends(outputs).filter((s) => s.type === 'gossip').map((s) => s.to).sort()).toEqual(neighbours);
+    expect(outputs.filter((o) => o.type === 'disconnect').map((o) => o.type === 'disconnect' && o.peer).sort()).toEqual(neighbours);
+    expect(a.handle({ type: 'start' }, room.sim.now + 1)).toEqual([]);
+  });
+
+  it('coalesces presence updates to one broadcast per throttle period', () => {
+    const room = new Room({ seed: 6 });
+    room.sim.join('a', 0);
+    room.sim.join('b', 0);
+    room.sim.runUntil(3000);
+    let presenceFrames = 0;
+    room.sim.observers.push({
+      onSend: (from, _to, bytes) => {
+        const frame = decodeFrame(bytes, DEFAULT_WIRE_LIMITS);
+        if (from === 'a' && frame.type === 'gossip' && frame.body.kind === 'presence') presenceFrames += 1;
+      },
+    });
+    for (let i = 0; i < 20; i++) room.sim.command('a', { type: 'set-presence', presence: { x: i } }, 3000 + i * 5);
+    room.sim.runUntil(4000);
+    expect(presenceFrames).toBeGreaterThanOrEqual(2);
+    expect(presenceFrames).toBeLessThanOrEqual(3);
+    expect(room.views.get('b')?.get('a')).toEqual({ x: 19 });
+  });
+});

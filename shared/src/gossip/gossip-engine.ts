@@ -1,0 +1,561 @@
+/**
+ * The gossip engine: HyParView overlay, Plumtree broadcast, SWIM+Lifeguard
+ * failure detection, Scuttlebutt anti-entropy, LWW presence and reverse-path
+ * routing, behind the sans-IO `Engine` interface. This file only wires the
+ * pieces together and applies membership changes; each piece lives in its
+ * own module. PROTOCOL.md describes the wire and the choices.
+ */
+import type { Engine, EngineInput, EngineOutput, PeerId, Presence } from '../engine/types.js';
+import { ErrorCode, MurmurError, isMurmurError } from '../errors.js';
+import { ANTI_ENTROPY_TIMER, AntiEntropy } from './anti-entropy.js';
+import { Broadcast, GRAFT_TIMER, IHAVE_TIMER } from './broadcast.js';
+import { resolveConfig, type GossipConfig, type GossipOptions } from './config.js';
+import { Context, type EngineStats } from './context.js';
+import { FailureDetector, PROBE_TIMEOUT_TIMER, PROBE_TIMER, SUSPICION_TIMER, VERIFY_TIMER } from './failure-detector.js';
+import { isLive, Membership, type Member, type StatusChange } from './membership.js';
+import { MAINTAIN_TIMER, Overlay, SHUFFLE_TIMER } from './overlay.js';
+import { Routing } from './routing.js';
+import { encodeGossipBody, type GossipBody } from './wire/gossip-body.js';
+import { decodeFrame, type Frame, type MemberRecord, type MemberStatus, type RouteContent } from './wire/frames.js';
+import { utf8Length } from './wire/presence-json.js';
+
+const PRESENCE_TIMER = 'presence';
+const RECONNECT_TIMER = 'reconnect';
+/** Room-wide reconnect attempts to dead members wanted per reconnect period (each node tries with probability ~this/N). */
+const RECONNECTS_PER_PERIOD = 2;
+
+export interface MemberSnapshot {
+  peer: PeerId;
+  status: MemberStatus;
+  incarnation: number;
+  presenceVersion: number;
+}
+
+export interface GossipSnapshot {
+  selfId: PeerId;
+  incarnation: number;
+  health: number;
+  active: PeerId[];
+  passive: PeerId[];
+  pending: PeerId[];
+  eager: PeerId[];
+  lazy: PeerId[];
+  members: MemberSnapshot[];
+  /** Smoothed RTT per neighbour from direct probe acks, ms. */
+  rttMs: Record<PeerId, number>;
+  stats: EngineStats;
+}
+
+export class GossipEngine implements Engine {
+  readonly selfId: PeerId;
+  private readonly config: GossipConfig;
+  private readonly ctx: Context;
+  private readonly membership: Membership;
+  private readonly overlay: Overlay;
+  private readonly broadcast: Broadcast;
+  private readonly detector: FailureDetector;
+  private readonly antiEntropy: AntiEntropy;
+  private readonly routing: Routing;
+  private started = false;
+  private stopped = false;
+  private announced = false;
+  private presenceDirty = false;
+  private presenceArmed = false;
+  private lastPresenceAt = -Infinity;
+  private lastRefuteAt = -Infinity;
+
+  constructor(options: GossipOptions) {
+    this.config = resolveConfig(options);
+    this.selfId = this.config.selfId;
+    this.ctx = new Context(this.config);
+    this.membership = new Membership(this.selfId, this.config.initialIncarnation);
+    this.broadcast = new Broadcast(this.ctx);
+    this.overlay = new Overlay(this.ctx, {
+      neighborUp: (peer, first) => this.onNeighborUp(peer, first),
+      neighborDown: (peer, graceful) => this.onNeighborDown(peer, graceful),
+      heardAlive: (peer, incarnation) => {
+        this.applyStatus(peer, incarnation, 'alive', peer);
+      },
+      mayBeAlive: (peer) => {
+        const status = this.membership.statusOf(peer);
+        return status === undefined || isLive(status);
+      },
+      livePeers: () => this.membership.livePeers(),
+      selfIncarnation: () => this.membership.self.incarnation,
+    });
+    this.routing = new Routing(this.ctx, this.overlay.active);
+    this.detector = new FailureDetector(this.ctx, {
+      neighbors: () => this.overlay.active,
+      isSuspect: (peer) => this.membership.statusOf(peer) === 'suspect',
+      liveMembers: () => this.membership.liveCount,
+      digestFor: () => this.antiEntropy.takeDigest(),
+      relayPing: (helper, target, seq) => this.routing.sendVia(helper, this.selfId, target, { kind: 'ping', seq }),
+      probeFailed: (target) => this.accuse(target),
+      suspicionExpired: (peer, incarnation) => this.declareDead(peer, incarnation),
+    });
+    this.antiEntropy = new AntiEntropy(this.ctx, this.membership);
+  }
+
+  handle(input: EngineInput, now: number): EngineOutput[] {
+    if (this.stopped) return [];
+    this.ctx.now = now;
+    this.ctx.out = [];
+    switch (input.type) {
+      case 'start':
+        this.start();
+        break;
+      case 'discovered':
+        this.overlay.discovered(input.peers.filter((peer) => this.mayLink(peer)));
+        break;
+      case 'link-up':
+        this.overlay.linkUp(input.peer);
+        break;
+      case 'link-down':
+        this.overlay.linkDown(input.peer);
+        break;
+      case 'receive':
+        this.receive(input.from, input.bytes);
+        break;
+      case 'timer':
+        this.onTimer(input.timer);
+        break;
+      case 'set-presence':
+        this.setPresence(input.presence);
+        break;
+      case 'broadcast':
+        if (input.payload.length > this.config.maxPayloadBytes) {
+          throw new MurmurError(ErrorCode.BAD_ARGUMENT, `broadcast payload of ${input.payload.length} bytes is over maxPayloadBytes`);
+        }
+        this.publish({ kind: 'data', payload: input.payload });
+        break;
+      case 'route':
+        this.routeApp(input.to, input.payload);
+        break;
+      case 'leave':
+        this.leave();
+        break;
+    }
+    return this.ctx.out;
+  }
+
+  private mayLink(peer: PeerId): boolean {
+    const status = this.membership.statusOf(peer);
+    return status === undefined || isLive(status);
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    const { rng, probeIntervalMs, antiEntropyIntervalMs, shuffleIntervalMs, maintainIntervalMs, reconnectIntervalMs } = this.config;
+    const now = this.ctx.now;
+    // Random phases so a room started at once does not probe in lock step.
+    this.ctx.setTimer(PROBE_TIMER, now + rng.next() * probeIntervalMs);
+    this.ctx.setTimer(ANTI_ENTROPY_TIMER, now + (0.5 + rng.next()) * antiEntropyIntervalMs);
+    this.ctx.setTimer(SHUFFLE_TIMER, now + (0.5 + rng.next()) * shuffleIntervalMs);
+    this.ctx.setTimer(MAINTAIN_TIMER, now + maintainIntervalMs);
+    this.ctx.setTimer(RECONNECT_TIMER, now + (0.5 + rng.next()) * reconnectIntervalMs);
+  }
+
+  private onTimer(timer: string): void {
+    switch (timer) {
+      case PROBE_TIMER:
+        this.detector.onProbeTimer();
+        break;
+      case PROBE_TIMEOUT_TIMER:
+        this.detector.onProbeTimeout();
+        break;
+      case SUSPICION_TIMER:
+        this.detector.onSuspicionTimer();
+        break;
+      case VERIFY_TIMER:
+        this.detector.onVerifyTimer();
+        break;
+      case IHAVE_TIMER:
+        this.broadcast.flushLazy();
+        break;
+      case GRAFT_TIMER:
+        this.broadcast.onGraftTimer();
+        break;
+      case ANTI_ENTROPY_TIMER: {
+        this.ctx.setTimer(ANTI_ENTROPY_TIMER, this.ctx.now + this.config.antiEntropyIntervalMs);
+        // Normally a ping took the digest since the last period; if none did (no probes), send it alone.
+        if (this.antiEntropy.due) {
+          const peer = this.config.rng.pick([...this.overlay.active]);
+          if (peer !== undefined) this.antiEntropy.sendDigest(peer);
+        }
+        this.antiEntropy.due = true;
+        break;
+      }
+      case MAINTAIN_TIMER:
+        this.overlay.maintain();
+        this.broadcast.expire();
+        break;
+      case SHUFFLE_TIMER:
+        this.overlay.shuffle();
+        break;
+      case RECONNECT_TIMER:
+        this.reconnect();
+        break;
+      case PRESENCE_TIMER:
+        this.presenceArmed = false;
+        if (this.presenceDirty) this.flushPresence();
+        break;
+    }
+  }
+
+  /** Serf's reconnect: occasionally dial a member judged dead, so a healed partition finds its way back. */
+  private reconnect(): void {
+    this.ctx.setTimer(RECONNECT_TIMER, this.ctx.now + this.config.reconnectIntervalMs);
+    const chance = RECONNECTS_PER_PERIOD / (this.membership.liveCount + 1);
+    if (this.config.rng.next() >= chance) return;
+    const peer = this.config.rng.pick(this.membership.deadPeers());
+    if (peer !== undefined) this.overlay.dial(peer, 'forward');
+  }
+
+  // ---- receiving -------------------------------------------------------
+
+  private receive(from: PeerId, bytes: Uint8Array): void {
+    this.ctx.stats.msgsIn += 1;
+    this.ctx.stats.bytesIn += bytes.length;
+    if (!this.overlay.links.has(from)) return; // late bytes on a link we already closed
+    let frame: Frame;
+    try {
+      frame = decodeFrame(bytes, this.ctx.limits);
+    } catch (error) {
+      this.ctx.stats.malformed += 1;
+      const code = isMurmurError(error) ? error.code : ErrorCode.BAD_WIRE;
+      this.ctx.emit({ type: 'malformed', from, code, message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    if (frame.type !== 'welcome' && frame.type !== 'refuse' && frame.type !== 'hello' && frame.type !== 'disconnect') this.overlay.impliedWelcome(from);
+    this.dispatch(from, frame);
+    this.detector.heardFrom(from);
+  }
+
+  private dispatch(from: PeerId, frame: Frame): void {
+    switch (frame.type) {
+      case 'hello':
+        this.overlay.onHello(from, frame.version, frame.intent, frame.incarnation);
+        break;
+      case 'welcome':
+        this.overlay.onWelcome(from, frame.incarnation);
+        break;
+      case 'refuse':
+        this.overlay.onRefuse(from, frame.peers);
+        break;
+      case 'disconnect':
+        this.overlay.onDisconnect(from);
+        break;
+      case 'forward-join':
+        if (this.mayLink(frame.peer)) this.overlay.onForwardJoin(from, frame.peer, frame.ttl);
+        break;
+      case 'shuffle':
+        this.overlay.onShuffle(from, frame.peers);
+        break;
+      case 'shuffle-reply':
+        this.overlay.integrate(frame.peers);
+        break;
+      case 'ping':
+        this.ctx.send(from, { type: 'ack', seq: frame.seq });
+        if (frame.suspected) this.refute(this.membership.self.incarnation - 1);
+        if (frame.digest.length > 0) this.antiEntropy.onDigest(from, frame.digest);
+        break;
+      case 'ack':
+        this.detector.onAck(from, frame.seq);
+        break;
+      case 'gossip':
+        if (this.broadcast.receive(from, frame.origin, frame.seq, frame.round, frame.bodyBytes)) {
+          this.routing.learn(frame.origin, from);
+          this.applyGossip(frame.origin, frame.body);
+        } else {
+          this.routing.learn(frame.origin, from, false);
+        }
+        break;
+      case 'ihave':
+        for (const entry of frame.entries) this.routing.learn(entry.origin, from, false);
+        this.broadcast.onIhave(from, frame.entries);
+        break;
+      case 'graft':
+        this.broadcast.onGraft(from, frame.entries);
+        break;
+      case 'prune':
+        this.broadcast.onPrune(from);
+        break;
+      case 'digest':
+        this.antiEntropy.onDigest(from, frame.hashes);
+        break;
+      case 'records':
+        for (const record of frame.records) this.mergeRecord(record);
+        if (frame.wantBack) this.antiEntropy.answer(from, frame.bucketCount, frame.buckets, frame.records);
+        break;
+      case 'route':
+        this.onRoute(from, frame.origin, frame.to, frame.ttl, frame.content);
+        break;
+    }
+  }
+
+  private onRoute(from: PeerId, origin: PeerId, to: PeerId, ttl: number, content: RouteContent): void {
+    this.routing.learn(origin, from);
+    if (to === this.selfId) {
+      if (content.kind === 'app') this.ctx.emit({ type: 'routed', from: origin, payload: content.payload });
+      else if (content.kind === 'ping') this.routing.send(this.selfId, origin, this.config.routeTtl, { kind: 'ack', seq: content.seq });
+      else this.detector.onAck(origin, content.seq);
+      return;
+    }
+    if (ttl <= 1) return;
+    if (this.routing.send(origin, to, ttl - 1, content, from)) return;
+    if (content.kind === 'app') this.publish({ kind: 'routed', from: origin, to, payload: content.payload });
+  }
+
+  private routeApp(to: PeerId, payload: Uint8Array): void {
+    if (payload.length > this.config.maxPayloadBytes) {
+      throw new MurmurError(ErrorCode.BAD_ARGUMENT, `routed payload of ${payload.length} bytes is over maxPayloadBytes`);
+    }
+    if (to === this.selfId) return;
+    if (!this.routing.send(this.selfId, to, this.config.routeTtl, { kind: 'app', payload })) {
+      this.publish({ kind: 'routed', from: this.selfId, to, payload });
+    }
+  }
+
+  private applyGossip(origin: PeerId, body: GossipBody): void {
+    switch (body.kind) {
+      case 'alive':
+        this.applyStatus(origin, body.incarnation, 'alive', origin);
+        break;
+      case 'suspect':
+        this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
+        break;
+      case 'dead':
+        this.applyStatus(body.peer, body.incarnation, 'dead', origin);
+        break;
+      case 'left':
+        this.applyStatus(origin, body.incarnation, 'left', origin);
+        break;
+      case 'presence':
+        this.applyPresence(origin, body.version, body.presence, body.json);
+        break;
+      case 'data':
+        if (origin !== this.selfId) this.ctx.emit({ type: 'deliver', from: origin, payload: body.payload });
+        break;
+      case 'routed':
+        if (body.to === this.selfId) this.ctx.emit({ type: 'routed', from: body.from, payload: body.payload });
+        break;
+    }
+  }
+
+  // ---- membership --------------------------------------------------------
+
+  /** Applies news about a member; returns true if it changed our view. */
+  private applyStatus(peer: PeerId, incarnation: number, status: MemberStatus, accuser: PeerId): boolean {
+    if (peer === this.selfId) {
+      if (status !== 'alive' && incarnation >= this.membership.self.incarnation) this.refute(incarnation);
+      return false;
+    }
+    const change = this.membership.applyStatus(peer, incarnation, status, this.ctx.now);
+    if (!change) {
+      const member = this.membership.get(peer);
+      if (status === 'suspect' && member?.status === 'suspect' && member.incarnation === incarnation) {
+        this.detector.suspect(peer, incarnation, accuser);
+      }
+      return false;
+    }
+    this.afterStatusChange(change, accuser);
+    return true;
+  }
+
+  private afterStatusChange(change: StatusChange, accuser: PeerId): void {
+    const { member, previous } = change;
+    const wasLive = isLive(previous);
+    const nowLive = isLive(member.status);
+    if (member.status === 'suspect') this.detector.suspect(member.peer, member.incarnation, accuser);
+    else this.detector.clearSuspicion(member.peer);
+    if (!wasLive && nowLive) this.ctx.emit({ type: 'peer-join', peer: member.peer, presence: member.presence });
+    if (wasLive && !nowLive) {
+      this.ctx.emit({ type: 'peer-leave', peer: member.peer, reason: member.status === 'left' ? 'left' : 'dead' });
+    }
+    if (!nowLive) {
+      this.overlay.forget(member.peer);
+      this.detector.forgetNeighbor(member.peer);
+      this.routing.forget(member.peer);
+    }
+  }
+
+  private applyPresence(peer: PeerId, version: number, presence: Presence, json: string): void {
+    if (peer === this.selfId) return;
+    let member = this.membership.get(peer);
+    if (!member) {
+      // Presence from an unknown peer proves it alive; announce it with the presence already in place.
+      const change = this.membership.applyStatus(peer, 0, 'alive', this.ctx.now);
+      member = change?.member;
+      if (!member || !change) return;
+      this.membership.applyPresence(member, version, presence, json);
+      this.afterStatusChange(change, peer);
+      return;
+    }
+    if (this.membership.applyPresence(member, version, presence, json) && isLive(member.status)) {
+      this.ctx.emit({ type: 'presence', peer, presence });
+    }
+  }
+
+  /**
+   * Merges an anti-entropy record. A verdict (suspect/dead) about a member we
+   * hold alive becomes a suspicion we spread, not an instant death: after a
+   * healed partition both sides hold the other dead, and the accused must hear
+   * of it to refute (memberlist's mergeState does the same).
+   */
+  private mergeRecord(record: MemberRecord): void {
+    if (record.peer === this.selfId) {
+      if (record.status !== 'alive' && record.incarnation >= this.membership.self.incarnation) this.refute(record.incarnation);
+      return;
+    }
+    const member = this.membership.get(record.peer);
+    const softened = record.status === 'dead' && member !== undefined && isLive(member.status);
+    const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.selfId);
+    // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
+    if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: record.incarnation });
+    if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
+  }
+
+  private accuse(peer: PeerId): void {
+    const member = this.membership.get(peer);
+    if (!member || !isLive(member.status)) return;
+    this.publish({ kind: 'suspect', peer, incarnation: member.incarnation });
+  }
+
+  private declareDead(peer: PeerId, incarnation: number): void {
+    const member = this.membership.get(peer);
+    if (!member || member.status !== 'suspect' || member.incarnation !== incarnation) return;
+    this.publish({ kind: 'dead', peer, incarnation });
+  }
+
+  /**
+   * Answers an accusation of ourselves. At our current incarnation (or
+   * above) it must be outranked: bump and announce. At an older one our
+   * refutation is already out; repeat it at most once a probe period.
+   */
+  private refute(accusedAt: number): void {
+    const self = this.membership.self;
+    if (accusedAt < self.incarnation) {
+      if (this.ctx.now - this.lastRefuteAt < this.config.probeIntervalMs) return;
+    } else {
+      this.membership.setSelfIncarnation(accusedAt + 1);
+      this.ctx.stats.refutations += 1;
+      this.detector.noteRefutation();
+    }
+    this.lastRefuteAt = this.ctx.now;
+    this.publish({ kind: 'alive', incarnation: self.incarnation });
+  }
+
+  /** Publishes our own broadcast and applies it locally like any received one. */
+  private publish(body: GossipBody): void {
+    this.broadcast.publish(encodeGossipBody(body));
+    this.applyGossip(this.selfId, body);
+  }
+
+  // ---- overlay events --------------------------------------------------------
+
+  private onNeighborUp(peer: PeerId, first: boolean): void {
+    this.broadcast.neighborUp(peer);
+    if (first && !this.announced) {
+      this.announced = true;
+      this.publish({ kind: 'alive', incarnation: this.membership.self.incarnation });
+      if (this.membership.self.presenceVersion > 0) this.flushPresence();
+    }
+    // A new neighbour may know members we do not (or be a healed partition's bridge): sync at once.
+    this.antiEntropy.sendDigest(peer);
+  }
+
+  private onNeighborDown(peer: PeerId, graceful: boolean): void {
+    this.broadcast.neighborDown(peer);
+    this.detector.forgetNeighbor(peer);
+    // A link that fails without a goodbye may be the first sign of a crashed tab.
+    if (!graceful) {
+      this.ctx.stats.linkFailures += 1;
+      this.detector.verify(peer);
+    }
+  }
+
+  // ---- app commands --------------------------------------------------------------
+
+  private setPresence(presence: Presence): void {
+    const json = JSON.stringify(presence);
+    if (utf8Length(json) > this.config.maxPresenceBytes) {
+      throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence JSON is over maxPresenceBytes (${this.config.maxPresenceBytes})`);
+    }
+    const self = this.membership.self;
+    self.presenceVersion += 1;
+    self.presence = presence;
+    self.presenceJson = json;
+    this.membership.setSelfStatus('alive');
+    this.presenceDirty = true;
+    const due = this.lastPresenceAt + this.config.presenceThrottleMs;
+    if (this.ctx.now >= due) this.flushPresence();
+    else if (!this.presenceArmed) {
+      this.presenceArmed = true;
+      this.ctx.setTimer(PRESENCE_TIMER, due);
+    }
+  }
+
+  private flushPresence(): void {
+    this.presenceDirty = false;
+    this.lastPresenceAt = this.ctx.now;
+    if (!this.announced) return; // the first neighbour triggers the announcement
+    const self = this.membership.self;
+    this.broadcast.publish(encodeGossipBody({ kind: 'presence', version: self.presenceVersion, presence: self.presence, json: self.presenceJson }));
+  }
+
+  private leave(): void {
+    const self = this.membership.self;
+    this.membership.setSelfStatus('left');
+    const bye = encodeGossipBody({ kind: 'left', incarnation: self.incarnation });
+    this.broadcast.sendToAll(bye, this.overlay.active);
+    for (const peer of this.overlay.links) this.ctx.emit({ type: 'disconnect', peer });
+    for (const peer of this.overlay.pending.keys()) if (!this.overlay.links.has(peer)) this.ctx.emit({ type: 'disconnect', peer });
+    for (const timer of [PROBE_TIMER, PROBE_TIMEOUT_TIMER, SUSPICION_TIMER, VERIFY_TIMER, IHAVE_TIMER, GRAFT_TIMER, ANTI_ENTROPY_TIMER, MAINTAIN_TIMER, SHUFFLE_TIMER, RECONNECT_TIMER, PRESENCE_TIMER]) {
+      this.ctx.clearTimer(timer);
+    }
+    this.stopped = true;
+  }
+
+  // ---- introspection --------------------------------------------------------------
+
+  snapshot(): GossipSnapshot {
+    const members: MemberSnapshot[] = [];
+    for (const member of this.membership.members.values()) {
+      if (member.peer === this.selfId) continue;
+      members.push({ peer: member.peer, status: member.status, incarnation: member.incarnation, presenceVersion: member.presenceVersion });
+    }
+    return {
+      selfId: this.selfId,
+      incarnation: this.membership.self.incarnation,
+      health: this.detector.health,
+      active: [...this.overlay.active],
+      passive: [...this.overlay.passive],
+      pending: [...this.overlay.pending.keys()],
+      eager: [...this.broadcast.eager],
+      lazy: [...this.broadcast.lazy],
+      members,
+      rttMs: Object.fromEntries(this.detector.rtt),
+      stats: { ...this.ctx.stats },
+    };
+  }
+
+  /** Cheap read for simulators: the live members' ids (excluding self). */
+  livePeers(): PeerId[] {
+    return this.membership.livePeers();
+  }
+
+  /** Cheap read for simulators: one member's status and presence. */
+  member(peer: PeerId): Readonly<Member> | undefined {
+    return this.membership.get(peer);
+  }
+
+  /** Cheap read for simulators: the active view. */
+  neighbors(): ReadonlySet<PeerId> {
+    return this.overlay.active;
+  }
+
+  get stats(): Readonly<EngineStats> {
+    return this.ctx.stats;
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * HyParView (Leitão, Pereira, Rodrigues 2007): a small symmetric active view
+ * of open links and a larger passive view of peer ids for repair.
+ *
+ * Links are WebRTC connections the driver negotiates, so a HyParView request
+ * is a link plus a first frame: the side that asked for the link (`connect`)
+ * sends HELLO(intent) once it is up; the other side answers WELCOME (it joins
+ * both active views) or REFUSE plus `disconnect`. `join`, `forward` and
+ * `high` requests are always accepted (evicting a random neighbour if full),
+ * `low` only with room, exactly HyParView's JOIN / FORWARDJOIN / NEIGHBOR.
+ * Unlike the paper, a node below `maxLinks` keeps trying passive candidates
+ * (then any known live member) with back-off, which gives a full mesh while
+ * the room is small and a near-regular graph when it is large.
+ */
+import type { PeerId } from '../engine/types.js';
+import type { Context } from './context.js';
+import { connectBackoffMs } from './maths.js';
+import { PROTOCOL_VERSION, type HelloIntent } from './wire/frames.js';
+import type { Prng } from '../prng.js';
+
+export interface OverlayHooks {
+  neighborUp(peer: PeerId, first: boolean): void;
+  /** `graceful` when the peer said DISCONNECT/REFUSE or we dropped it ourselves. */
+  neighborDown(peer: PeerId, graceful: boolean): void;
+  /** Evidence from the peer itself that it is alive at `incarnation`. */
+  heardAlive(peer: PeerId, incarnation: number): void;
+  /** Not known to be dead or departed (unknown peers may be alive). */
+  mayBeAlive(peer: PeerId): boolean;
+  livePeers(): PeerId[];
+  selfIncarnation(): number;
+}
+
+export const MAINTAIN_TIMER = 'maintain';
+export const SHUFFLE_TIMER = 'shuffle';
+/** A link request with no answer for this long is abandoned, ms (WebRTC gives up on ICE after ~30 s). */
+const PENDING_TIMEOUT_MS = 15_000;
+
+export class Overlay {
+  readonly active = new Set<PeerId>();
+  readonly passive: PeerId[] = [];
+  /** Links we asked for, waiting for link-up then WELCOME. */
+  readonly pending = new Map<PeerId, { intent: HelloIntent; since: number }>();
+  /** Links the driver reported up (active, pending, or inbound awaiting HELLO). */
+  readonly links = new Set<PeerId>();
+  private readonly ctx: Context;
+  private readonly rng: Prng;
+  private readonly hooks: OverlayHooks;
+  private failures = 0;
+  private nextAttemptAt = 0;
+
+  constructor(ctx: Context, hooks: OverlayHooks) {
+    this.ctx = ctx;
+    this.rng = ctx.config.rng;
+    this.hooks = hooks;
+  }
+
+  addPassive(peer: PeerId): void {
+    if (peer === this.ctx.self || this.active.has(peer) || this.passive.includes(peer)) return;
+    if (this.ctx.config.passiveViewSize === 0) return;
+    if (this.passive.length >= this.ctx.config.passiveViewSize) this.passive.splice(this.rng.int(this.passive.length), 1);
+    this.passive.push(peer);
+  }
+
+  removePassive(peer: PeerId): void {
+    const index = this.passive.indexOf(peer);
+    if (index >= 0) this.passive.splice(index, 1);
+  }
+
+  /** Forgets a peer judged dead or departed: no link, no repair candidate. */
+  forget(peer: PeerId): void {
+    this.removePassive(peer);
+    this.pending.delete(peer);
+    if (this.active.has(peer)) this.dropNeighbor(peer, true);
+    else if (this.links.delete(peer)) this.ctx.emit({ type: 'disconnect', peer });
+  }
+
+  /** Asks the driver for a link to `peer` (HELLO goes out once it is up). */
+  dial(peer: PeerId, intent: HelloIntent): void {
+    if (this.active.has(peer) || this.pending.has(peer) || peer === this.ctx.self) return;
+    this.pending.set(peer, { intent, since: this.ctx.now });
+    this.ctx.stats.connectAttempts += 1;
+    if (this.links.has(peer)) this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent, incarnation: this.hooks.selfIncarnation() });
+    else this.ctx.emit({ type: 'connect', peer });
+  }
+
+  discovered(peers: readonly PeerId[]): void {
+    const fresh = peers.filter((peer) => peer !== this.ctx.self && !this.active.has(peer));
+    for (const peer of fresh) this.addPassive(peer);
+    if (this.active.size === 0 && this.pending.size === 0) {
+      for (const peer of this.rng.sample(fresh, this.ctx.config.joinContacts)) this.dial(peer, 'join');
+    }
+  }
+
+  linkUp(peer: PeerId): void {
+    this.links.add(peer);
+    const request = this.pending.get(peer);
+    if (request !== undefined) {
+      this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: request.intent, incarnation: this.hooks.selfIncarnation() });
+    }
+    // Otherwise the remote asked: wait for its HELLO.
+  }
+
+  linkDown(peer: PeerId): void {
+    this.links.delete(peer);
+    if (this.pending.delete(peer)) this.noteFailure();
+    if (this.active.has(peer)) this.dropNeighbor(peer, false, false);
+  }
+
+  onHello(from: PeerId, version: number, intent: HelloIntent, incarnation: number): void {
+    if (version !== PROTOCOL_VERSION) {
+      this.refuse(from);
+      return;
+    }
+    this.hooks.heardAlive(from, incarnation);
+    const welcome = (): void => this.ctx.send(from, { type: 'welcome', incarnation: this.hooks.selfIncarnation() });
+    if (this.active.has(from)) {
+      welcome();
+      return;
+    }
+    const mustAccept = intent !== 'low' || this.pending.has(from);
+    const hasRoom = this.active.size + this.pendingCount() < this.ctx.config.maxLinks;
+    if (!mustAccept && !hasRoom) {
+      this.refuse(from);
+      return;
+    }
+    if (this.active.size >= this.ctx.config.maxLinks) this.evictRandom(from);
+    this.pending.delete(from);
+    welcome();
+    this.addNeighbor(from);
+    if (intent === 'join') {
+      for (const peer of this.active) {
+        if (peer !== from) this.ctx.send(peer, { type: 'forward-join', peer: from, ttl: this.ctx.config.forwardJoinTtl });
+      }
+    }
+  }
+
+  private pendingCount(): number {
+    let n = 0;
+    for (const peer of this.pending.keys()) if (this.links.has(peer)) n += 1;
+    return n;
+  }
+
+  private refuse(peer: PeerId): void {
+    this.ctx.stats.refusals += 1;
+    this.ctx.send(peer, { type: 'refuse', peers: this.rng.sample(this.passive, 4) });
+    this.links.delete(peer);
+    this.ctx.emit({ type: 'disconnect', peer });
+    this.addPassive(peer);
+  }
+
+  /**
+   * Protocol traffic (pings, gossip) from a peer whose WELCOME we have not
+   * seen: only an accepting neighbour sends it, so the WELCOME was lost.
+   */
+  impliedWelcome(from: PeerId): void {
+    if (this.pending.has(from) && this.links.has(from)) this.onWelcome(from, undefined);
+  }
+
+  onWelcome(from: PeerId, incarnation: number | undefined): void {
+    if (incarnation !== undefined) this.hooks.heardAlive(from, incarnation);
+    if (!this.pending.delete(from) || this.active.has(from)) return;
+    if (this.active.size >= this.ctx.config.maxLinks) this.evictRandom(from);
+    this.failures = 0;
+    this.addNeighbor(from);
+  }
+
+  onRefuse(from: PeerId, peers: readonly PeerId[]): void {
+    this.pending.delete(from);
+    if (this.active.has(from)) this.dropNeighbor(from, true, false);
+    this.links.delete(from);
+    this.ctx.emit({ type: 'disconnect', peer: from });
+    this.addPassive(from);
+    for (const peer of peers) if (this.hooks.mayBeAlive(peer)) this.addPassive(peer);
+    this.noteFailure();
+  }
+
+  onDisconnect(from: PeerId): void {
+    if (this.active.has(from)) this.dropNeighbor(from, true, false);
+    this.links.delete(from);
+    this.ctx.emit({ type: 'disconnect', peer: from });
+    this.addPassive(from);
+  }
+
+  onForwardJoin(from: PeerId, peer: PeerId, ttl: number): void {
+    if (peer === this.ctx.self) return;
+    if (ttl === 0 || this.active.size <= 1) {
+      this.dial(peer, 'forward');
+      return;
+    }
+    if (ttl === this.ctx.config.passiveJoinTtl) this.addPassive(peer);
+    const next = this.rng.pick([...this.active].filter((p) => p !== from && p !== peer));
+    if (next === undefined) this.dial(peer, 'forward');
+    else this.ctx.send(next, { type: 'forward-join', peer, ttl: ttl - 1 });
+  }
+
+  private addNeighbor(peer: PeerId): void {
+    const first = this.active.size === 0;
+    this.active.add(peer);
+    this.removePassive(peer);
+    this.hooks.neighborUp(peer, first);
+  }
+
+  private evictRandom(except: PeerId): void {
+    const victim = this.rng.pick([...this.active].filter((p) => p !== except));
+    if (victim === undefined) return;
+    this.ctx.send(victim, { type: 'disconnect' });
+    this.dropNeighbor(victim, true);
+    this.addPassive(victim);
+  }
+
+  /** Removes a neighbour; `close` also tells the driver to close the link. */
+  dropNeighbor(peer: PeerId, graceful: boolean, close = true): void {
+    if (!this.active.delete(peer)) return;
+    if (close && this.links.delete(peer)) this.ctx.emit({ type: 'disconnect', peer });
+    this.hooks.neighborDown(peer, graceful);
+  }
+
+  private noteFailure(): void {
+    this.failures += 1;
+    this.nextAttemptAt = this.ctx.now + connectBackoffMs(this.failures, this.ctx.config.maintainIntervalMs, this.ctx.config.maxConnectBackoffMs);
+  }
+
+  /** Periodic repair: below maxLinks, try one candidate (passive view first). */
+  maintain(): void {
+    const config = this.ctx.config;
+    this.ctx.setTimer(MAINTAIN_TIMER, this.ctx.now + config.maintainIntervalMs);
+    for (const [peer, request] of this.pending) {
+      // A lost HELLO (or WELCOME) would leave the request hanging: repeat it; a repeat is answered idempotently.
+      if (this.links.has(peer) && this.ctx.now - request.since > config.maintainIntervalMs) {
+        this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: request.intent, incarnation: this.hooks.selfIncarnation() });
+      }
+      // Drivers report a failed negotiation as link-down; this covers one that never answers.
+      if (this.ctx.now - request.since > PENDING_TIMEOUT_MS) {
+        this.pending.delete(peer);
+        this.links.delete(peer);
+        this.ctx.emit({ type: 'disconnect', peer });
+        this.noteFailure();
+      }
+    }
+    if (this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
+    // Full mesh while the room fits in maxLinks; otherwise seek only up to targetLinks, because every
+    // attempt is a WebRTC negotiation and a tab gets ~500 of them in its life.
+    const fullMesh = this.hooks.livePeers().length <= config.maxLinks;
+    if (this.active.size >= (fullMesh ? config.maxLinks : config.targetLinks)) return;
+    let candidates = this.passive.filter((peer) => this.hooks.mayBeAlive(peer));
+    if (candidates.length === 0) candidates = this.hooks.livePeers().filter((peer) => !this.active.has(peer));
+    const peer = this.rng.pick(candidates);
+    if (peer === undefined) return;
+    this.dial(peer, this.active.size === 0 ? 'high' : 'low');
+  }
+
+  shuffle(): void {
+    this.ctx.setTimer(SHUFFLE_TIMER, this.ctx.now + this.ctx.config.shuffleIntervalMs);
+    const target = this.rng.pick([...this.active]);
+    if (target === undefined) return;
+    const peers = [this.ctx.self, ...this.rng.sample([...this.active].filter((p) => p !== target), 3), ...this.rng.sample(this.passive, 4)];
+    this.ctx.send(target, { type: 'shuffle', peers });
+  }
+
+  onShuffle(from: PeerId, peers: readonly PeerId[]): void {
+    this.ctx.send(from, { type: 'shuffle-reply', peers: this.rng.sample(this.passive, peers.length) });
+    this.integrate(peers);
+  }
+
+  integrate(peers: readonly PeerId[]): void {
+    for (const peer of peers) if (this.hooks.mayBeAlive(peer)) this.addPassive(peer);
+  }
+}

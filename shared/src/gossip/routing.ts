@@ -1,0 +1,68 @@
+/**
+ * Routing of peer-addressed messages over the mesh (relayed signaling and
+ * indirect probes), by reverse paths: whenever a broadcast or routed message
+ * from `origin` first reaches us over neighbour `via`, `via` becomes our next
+ * hop towards `origin` (AODV's reverse route, learnt for free from Plumtree,
+ * whose eager copy is the fastest path). Every member announces itself on
+ * joining and refutes or updates presence later, so routes exist for all
+ * members that ever spoke. With no usable route, app payloads fall back to a
+ * broadcast (the caller floods them); probe traffic is simply dropped.
+ */
+import type { PeerId } from '../engine/types.js';
+import type { Context } from './context.js';
+import type { RouteContent } from './wire/frames.js';
+
+export class Routing {
+  private readonly ctx: Context;
+  private readonly nextHop = new Map<PeerId, PeerId>();
+  private readonly neighbors: ReadonlySet<PeerId>;
+
+  constructor(ctx: Context, neighbors: ReadonlySet<PeerId>) {
+    this.ctx = ctx;
+    this.neighbors = neighbors;
+  }
+
+  /** Learns `via` as next hop to `origin`; unless `fresh`, only replaces a route that went stale. */
+  learn(origin: PeerId, via: PeerId, fresh = true): void {
+    if (origin === this.ctx.self || !this.neighbors.has(via)) return;
+    if (!fresh) {
+      const hop = this.nextHop.get(origin);
+      if (hop !== undefined && this.neighbors.has(hop)) return;
+    }
+    this.nextHop.set(origin, via);
+  }
+
+  forget(peer: PeerId): void {
+    this.nextHop.delete(peer);
+  }
+
+  /** The neighbour to hand a message for `to` to, if any. */
+  hopFor(to: PeerId, avoid?: PeerId): PeerId | undefined {
+    if (this.neighbors.has(to)) return to;
+    const hop = this.nextHop.get(to);
+    if (hop !== undefined && hop !== avoid && this.neighbors.has(hop)) return hop;
+    return undefined;
+  }
+
+  /**
+   * Sends toward `to`; returns false when no route is known. Probe traffic
+   * without a route takes a random step instead (a TTL-bounded walk often
+   * meets a node that knows the way, which beats dropping a liveness check).
+   */
+  send(origin: PeerId, to: PeerId, ttl: number, content: RouteContent, avoid?: PeerId): boolean {
+    let hop = this.hopFor(to, avoid);
+    if (hop === undefined && content.kind !== 'app') hop = this.ctx.config.rng.pick([...this.neighbors].filter((peer) => peer !== avoid));
+    if (hop === undefined) return false;
+    this.ctx.send(hop, { type: 'route', origin, to, ttl, content });
+    return true;
+  }
+
+  /** Sends through a chosen first hop (indirect probes go through a helper). */
+  sendVia(hop: PeerId, origin: PeerId, to: PeerId, content: RouteContent): void {
+    this.ctx.send(hop, { type: 'route', origin, to, ttl: this.ctx.config.routeTtl, content });
+  }
+
+  get size(): number {
+    return this.nextHop.size;
+  }
+}

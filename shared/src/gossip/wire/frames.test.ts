@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../errors.js';
+import { createPrng } from '../../prng.js';
+import { decodeGossipBody, encodeGossipBody, type GossipBody } from './gossip-body.js';
+import { decodeFrame, encodeFrame, encodeGossipFrame, FrameType, type Frame } from './frames.js';
+import { DEFAULT_WIRE_LIMITS } from './limits.js';
+import { WireError } from './reader.js';
+
+const limits = DEFAULT_WIRE_LIMITS;
+
+const bodies: GossipBody[] = [
+  { kind: 'alive', incarnation: 0 },
+  { kind: 'alive', incarnation: 1_764_000_000 },
+  { kind: 'suspect', peer: 'peer-β', incarnation: 3 },
+  { kind: 'dead', peer: 'x', incarnation: 2 ** 40 },
+  { kind: 'left', incarnation: 9 },
+  { kind: 'presence', version: 12, json: '{"name":"Ada","cursor":{"x":1,"y":2}}', presence: { name: 'Ada', cursor: { x: 1, y: 2 } } },
+  { kind: 'data', payload: Uint8Array.of(1, 2, 3, 250) },
+  { kind: 'data', payload: new Uint8Array(0) },
+  { kind: 'routed', from: 'a', to: 'b', payload: Uint8Array.of(7) },
+];
+
+const frames: Frame[] = [
+  { type: 'hello', version: 1, intent: 'join', incarnation: 0 },
+  { type: 'hello', version: 1, intent: 'low', incarnation: 77 },
+  { type: 'welcome', incarnation: 5 },
+  { type: 'refuse', peers: ['a', 'b', 'ç'] },
+  { type: 'refuse', peers: [] },
+  { type: 'disconnect' },
+  { type: 'forward-join', peer: 'newbie', ttl: 4 },
+  { type: 'shuffle', peers: ['x', 'y'] },
+  { type: 'shuffle-reply', peers: ['z'] },
+  { type: 'ping', seq: 1, suspected: false, digest: [] },
+  { type: 'ping', seq: 300, suspected: true, digest: [0, 0xffffffff, 12345, 1] },
+  { type: 'ack', seq: 2 ** 31 },
+  ...bodies.map((body, i): Frame => ({ type: 'gossip', origin: `o${i}`, seq: i + 1, round: i, body, bodyBytes: encodeGossipBody(body) })),
+  { type: 'ihave', entries: [{ origin: 'a', seq: 1, round: 2 }, { origin: 'b', seq: 99, round: 0 }] },
+  { type: 'graft', entries: [{ origin: 'a', seq: 1 }] },
+  { type: 'prune' },
+  { type: 'digest', hashes: [1, 2, 3, 4, 5, 6, 7, 8] },
+  {
+    type: 'records',
+    bucketCount: 16,
+    buckets: [0, 15],
+    wantBack: true,
+    records: [
+      { peer: 'p1', incarnation: 2, status: 'suspect', presenceVersion: 4, presenceJson: '{"a":1}', presence: { a: 1 } },
+      { peer: 'p2', incarnation: 0, status: 'left', presenceVersion: 0, presenceJson: '{}', presence: {} },
+    ],
+  },
+  { type: 'route', origin: 'a', to: 'b', ttl: 16, content: { kind: 'app', payload: Uint8Array.of(9, 9) } },
+  { type: 'route', origin: 'a', to: 'b', ttl: 1, content: { kind: 'ping', seq: 4 } },
+  { type: 'route', origin: 'a', to: 'b', ttl: 255, content: { kind: 'ack', seq: 4 } },
+];
+
+function normalise(value: Frame | GossipBody): unknown {
+  return JSON.parse(JSON.stringify(value, (_key, value: unknown) => (value instanceof Uint8Array ? [...value] : value)));
+}
+
+describe('gossip frames', () => {
+  it.each(frames.map((frame) => [frame.type, frame] as const))('round-trips %s', (_type, frame) => {
+    const bytes = encodeFrame(frame);
+    expect(normalise(decodeFrame(bytes, limits))).toEqual(normalise(frame));
+  });
+
+  it.each(bodies.map((body) => [body.kind, body] as const))('round-trips gossip body %s', (_kind, body) => {
+    expect(normalise(decodeGossipBody(encodeGossipBody(body), limits))).toEqual(normalise(body));
+  });
+
+  it('forwards a gossip body byte for byte', () => {
+    const bodyBytes = encodeGossipBody(bodies[5] as GossipBody);
+    const frame = decodeFrame(encodeGossipFrame('o', 1, 3, bodyBytes), limits);
+    expect(frame.type === 'gossip' && [...frame.bodyBytes]).toEqual([...bodyBytes]);
+  });
+
+  it('rejects every truncation of every frame with a typed error', () => {
+    for (const frame of frames) {
+      const bytes = encodeFrame(frame);
+      for (let cut = 0; cut < bytes.length; cut++) {
+        let error: unknown;
+        try {
+          decodeFrame(bytes.subarray(0, cut), limits);
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error, `${frame.type} cut at ${cut}`).toBeInstanceOf(WireError);
+        expect((error as WireError).code).toBe(ErrorCode.BAD_WIRE);
+      }
+    }
+  });
+
+  it('rejects trailing bytes, unknown types and out-of-range fields', () => {
+    const cases: Uint8Array[] = [
+      Uint8Array.of(...encodeFrame({ type: 'prune' }), 0),
+      Uint8Array.of(0),
+      Uint8Array.of(200),
+      Uint8Array.of(FrameType.HELLO, 1, 9, 0), // unknown intent
+      Uint8Array.of(FrameType.PING, 1, 8), // unknown flags
+      Uint8Array.of(FrameType.DIGEST, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), // not a power of two
+      Uint8Array.of(FrameType.REFUSE, 0xff, 0xff, 0xff, 0xff, 0x0f), // huge count, no bytes
+      Uint8Array.of(FrameType.ACK, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), // varuint too long
+      Uint8Array.of(FrameType.FORWARD_JOIN, 1, 0x61, 99), // ttl over limit
+      Uint8Array.of(FrameType.SHUFFLE, 1, 2, 0xc3, 0x28), // invalid UTF-8
+      Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, 5, 0, 2, 0x5b, 0x5d), // presence not an object
+    ];
+    for (const bytes of cases) expect(() => decodeFrame(bytes, limits), `bytes ${[...bytes]}`).toThrow(WireError);
+  });
+
+  it('bounds lengths before allocating', () => {
+    const small = { ...limits, maxPeerIdBytes: 4, maxPresenceBytes: 8, maxPayloadBytes: 2 };
+    expect(() => decodeFrame(encodeFrame({ type: 'forward-join', peer: 'toolong', ttl: 1 }), small)).toThrow(/over the limit/);
+    const presence = encodeGossipBody({ kind: 'presence', version: 1, json: '{"name":"long"}', presence: { name: 'long' } });
+    expect(() => decodeFrame(encodeGossipFrame('o', 1, 1, presence), small)).toThrow(/over the limit/);
+    expect(() => decodeFrame(encodeGossipFrame('o', 1, 1, encodeGossipBody({ kind: 'data', payload: Uint8Array.of(1, 2, 3) })), small)).toThrow(/over the limit/);
+  });
+
+  it('never throws anything but WireError on random bytes', () => {
+    const rng = createPrng(42);
+    for (let i = 0; i < 5000; i++) {
+      const bytes = new Uint8Array(1 + rng.int(40));
+      for (let j = 0; j < bytes.length; j++) bytes[j] = rng.int(256);
+      if (i % 2 === 0) bytes[0] = 1 + rng.int(16); // aim at real frame types
+      try {
+        decodeFrame(bytes, limits);
+      } catch (error) {
+        expect(error).toBeInstanceOf(WireError);
+      }
+    }
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The body of a GOSSIP frame: what a broadcast says. Bodies travel the
+ * Plumtree unchanged from hop to hop, so the engine keeps their encoded bytes
+ * and forwards them without re-encoding; only the frame header (round) changes.
+ *
+ *   body     = kind:u8 fields
+ *   ALIVE    = 1 incarnation:varuint                       origin is the peer
+ *   SUSPECT  = 2 peer:string incarnation:varuint           origin is the suspector
+ *   DEAD     = 3 peer:string incarnation:varuint           origin is the judge
+ *   LEFT     = 4 incarnation:varuint                       origin is the leaver
+ *   PRESENCE = 5 version:varuint json:string               origin is the owner
+ *   DATA     = 6 payload:bytes                             app broadcast
+ *   ROUTED   = 7 from:string to:string payload:bytes       routing fallback flood
+ */
+import * as encoding from 'lib0/encoding';
+import type { PeerId, Presence } from '../../engine/types.js';
+import { parsePresence } from './presence-json.js';
+import { Reader, WireError } from './reader.js';
+import type { WireLimits } from './limits.js';
+
+export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, PRESENCE: 5, DATA: 6, ROUTED: 7 } as const;
+
+export type GossipBody =
+  | { kind: 'alive'; incarnation: number }
+  | { kind: 'suspect'; peer: PeerId; incarnation: number }
+  | { kind: 'dead'; peer: PeerId; incarnation: number }
+  | { kind: 'left'; incarnation: number }
+  | { kind: 'presence'; version: number; presence: Presence; json: string }
+  | { kind: 'data'; payload: Uint8Array }
+  | { kind: 'routed'; from: PeerId; to: PeerId; payload: Uint8Array };
+
+export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): void {
+  switch (body.kind) {
+    case 'alive':
+      encoding.writeUint8(encoder, BodyKind.ALIVE);
+      encoding.writeVarUint(encoder, body.incarnation);
+      break;
+    case 'suspect':
+    case 'dead':
+      encoding.writeUint8(encoder, body.kind === 'suspect' ? BodyKind.SUSPECT : BodyKind.DEAD);
+      encoding.writeVarString(encoder, body.peer);
+      encoding.writeVarUint(encoder, body.incarnation);
+      break;
+    case 'left':
+      encoding.writeUint8(encoder, BodyKind.LEFT);
+      encoding.writeVarUint(encoder, body.incarnation);
+      break;
+    case 'presence':
+      encoding.writeUint8(encoder, BodyKind.PRESENCE);
+      encoding.writeVarUint(encoder, body.version);
+      encoding.writeVarString(encoder, body.json);
+      break;
+    case 'data':
+      encoding.writeUint8(encoder, BodyKind.DATA);
+      encoding.writeVarUint8Array(encoder, body.payload);
+      break;
+    case 'routed':
+      encoding.writeUint8(encoder, BodyKind.ROUTED);
+      encoding.writeVarString(encoder, body.from);
+      encoding.writeVarString(encoder, body.to);
+      encoding.writeVarUint8Array(encoder, body.payload);
+      break;
+  }
+}
+
+export function encodeGossipBody(body: GossipBody): Uint8Array {
+  const encoder = encoding.createEncoder();
+  writeGossipBody(encoder, body);
+  return encoding.toUint8Array(encoder);
+}
+
+export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
+  const kind = reader.u8();
+  switch (kind) {
+    case BodyKind.ALIVE:
+      return { kind: 'alive', incarnation: reader.varUint() };
+    case BodyKind.SUSPECT:
+    case BodyKind.DEAD: {
+      const peer = reader.string(limits.maxPeerIdBytes, 'peer id');
+      const incarnation = reader.varUint();
+      return kind === BodyKind.SUSPECT ? { kind: 'suspect', peer, incarnation } : { kind: 'dead', peer, incarnation };
+    }
+    case BodyKind.LEFT:
+      return { kind: 'left', incarnation: reader.varUint() };
+    case BodyKind.PRESENCE: {
+      const version = reader.varUint();
+      const json = reader.string(limits.maxPresenceBytes, 'presence');
+      return { kind: 'presence', version, json, presence: parsePresence(json) };
+    }
+    case BodyKind.DATA:
+      return { kind: 'data', payload: reader.bytesOf(limits.maxPayloadBytes, 'payload') };
+    case BodyKind.ROUTED: {
+      const from = reader.string(limits.maxPeerIdBytes, 'peer id');
+      const to = reader.string(limits.maxPeerIdBytes, 'peer id');
+      return { kind: 'routed', from, to, payload: reader.bytesOf(limits.maxPayloadBytes, 'payload') };
+    }
+    default:
+      throw new WireError(`unknown gossip body kind ${kind}`);
+  }
+}
+
+/** Decodes a whole body (as cached or forwarded), refusing trailing bytes. */
+export function decodeGossipBody(bytes: Uint8Array, limits: WireLimits): GossipBody {
+  const reader = new Reader(bytes);
+  const body = readGossipBody(reader, limits);
+  reader.end();
+  return body;
+}
