@@ -9,6 +9,7 @@ export type System = (typeof SYSTEMS)[number];
 /** One line of `--json` output: one system at one room size. Times in ms; null when not measured. */
 export interface BenchRow {
   system: System;
+  /** Users in the room; for the floor (always two pages), the room size it was measured before. */
   n: number;
   join_all_ms: number | null;
   presence_p50_ms: number | null;
@@ -26,7 +27,7 @@ export interface BenchRow {
   killed_gone_timeout: boolean;
   links_per_user: number | null;
   repaired_without_server: boolean | null;
-  /** Presence p99 over the floor's one-hop one-way p99, measured in the same run. */
+  /** Presence p99 over the floor's one-hop one-way p99, measured in the same run just before this room size. */
   presence_p99_vs_floor: number | null;
   /** Receipts that never arrived, out of those expected (presence + doc). */
   lost: number;

@@ -44,6 +44,12 @@ const updates = Number(values.updates);
 const gapMs = Number(values['gap-ms']);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+let commit = '';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+} catch {
+  // not a git checkout
+}
 if (!values['skip-build']) await buildAll();
 await buildBenchPages();
 const browser = await chromium.launch({ ...chromiumLaunchOptions, headless: true });
@@ -55,10 +61,12 @@ const emit = (row: BenchRow) => {
 };
 try {
   log(`chromium ${browser.version()}, node ${process.version}, ${cpus().length} cpus`);
-  const floor = await runFloor(browser, statics.baseUrl, 300, 20, 50);
-  log(`floor: one-way p50/p99 ${floor.presence_p50_ms}/${floor.presence_p99_ms} ms, rtt ${floor.rtt_p50_ms}/${floor.rtt_p99_ms} ms`);
-  emit(floor);
   for (const n of sizes) {
+    // The floor is measured again before each room size, so it shares the browser's state (warm, loaded) with the rows it scales.
+    const floor = await runFloor(browser, statics.baseUrl, 300, 20, 50);
+    floor.n = n;
+    log(`floor before n=${n}: one-way p50/p99 ${floor.presence_p50_ms}/${floor.presence_p99_ms} ms, rtt ${floor.rtt_p50_ms}/${floor.rtt_p99_ms} ms`);
+    emit(floor);
     for (const system of systems as Array<'murmur' | 'y-webrtc'>) {
       const signaling = system === 'murmur' ? await startMurmurSignaling() : await startYWebrtcSignaling();
       const started = Date.now();
@@ -90,12 +98,6 @@ try {
 }
 
 if (!values.json) {
-  let commit = '';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    // not a git checkout
-  }
   process.stdout.write(`${formatTable(rows, KILLED_DEADLINE_MS)}\n`);
   process.stdout.write(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · node ${process.version}${commit ? ` · ${commit}` : ''}\n`);
   for (const row of rows) for (const note of row.notes) process.stdout.write(`note (${row.system} n=${row.n}): ${note}\n`);
