@@ -29,6 +29,10 @@ export interface BenchRow {
   repaired_without_server: boolean | null;
   /** Presence p99 over the floor's one-hop one-way p99, measured in the same run just before this room size. */
   presence_p99_vs_floor: number | null;
+  /** Time spent waiting for links to stop changing after the join, before updates are measured. */
+  settle_ms: number | null;
+  /** Data-channel sends per user per second while nobody updates anything (probes, anti-entropy, renewals). */
+  idle_msgs_per_user_s: number | null;
   /** Receipts that never arrived, out of those expected (presence + doc). */
   lost: number;
   expected: number;
@@ -56,6 +60,8 @@ export function emptyRow(system: System, n: number): BenchRow {
     links_per_user: null,
     repaired_without_server: null,
     presence_p99_vs_floor: null,
+    settle_ms: null,
+    idle_msgs_per_user_s: null,
     lost: 0,
     expected: 0,
     notes: [],
@@ -93,6 +99,7 @@ export const COLUMNS = [
   'presence_p50/p99_ms',
   'doc_p50/p99_ms',
   'msgs/upd',
+  'idle msgs/user/s',
   'bytes/upd',
   'killed_gone_ms',
   'links/user',
@@ -109,6 +116,7 @@ export function formatTable(rows: readonly BenchRow[], killedDeadlineMs: number)
     `${cell(row.presence_p50_ms)} / ${cell(row.presence_p99_ms)}`,
     `${cell(row.doc_p50_ms)} / ${cell(row.doc_p99_ms)}`,
     cell(row.msgs_per_update),
+    cell(row.idle_msgs_per_user_s),
     cell(row.bytes_per_update),
     row.system === 'floor' ? '—' : cell(row.killed_gone_ms, row.killed_gone_timeout ? killedDeadlineMs : undefined),
     cell(row.links_per_user),

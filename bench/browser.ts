@@ -61,6 +61,8 @@ const emit = (row: BenchRow) => {
 };
 try {
   log(`chromium ${browser.version()}, node ${process.version}, ${cpus().length} cpus`);
+  // A throwaway floor: the first data channels after launch are slow (JIT, cold caches) and would flatter the ratios.
+  await runFloor(browser, statics.baseUrl, 100, 10, 0);
   for (const n of sizes) {
     // The floor is measured again before each room size, so it shares the browser's state (warm, loaded) with the rows it scales.
     const floor = await runFloor(browser, statics.baseUrl, 300, 20, 50);

@@ -1,6 +1,6 @@
 /**
- * The kit's own fault injection, end to end: drop a user's links, per-user
- * signaling detach, graceful close while the server is down, restart on the
+ * The kit's own fault injection, end to end: drop a user's links (the mesh
+ * repairs them), per-user signaling detach, graceful close while the server is down, restart on the
  * same port, a custom page that exposes `globalThis.murmurRoom`.
  */
 import { expect, test } from './kit/index.js';
@@ -11,13 +11,21 @@ test('fault injection: drop links, close while signaling is down, restart, custo
   expect(converged.map((s) => s.peers.length)).toEqual([2, 2, 2]);
   expect(converged[0]!.links?.filter((l) => l.state === 'open')).toHaveLength(2);
 
-  // dropLinks cuts every WebRTC link of one user at once.
+  // dropLinks cuts every WebRTC link of one user at once; the mesh opens new ones by itself
+  // and an update from that user reaches everyone again.
+  const openLinks = async (user: typeof first) => (await user.snapshot()).links?.filter((l) => l.state === 'open').length;
   await first.dropLinks();
-  await expect.poll(async () => (await first.snapshot()).links?.filter((l) => l.state === 'open').length).toBe(0);
-  // Rejoining through signaling (or, once the gossip engine lands, the mesh) heals it.
-  await first.stopSignaling();
-  await first.resumeSignaling();
+  expect(await openLinks(first)).toBe(0);
+  await expect.poll(() => openLinks(first), { timeout: 20_000 }).toBeGreaterThan(0);
+  await first.updatePresence({ after: 'dropLinks' });
   await murmur.waitForConvergence(undefined, { timeoutMs: 20_000 });
+
+  // One user detaches from the server: the mesh still carries presence both ways.
+  await first.stopSignaling();
+  await first.updatePresence({ after: 'stopSignaling' });
+  await second.updatePresence({ after: 'stopSignaling' });
+  await murmur.waitForConvergence();
+  await first.resumeSignaling();
 
   // The server goes away; a graceful close still reaches the others over the mesh.
   await signaling.stop();
