@@ -10,7 +10,7 @@
  */
 import { chromium } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromiumLaunchOptions } from '../e2e/kit/chromium.js';
 import { buildBenchPages } from './browser-pages.js';
@@ -52,7 +52,9 @@ try {
 }
 if (!values['skip-build']) await buildAll();
 await buildBenchPages();
+const loadAtStart = loadavg()[0]!.toFixed(1);
 const browser = await chromium.launch({ ...chromiumLaunchOptions, headless: true });
+const chromiumVersion = browser.version();
 const statics = await startStaticServer();
 const rows: BenchRow[] = [];
 const emit = (row: BenchRow) => {
@@ -60,7 +62,7 @@ const emit = (row: BenchRow) => {
   if (values.json) process.stdout.write(`${JSON.stringify(row)}\n`);
 };
 try {
-  log(`chromium ${browser.version()}, node ${process.version}, ${cpus().length} cpus`);
+  log(`chromium ${browser.version()}, node ${process.version}, ${cpus().length} cpus, load average ${loadavg()[0]!.toFixed(1)}`);
   // A throwaway floor: the first data channels after launch are slow (JIT, cold caches) and would flatter the ratios.
   await runFloor(browser, statics.baseUrl, 100, 10, 0);
   for (const n of sizes) {
@@ -101,7 +103,7 @@ try {
 
 if (!values.json) {
   process.stdout.write(`${formatTable(rows, KILLED_DEADLINE_MS)}\n`);
-  process.stdout.write(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · node ${process.version}${commit ? ` · ${commit}` : ''}\n`);
+  process.stdout.write(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · node ${process.version} · chromium ${chromiumVersion} · load average ${loadAtStart} at start, ${loadavg()[0]!.toFixed(1)} at end${commit ? ` · ${commit}` : ''}\n`);
   for (const row of rows) for (const note of row.notes) process.stdout.write(`note (${row.system} n=${row.n}): ${note}\n`);
   const lost = rows.filter((r) => r.lost > 0).map((r) => `${r.system} n=${r.n}: ${r.lost}/${r.expected}`);
   if (lost.length > 0) process.stdout.write(`receipts lost: ${lost.join('; ')}\n`);
