@@ -13,10 +13,11 @@ test('three users see each other and their cursors; a closed tab is dropped', as
   await murmur.waitForConvergence(users, { timeoutMs: 30_000 });
   console.log(`three users saw each other ${Date.now() - joinedAt} ms after the pages loaded`);
 
-  // Everyone lists everyone, by the names they chose.
+  // Everyone lists everyone (avatars), by the names they chose.
   for (const page of pages) {
-    await expect(page.locator('murmur-demo .people li')).toHaveCount(3);
-    for (const name of names) await expect(page.locator('murmur-demo .people')).toContainText(name);
+    await expect(page.locator('murmur-avatars .avatar[data-peer]')).toHaveCount(3);
+    const titles = await page.locator('murmur-avatars .avatar[data-peer]').evaluateAll((els) => els.map((el) => el.getAttribute('title')));
+    for (const name of names) expect(titles.join(' ')).toContain(name);
   }
 
   // Each user moves over the board; the other two draw the cursor where it is.
@@ -26,7 +27,7 @@ test('three users see each other and their cursors; a closed tab is dropped', as
     { x: 0.75, y: 0.2 },
   ];
   for (const [i, page] of pages.entries()) {
-    const board = page.locator('murmur-demo .board');
+    const board = page.locator('murmur-board');
     const box = await board.boundingBox();
     if (!box) throw new Error('board not laid out');
     const spot = spots[i]!;
@@ -38,7 +39,7 @@ test('three users see each other and their cursors; a closed tab is dropped', as
   for (const [i, user] of users.entries()) {
     for (const [j, other] of users.entries()) {
       if (i === j) continue;
-      const cursor = user.page.locator(`murmur-demo .cursor[data-peer="${other.id}"]`);
+      const cursor = user.page.locator(`murmur-cursors .cursor[data-peer="${other.id}"]`);
       await expect(cursor).toBeVisible();
       await expect(cursor).toContainText(names[j]!);
       const seen = views[i]!.presence[other.id]?.cursor as { x: number; y: number } | undefined;
@@ -51,6 +52,9 @@ test('three users see each other and their cursors; a closed tab is dropped', as
   const closedAt = Date.now();
   await users[2]!.close();
   await murmur.waitForConvergence(users, { timeoutMs: 20_000 });
-  for (const page of pages.slice(0, 2)) await expect(page.locator(`murmur-demo li[data-peer="${users[2]!.id}"]`)).toHaveCount(0);
+  for (const page of pages.slice(0, 2)) {
+    await expect(page.locator(`murmur-avatars [data-peer="${users[2]!.id}"]`)).toHaveCount(0);
+    await expect(page.locator(`murmur-cursors [data-peer="${users[2]!.id}"]`)).toHaveCount(0);
+  }
   console.log(`closed tab dropped by both survivors after ${Date.now() - closedAt} ms`);
 });

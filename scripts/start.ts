@@ -31,7 +31,9 @@ const server = await createSignalingServer({
 const page = server.url.replace(/^ws/, 'http').replace(/\/signal$/, '/');
 console.log(`murmur demo: ${page}  (open it in two windows; ?room=NAME picks a room)`);
 console.log(`signaling:   ${server.url}`);
-console.log(`bundle:      dist/murmur.js ${((sizes['murmur.js']?.raw ?? 0) / 1024).toFixed(1)} KiB`);
+for (const file of ['murmur.js', 'murmur-components.js']) {
+  console.log(`bundle:      dist/${file} ${((sizes[file]?.raw ?? 0) / 1024).toFixed(1)} KiB (${((sizes[file]?.gzip ?? 0) / 1024).toFixed(1)} KiB gzip)`);
+}
 const stop = () => void server.close().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

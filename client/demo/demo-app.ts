@@ -1,114 +1,105 @@
 /**
- * The demo: everyone in `?room=` (default "lobby") sees who is here and
- * everyone's live cursor over a shared board. Presence carries a name, a
- * colour and the cursor as fractions of the board, so windows of different
- * sizes line up.
+ * The demo: a collaborative board. Everyone in `?room=` (default "lobby")
+ * edits the same sticky notes (a Yjs map), sees everyone's live cursor and
+ * who is here, and can open the mesh inspector. `?name=` sets your name,
+ * `?inspector=1` opens the inspector at start.
+ *
+ * It uses only the published bundles, as a user's page would: the client
+ * from /dist/murmur.js, the elements from /dist/murmur-components.js.
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { joinRoom, type PeerInfo, type Room } from '../src/index.js';
-import { RoomController } from './room-controller.js';
+import { LitElement, css, html } from 'lit';
+import '../src/components/index.js';
+import type { MurmurCursors } from '../src/components/index.js';
+import { joinRoom, type Room } from '../src/index.js';
+import './board.js';
+import type { MurmurBoard } from './board.js';
 
 const ANIMALS = ['Otter', 'Heron', 'Lynx', 'Badger', 'Falcon', 'Marten', 'Ibis', 'Puffin', 'Gecko', 'Bison', 'Koala', 'Newt'];
 const ADJECTIVES = ['Amber', 'Swift', 'Quiet', 'Bright', 'Brave', 'Lucky', 'Misty', 'Sunny', 'Witty', 'Calm'];
+const COLORS = ['#e5484d', '#f76b15', '#d6409f', '#46a758', '#12a594', '#0090ff', '#6e56cf', '#ab4aba'];
 
 function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)] as T;
 }
 
-interface Cursor {
-  x: number;
-  y: number;
-}
-
-function cursorOf(peer: PeerInfo): Cursor | null {
-  const cursor = peer.presence.cursor as { x?: unknown; y?: unknown } | null | undefined;
-  if (!cursor || typeof cursor.x !== 'number' || typeof cursor.y !== 'number') return null;
-  return { x: cursor.x, y: cursor.y };
-}
-
-const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
-
 export class MurmurDemo extends LitElement {
+  static override properties = { inspectorOpen: { state: true } };
+
   static override styles = css`
-    :host { display: grid; grid-template-columns: 1fr 260px; gap: 16px; height: 100vh; padding: 16px;
-      box-sizing: border-box; font: 14px/1.4 system-ui, sans-serif; color: #1d2433; background: #f4f6fb; }
-    .board { position: relative; background: #fff; border-radius: 12px; box-shadow: 0 1px 3px #0002;
-      overflow: hidden; cursor: crosshair; }
-    .hint { position: absolute; inset: auto 0 16px 0; text-align: center; color: #8a93a6; pointer-events: none; }
-    .cursor { position: absolute; pointer-events: none; transition: left 80ms linear, top 80ms linear; }
-    .cursor svg { display: block; }
-    .cursor span { position: absolute; left: 14px; top: 16px; padding: 1px 6px; border-radius: 6px; color: #fff;
-      font-size: 12px; white-space: nowrap; }
-    aside { background: #fff; border-radius: 12px; box-shadow: 0 1px 3px #0002; padding: 16px; overflow: auto; }
-    h2 { margin: 0 0 4px; font-size: 15px; }
-    .room { color: #8a93a6; margin-bottom: 12px; word-break: break-all; }
-    ul { list-style: none; margin: 0; padding: 0; }
-    li { display: flex; align-items: center; gap: 8px; padding: 6px 0; }
-    .dot { width: 12px; height: 12px; border-radius: 50%; flex: none; }
-    .you { color: #8a93a6; font-size: 12px; }
+    :host { display: flex; flex-direction: column; height: 100vh; box-sizing: border-box;
+      font: 14px/1.4 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1d2433; background: #f3f4f8; }
+    header { display: flex; align-items: center; gap: 14px; padding: 10px 18px; background: #fff;
+      border-bottom: 1px solid #e4e7ee; }
+    .brand { display: flex; align-items: center; gap: 8px; font-weight: 700; font-size: 16px; letter-spacing: -0.01em; }
+    .logo { width: 22px; height: 22px; border-radius: 7px; background: linear-gradient(135deg, #6e56cf, #0090ff); }
+    .room { padding: 3px 10px; border-radius: 999px; background: #f0f1f6; color: #5b6478; font-size: 13px; }
+    .room b { color: #1d2433; font-weight: 600; }
+    .spacer { flex: 1; }
+    button { font: inherit; border-radius: 8px; padding: 7px 12px; cursor: pointer; border: 1px solid #d9dce5;
+      background: #fff; color: #1d2433; }
+    button:hover { background: #f6f7fb; }
+    button.primary { background: #1d2433; color: #fff; border-color: #1d2433; }
+    button.primary:hover { background: #2e3850; }
+    button[aria-pressed='true'] { background: #eceefe; border-color: #b7bff5; color: #3b46b8; }
+    main { flex: 1; display: flex; gap: 14px; padding: 14px; min-height: 0; }
+    murmur-board { flex: 1; min-width: 0; }
+    aside { width: 330px; flex: none; background: #fff; border-radius: 14px; box-shadow: inset 0 0 0 1px #e4e7ee;
+      padding: 14px 16px; overflow: auto; }
+    aside h2 { margin: 0 0 2px; font-size: 14px; }
+    aside p { margin: 0 0 8px; color: #6b7280; font-size: 12px; }
   `;
 
+  declare inspectorOpen: boolean;
   private readonly room: Room;
-  private readonly controller: RoomController;
+  private readonly name: string;
 
   constructor() {
     super();
     const params = new URLSearchParams(location.search);
     const roomId = params.get('room') || 'lobby';
+    this.name = params.get('name') || `${pick(ADJECTIVES)} ${pick(ANIMALS)}`;
+    this.inspectorOpen = params.get('inspector') === '1';
     const signaling = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
-    this.room = joinRoom(roomId, {
-      signaling,
-      presence: { name: params.get('name') || `${pick(ADJECTIVES)} ${pick(ANIMALS)}`, color: `hsl(${Math.floor(Math.random() * 360)} 70% 45%)` },
-    });
-    this.controller = new RoomController(this, this.room);
+    this.room = joinRoom(roomId, { signaling, presence: { name: this.name, color: pick(COLORS) } });
+    // y-* bindings read `user` from awareness: the demo sets it too, as a y-codemirror page would.
+    this.room.awareness.setLocalStateField('user', { name: this.name, color: this.room.presence.get().color });
     // Tests and curious developers reach the room from the console.
     (globalThis as { murmurRoom?: Room }).murmurRoom = this.room;
   }
 
-  private onMove(event: PointerEvent): void {
-    const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
-    const x = (event.clientX - box.left) / box.width;
-    const y = (event.clientY - box.top) / box.height;
-    this.room.presence.update({ cursor: { x: Math.round(x * 10_000) / 10_000, y: Math.round(y * 10_000) / 10_000 } });
+  override firstUpdated(): void {
+    const board = this.renderRoot.querySelector<MurmurBoard>('murmur-board');
+    const cursors = this.renderRoot.querySelector<MurmurCursors>('murmur-cursors');
+    if (cursors && board) cursors.targetElement = board;
   }
 
-  private onLeave(): void {
-    this.room.presence.update({ cursor: null });
-  }
-
-  private renderCursor(peer: PeerInfo) {
-    const cursor = cursorOf(peer);
-    if (!cursor) return nothing;
-    const color = text(peer.presence.color, '#555');
-    return html`<div class="cursor" data-peer=${peer.id} style="left:${cursor.x * 100}%;top:${cursor.y * 100}%">
-      <svg width="18" height="22" viewBox="0 0 18 22"><path d="M1 1l15 10-7 1.5L5.5 20z" fill=${color} stroke="#fff" stroke-width="1.5"/></svg>
-      <span style="background:${color}">${text(peer.presence.name, peer.id)}</span>
-    </div>`;
+  private board(): MurmurBoard | null {
+    return this.renderRoot.querySelector<MurmurBoard>('murmur-board');
   }
 
   override render() {
-    const peers = this.controller.peers;
-    const self = this.room.presence.get();
     return html`
-      <div class="board" @pointermove=${this.onMove} @pointerleave=${this.onLeave}>
-        ${peers.map((peer) => this.renderCursor(peer))}
-        <div class="hint">Move your pointer here. Open this page in another window to see each other.</div>
-      </div>
-      <aside>
-        <h2>Here now (${peers.length + 1})</h2>
-        <div class="room">room <b>${this.room.id}</b></div>
-        <ul class="people">
-          <li data-self>
-            <span class="dot" style="background:${text(self.color, '#555')}"></span>${text(self.name, 'you')}
-            <span class="you">(you)</span>
-          </li>
-          ${peers.map(
-            (peer) => html`<li data-peer=${peer.id}>
-              <span class="dot" style="background:${text(peer.presence.color, '#555')}"></span>${text(peer.presence.name, peer.id)}
-            </li>`,
-          )}
-        </ul>
-      </aside>
+      <header>
+        <div class="brand"><span class="logo"></span>murmur board</div>
+        <span class="room">room <b>${this.room.id}</b></span>
+        <span class="spacer"></span>
+        <murmur-avatars .room=${this.room}></murmur-avatars>
+        <button class="primary" data-action="add" @click=${() => this.board()?.add()}>+ Add note</button>
+        <button data-action="inspector" aria-pressed=${this.inspectorOpen} @click=${() => (this.inspectorOpen = !this.inspectorOpen)}>
+          Inspector
+        </button>
+      </header>
+      <main>
+        <murmur-board .room=${this.room} .author=${this.name}></murmur-board>
+        ${this.inspectorOpen
+          ? html`<aside>
+              <h2>Mesh</h2>
+              <p>Live view from this tab: links, round trips, traffic.</p>
+              <murmur-inspector .room=${this.room}></murmur-inspector>
+            </aside>`
+          : null}
+      </main>
+      <murmur-cursors .room=${this.room}></murmur-cursors>
     `;
   }
 }

@@ -16,6 +16,8 @@ export interface LinkInfo {
   peer: string;
   state: LinkState;
   initiator: boolean;
+  /** When negotiation began (ms on the room's monotonic clock). */
+  createdAt: number;
   openedAt: number | null;
   /** Bytes queued locally and in the data channel, not yet sent. */
   bufferedAmount: number;
@@ -42,6 +44,14 @@ export interface LinkManagerOptions {
   maxQueuedBytes: number;
   /** Largest reassembled frame accepted from a peer, in bytes. */
   maxFrameBytes: number;
+  /**
+   * Cap on links, open and negotiating together: each is a real
+   * RTCPeerConnection, and Chrome allows a tab ~500 over its life. At it, a
+   * dial fails at once; one above it, an offer is answered 'busy' so the
+   * dialer moves on (the one spare slot lets a full node accept a join and
+   * evict, as HyParView requires).
+   */
+  maxLinks: number;
   newSessionId: () => string;
   now: () => number;
 }
@@ -52,6 +62,7 @@ interface Link {
   initiator: boolean;
   sp: SimplePeer.Instance;
   state: LinkState;
+  createdAt: number;
   openedAt: number | null;
   timer: ReturnType<typeof setTimeout> | null;
   /** Next sequence number for signals we send on this link. */
@@ -67,6 +78,11 @@ interface SignalEnvelope {
   sid: string;
   n: number;
   sp: SimplePeer.SignalData;
+}
+
+/** The answer to an offer when this side is at maxLinks: `{ sid, busy: true }`. */
+function isBusy(data: JsonValue): data is { sid: string; busy: true } {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) && data.busy === true && typeof data.sid === 'string';
 }
 
 /** Signals for a session we have no link for yet (a candidate that overtook its offer). */
@@ -104,6 +120,10 @@ export class LinkManager extends Emitter<LinkEvents> {
   /** Start negotiating a link to `peer` unless one exists. */
   open(peer: string): void {
     if (this.links.has(peer) || peer === this.options.selfId) return;
+    if (this.links.size >= this.options.maxLinks) {
+      this.emit('down', peer);
+      return;
+    }
     this.create(peer, this.options.newSessionId(), true);
   }
 
@@ -140,6 +160,7 @@ export class LinkManager extends Emitter<LinkEvents> {
       peer: link.peer,
       state: link.state,
       initiator: link.initiator,
+      createdAt: link.createdAt,
       openedAt: link.openedAt,
       bufferedAmount: this.queued(link),
     }));
@@ -147,6 +168,11 @@ export class LinkManager extends Emitter<LinkEvents> {
 
   /** A negotiation message from `from`, by whatever path it came. */
   onSignal(from: string, data: JsonValue): void {
+    if (isBusy(data)) {
+      const link = this.links.get(from);
+      if (link && link.sid === data.sid && link.state === 'connecting') this.remove(link, true);
+      return;
+    }
     const envelope = readEnvelope(data);
     if (!envelope || from === this.options.selfId) return;
     const existing = this.links.get(from);
@@ -156,6 +182,12 @@ export class LinkManager extends Emitter<LinkEvents> {
     }
     if (envelope.sp.type !== 'offer') {
       this.hold(envelope);
+      return;
+    }
+    // One slot above the cap for inbound: HyParView must accept a joining
+    // peer even when full, and then evicts a neighbour at once.
+    if (!existing && this.links.size >= this.options.maxLinks + 1) {
+      this.options.sendSignal(from, { sid: envelope.sid, busy: true });
       return;
     }
     if (existing) {
@@ -209,6 +241,7 @@ export class LinkManager extends Emitter<LinkEvents> {
       initiator,
       sp,
       state: 'connecting',
+      createdAt: this.options.now(),
       openedAt: null,
       timer: null,
       sent: 0,

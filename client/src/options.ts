@@ -2,6 +2,7 @@
  * `joinRoom` options: one object, documented defaults, validated once with
  * an error that names the bad field.
  */
+import type * as Y from 'yjs';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { Presence } from '../../shared/src/engine/types.js';
 import { ID_PATTERN } from '../../shared/src/signaling.js';
@@ -26,6 +27,10 @@ export interface JoinOptions {
   handshakeTimeoutMs?: number;
   /** Most WebRTC links this tab keeps open (the engine's active view). Default 8; 1–8. */
   maxLinks?: number;
+  /** The Y.Doc to keep in sync across the room. Default: a new one (`room.doc`). */
+  doc?: Y.Doc;
+  /** Mean period of doc anti-entropy with one random peer, ms (jittered ±50%). Default 8000; 1000–60000. */
+  syncIntervalMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -38,6 +43,8 @@ export interface ResolvedOptions {
   WebSocket: WebSocketConstructor | undefined;
   handshakeTimeoutMs: number;
   maxLinks: number;
+  doc: Y.Doc | undefined;
+  syncIntervalMs: number;
 }
 
 export const DEFAULTS = {
@@ -47,6 +54,7 @@ export const DEFAULTS = {
   // link costs a DTLS/SCTP association: a sparse mesh of ≤ 8 scales to
   // any room size (HyParView's active view).
   maxLinks: 8,
+  syncIntervalMs: 8_000,
 } as const;
 
 /** Largest presence object, serialized, in bytes: it rides on every link. */
@@ -103,6 +111,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (o.rtcConfig !== undefined && (typeof o.rtcConfig !== 'object' || o.rtcConfig === null)) {
     throw bad('options.rtcConfig must be an RTCConfiguration object');
   }
+  if (o.doc !== undefined && !isYDocLike(o.doc)) {
+    throw bad('options.doc must be a Y.Doc (from the same yjs copy the app uses)');
+  }
   return {
     signaling: urls,
     peerId: o.peerId,
@@ -113,5 +124,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     rtcConfig: o.rtcConfig,
     wrtc: o.wrtc,
     WebSocket: o.WebSocket,
+    doc: o.doc,
+    syncIntervalMs: checkInteger('syncIntervalMs', o.syncIntervalMs, 1000, 60_000),
   };
+}
+
+/** Duck-typed, so a Y.Doc from a second yjs copy is still accepted rather than refused by `instanceof`. */
+function isYDocLike(value: unknown): value is Y.Doc {
+  if (typeof value !== 'object' || value === null) return false;
+  const doc = value as { clientID?: unknown; on?: unknown; transact?: unknown; getMap?: unknown };
+  return typeof doc.clientID === 'number' && typeof doc.on === 'function' && typeof doc.transact === 'function' && typeof doc.getMap === 'function';
 }

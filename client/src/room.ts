@@ -2,17 +2,26 @@
  * A Room is one tab's membership of one murmur room: the public face over
  * the engine driver, the WebRTC links and the signaling connection.
  */
+import { equalityDeep } from 'lib0/function';
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
 import type { EngineOutput, PeerId, Presence } from '../../shared/src/engine/types.js';
 import { GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.js';
 import { GossipEngine, type GossipSnapshot } from '../../shared/src/gossip/gossip-engine.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import { createPrng } from '../../shared/src/prng.js';
+import type { JsonValue } from '../../shared/src/signaling.js';
+import { checkMessage, type BroadcastOptions, type RoomMessage } from './app-message.js';
+import { AWARENESS_KEY, appPresence } from './awareness.js';
+import { AppChannels } from './channels.js';
 import { EngineDriver } from './engine-driver.js';
 import { Emitter } from './emitter.js';
 import { LinkManager, type LinkInfo } from './link-manager.js';
 import { MESH_SIGNAL_CHANNEL, decodeMeshSignal, encodeMeshSignal } from './mesh-signal.js';
 import { checkPresence, checkRoomId, resolveOptions, type JoinOptions } from './options.js';
 import { SignalingClient, type SignalingStatus, type WebSocketConstructor } from './signaling-client.js';
+import { TrafficStats, type LinkTraffic, type TrafficCounters } from './stats.js';
+import { computeStatus, type RoomStatus } from './status.js';
 
 export interface PeerInfo {
   readonly id: PeerId;
@@ -29,6 +38,29 @@ export interface RoomEvents {
   presence: [peer: PeerInfo];
   /** Bytes from a peer could not be decoded and were dropped. */
   malformed: [info: { from: PeerId; code: string; message: string }];
+  /** An app event sent with `room.broadcast(topic, data, { to? })`, once per message. */
+  message: [message: RoomMessage];
+  /** `room.status` changed. */
+  status: [status: RoomStatus];
+}
+
+/** `room.stats()`: a snapshot of counters since join. */
+export interface RoomStats extends TrafficCounters {
+  /** Other live members. */
+  peers: number;
+  /** Open WebRTC links, and handshakes still running. */
+  links: { open: number; connecting: number };
+  /** Per neighbour: frames/bytes and the last round-trip time. */
+  perLink: LinkTraffic[];
+  /**
+   * Duplicates dropped: Yjs updates that arrived but added nothing (already
+   * had them), plus the engine's dropped duplicate broadcasts when the
+   * engine reports them (`debug.snapshot().duplicates`).
+   */
+  duplicatesDropped: number;
+  /** Undecodable app-channel payloads dropped (also emitted as 'malformed'). */
+  malformed: number;
+  doc: { updatesSent: number; updatesReceived: number; duplicateUpdates: number; syncRounds: number };
 }
 
 export interface RoomPresence {
@@ -82,6 +114,15 @@ export class Room {
   private readonly signaling: SignalingClient;
   private ownPresence: Presence;
   private closed = false;
+  /** The shared Yjs document (options.doc, or a new one). */
+  readonly doc: Y.Doc;
+  /** A y-protocols Awareness backed by murmur presence (key `awareness`, see client/CHANNELS.md). */
+  readonly awareness: Awareness;
+  private readonly channels: AppChannels;
+  private readonly traffic = new TrafficStats();
+  private currentStatus: RoomStatus = 'connecting';
+  private everReachedServer = false;
+  private readonly statusTimer: ReturnType<typeof setInterval>;
   private readonly onPageHide = () => this.leave();
 
   constructor(roomId: unknown, rawOptions: unknown) {
@@ -130,16 +171,32 @@ export class Room {
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       maxQueuedBytes: MAX_QUEUED_BYTES,
       maxFrameBytes: MAX_FRAME_BYTES,
+      maxLinks: options.maxLinks,
       newSessionId: () => rng.hex(8),
       now: monotonicNow,
     });
 
     this.linkManager.on('up', (peer) => this.driver.input({ type: 'link-up', peer }));
     this.linkManager.on('down', (peer) => this.driver.input({ type: 'link-down', peer }));
-    this.linkManager.on('data', (from, bytes) => this.driver.input({ type: 'receive', from, bytes }));
     this.linkManager.on('malformed', (from, message) =>
       this.events.emit('malformed', { from, code: ErrorCode.BAD_WIRE, message }),
     );
+    this.linkManager.on('data', (from, bytes) => {
+      this.traffic.recordIn(from, bytes.byteLength);
+      this.driver.input({ type: 'receive', from, bytes });
+    });
+    this.linkManager.on('up', (peer) => {
+      this.channels.linkUp(peer);
+      this.updateStatus();
+    });
+    this.linkManager.on('down', (peer) => {
+      this.traffic.forget(peer);
+      this.updateStatus();
+    });
+    this.signaling.on('status', (status) => {
+      if (status === 'open') this.everReachedServer = true;
+      this.updateStatus();
+    });
     this.signaling.on('joined', (peers) => this.driver.input({ type: 'discovered', peers }));
     this.signaling.on('signal', (from, data) => this.linkManager.onSignal(from, data));
 
@@ -147,10 +204,13 @@ export class Room {
       update: (patch) => {
         this.assertOpen();
         const checked = checkPresence(patch, 'presence patch');
+        if (AWARENESS_KEY in checked) {
+          throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence key '${AWARENESS_KEY}' is reserved for room.awareness; use awareness.setLocalState()`);
+        }
         this.ownPresence = checkPresence({ ...this.ownPresence, ...checked }, 'presence');
         this.driver.input({ type: 'set-presence', presence: this.ownPresence });
       },
-      get: () => this.ownPresence,
+      get: () => appPresence(this.ownPresence),
     };
     this.debug = {
       links: () => this.linkManager.list(),
@@ -163,10 +223,68 @@ export class Room {
       snapshot: () => engine.snapshot(),
     };
 
+    this.doc = options.doc ?? new Y.Doc();
+    this.awareness = new Awareness(this.doc);
+    this.channels = new AppChannels({
+      selfId: this.selfId,
+      doc: this.doc,
+      awareness: this.awareness,
+      origin: this,
+      broadcast: (payload) => this.driver.input({ type: 'broadcast', payload }),
+      route: (to, payload) => this.driver.input({ type: 'route', to, payload }),
+      members: () => [...this.members.keys()],
+      neighbours: () => this.linkManager.list().filter((link) => link.state === 'open').map((link) => link.peer),
+      publishAwareness: (entry) => {
+        if (this.closed) return;
+        this.ownPresence = checkPresence({ ...this.ownPresence, [AWARENESS_KEY]: entry }, 'awareness state');
+        this.driver.input({ type: 'set-presence', presence: this.ownPresence });
+      },
+      onMessage: (message) => this.events.emit('message', message),
+      onMalformed: (info) => this.events.emit('malformed', info),
+      onRtt: (peer, rttMs) => this.traffic.recordRtt(peer, rttMs),
+      random: () => rng.next(),
+      now: monotonicNow,
+      syncIntervalMs: options.syncIntervalMs,
+      probeIntervalMs: 2000,
+    });
+    this.ownPresence = { ...this.ownPresence, [AWARENESS_KEY]: this.channels.awareness.localEntry() as unknown as Presence[string] };
+    // Handshakes that fail quietly leave no event behind: re-derive the status now and then too.
+    this.statusTimer = setInterval(() => this.updateStatus(), 1000);
+
     this.driver.input({ type: 'start' });
     if (Object.keys(this.ownPresence).length > 0) this.driver.input({ type: 'set-presence', presence: this.ownPresence });
     this.signaling.start();
     globalThis.addEventListener?.('pagehide', this.onPageHide);
+  }
+
+  /** See RoomStatus: 'connecting' | 'connected' | 'alone' | 'disconnected' | 'closed'. */
+  get status(): RoomStatus {
+    return this.currentStatus;
+  }
+
+  /**
+   * Send an ephemeral app event to every other peer (or only `options.to`):
+   * they get a 'message' event `{ from, topic, data, direct }`, once.
+   */
+  broadcast(topic: string, data: JsonValue | Uint8Array, options?: BroadcastOptions): void {
+    this.assertOpen();
+    this.channels.send(checkMessage(topic, data, options, this.selfId));
+  }
+
+  stats(): RoomStats {
+    const links = this.linkManager.list();
+    const doc = this.channels.docStats();
+    const snapshot = (this.debug as { snapshot?: () => { duplicates?: unknown } }).snapshot?.();
+    const engineDuplicates = typeof snapshot?.duplicates === 'number' ? snapshot.duplicates : 0;
+    return {
+      ...this.traffic.totals(),
+      peers: this.members.size,
+      links: { open: links.filter((l) => l.state === 'open').length, connecting: links.filter((l) => l.state !== 'open').length },
+      perLink: this.traffic.links(),
+      duplicatesDropped: doc.duplicateUpdates + engineDuplicates,
+      malformed: this.channels.malformed,
+      doc,
+    };
   }
 
   /** The other live peers in the room, by id. */
@@ -181,8 +299,12 @@ export class Room {
   /** Say goodbye to every neighbour and free every link, timer and socket. Idempotent. */
   leave(): void {
     if (this.closed) return;
+    this.channels.stop();
+    this.awareness.destroy();
+    clearInterval(this.statusTimer);
     this.driver.input({ type: 'leave' });
     this.closed = true;
+    this.updateStatus();
     this.driver.stop();
     this.signaling.stop();
     this.linkManager.closeAll();
@@ -195,21 +317,38 @@ export class Room {
     if (this.closed) throw new MurmurError(ErrorCode.ROOM_CLOSED, `room '${this.id}' was left; join again`);
   }
 
+  private updateStatus(): void {
+    const next = computeStatus({
+      closed: this.closed,
+      members: this.members.size,
+      signaling: this.signaling.status,
+      linksConnecting: this.linkManager.list().filter((link) => link.state !== 'open').length,
+      everReachedServer: this.everReachedServer,
+    });
+    if (next === this.currentStatus) return;
+    this.currentStatus = next;
+    this.events.emit('status', next);
+  }
+
   private onEngineOutput(output: EngineOutput): void {
     switch (output.type) {
       case 'send':
+        this.traffic.recordOut(output.to, output.bytes.byteLength);
         this.linkManager.send(output.to, output.bytes);
         return;
       case 'connect':
         this.linkManager.open(output.peer);
+        this.updateStatus();
         return;
       case 'disconnect':
         this.linkManager.close(output.peer);
         return;
       case 'peer-join': {
-        const info: PeerInfo = { id: output.peer, presence: output.presence };
+        const info: PeerInfo = { id: output.peer, presence: appPresence(output.presence) };
         this.members.set(output.peer, info);
         this.events.emit('peer-join', info);
+        this.channels.peerJoined(output.peer, output.presence);
+        this.updateStatus();
         return;
       }
       case 'peer-leave': {
@@ -217,12 +356,17 @@ export class Room {
         if (!info) return;
         this.members.delete(output.peer);
         this.events.emit('peer-leave', info, output.reason);
+        this.channels.peerLeft(output.peer);
+        this.updateStatus();
         return;
       }
       case 'presence': {
-        const info: PeerInfo = { id: output.peer, presence: output.presence };
+        const previous = this.members.get(output.peer);
+        const info: PeerInfo = { id: output.peer, presence: appPresence(output.presence) };
         this.members.set(output.peer, info);
-        this.events.emit('presence', info);
+        // Awareness-only changes reach room.awareness, not the app's 'presence' listeners.
+        if (!previous || !equalityDeep(previous.presence, info.presence)) this.events.emit('presence', info);
+        this.channels.peerPresence(output.peer, output.presence);
         return;
       }
       case 'malformed':
@@ -235,9 +379,12 @@ export class Room {
           } catch (error) {
             this.events.emit('malformed', { from: output.from, code: ErrorCode.BAD_WIRE, message: (error as Error).message });
           }
+        } else {
+          this.channels.receive(output.from, output.payload, true);
         }
         return;
       case 'deliver':
+        this.channels.receive(output.from, output.payload, false);
         return;
       case 'set-timer':
       case 'clear-timer':

@@ -1,0 +1,120 @@
+import wrtc from '@roamhq/wrtc';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { ErrorCode } from '../../shared/src/errors.js';
+import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/server.js';
+import type { RoomMessage } from './app-message.js';
+import { joinRoom, type Room } from './room.js';
+import type { WebSocketConstructor } from './signaling-client.js';
+import type { RoomStatus } from './status.js';
+
+let server: SignalingServer;
+const rooms: Room[] = [];
+
+function join(roomId: string, extra: { doc?: Y.Doc } = {}): Room {
+  const room = joinRoom(roomId, { signaling: server.url, wrtc, WebSocket: WebSocket as unknown as WebSocketConstructor, ...extra });
+  rooms.push(room);
+  return room;
+}
+
+/** Key-order-independent JSON of a doc (Y.Map key order follows local integration order). */
+function canon(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v,
+  );
+}
+
+/** doc.toJSON() lists only types this doc has opened: open them all. */
+const view = (room: Room) => canon({ notes: room.doc.getMap('notes').toJSON(), log: room.doc.getArray('log').toJSON() });
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeEach(async () => {
+  server = await createSignalingServer({ port: 0, log: () => {} });
+});
+
+afterEach(async () => {
+  for (const room of rooms.splice(0)) room.leave();
+  await server.close();
+});
+
+describe('room API over real WebRTC (Node)', () => {
+  it('syncs the doc, fills awareness, delivers broadcasts once, tracks status and stats', async () => {
+    const statuses: RoomStatus[] = [];
+    const myDoc = new Y.Doc();
+    const a = join('api', { doc: myDoc });
+    a.on('status', (status) => statuses.push(status));
+    expect(a.doc).toBe(myDoc);
+    await until(() => a.status === 'alone', 'the first peer to be alone');
+    const b = join('api');
+    const c = join('api');
+    const all = [a, b, c];
+    await until(() => all.every((room) => room.peers.size === 2), 'a full room');
+    expect(a.status).toBe('connected');
+    expect(statuses).toEqual(['alone', 'connecting', 'connected']);
+
+    // Concurrent edits converge.
+    a.doc.getMap('notes').set('a', 1);
+    b.doc.getMap('notes').set('b', 2);
+    c.doc.getArray('log').push(['c']);
+    const same = () => all.every((room) => view(room) === view(a));
+    await until(() => same() && a.doc.getMap('notes').size === 2 && a.doc.getArray('log').length === 1, 'docs to converge');
+
+    // Awareness, the y-codemirror way.
+    a.awareness.setLocalStateField('user', { name: 'Ann' });
+    await until(() => all.every((room) => room.awareness.getStates().size === 3), 'three awareness states everywhere');
+    await until(() => (c.awareness.getStates().get(a.awareness.clientID) as { user?: { name: string } })?.user?.name === 'Ann', 'Ann in c');
+
+    // Broadcast: everyone else, exactly once; direct: only the addressee.
+    const got = new Map<Room, RoomMessage[]>(all.map((room) => [room, []]));
+    for (const room of all) room.on('message', (message) => got.get(room)!.push(message));
+    a.broadcast('ping', { n: 1 });
+    a.broadcast('bytes', Uint8Array.of(1, 2, 3), { to: c.selfId });
+    await until(() => got.get(b)!.length === 1 && got.get(c)!.length === 2, 'messages');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // any duplicate would have arrived by now
+    expect(got.get(a)).toEqual([]);
+    expect(got.get(b)).toEqual([{ from: a.selfId, topic: 'ping', data: { n: 1 }, direct: false }]);
+    expect(got.get(c)).toEqual([
+      { from: a.selfId, topic: 'ping', data: { n: 1 }, direct: false },
+      { from: a.selfId, topic: 'bytes', data: Uint8Array.of(1, 2, 3), direct: true },
+    ]);
+
+    const stats = a.stats();
+    expect(stats.peers).toBe(2);
+    expect(stats.links.open).toBe(2);
+    expect(stats.messagesOut).toBeGreaterThan(0);
+    expect(stats.bytesIn).toBeGreaterThan(0);
+    expect(stats.doc.updatesSent).toBeGreaterThanOrEqual(1);
+    await until(() => a.stats().perLink.every((link) => link.rttMs !== null), 'round-trip times', 5000);
+
+    // A late joiner receives the full document.
+    const late = join('api');
+    await until(() => view(late) === view(a), 'the late joiner to catch up');
+
+    // Leaving removes the leaver's awareness state everywhere and closes the room.
+    b.leave();
+    expect(b.status).toBe('closed');
+    await until(() => [a, c, late].every((room) => !room.awareness.getStates().has(b.awareness.clientID)), 'b to vanish');
+  });
+
+  it('rejects bad room-API arguments with typed errors', () => {
+    const room = join('bad');
+    const code = { code: ErrorCode.BAD_ARGUMENT };
+    expect(() => room.broadcast('', 1)).toThrow(expect.objectContaining(code));
+    expect(() => room.broadcast('t', (() => 1) as never)).toThrow(/JSON-serializable/);
+    expect(() => room.broadcast('t', 'x'.repeat(200_000))).toThrow(/limit/);
+    expect(() => room.broadcast('t', 1, { to: room.selfId })).toThrow(/itself/);
+    expect(() => joinRoom('r', { signaling: server.url, doc: {} as Y.Doc })).toThrow(/options\.doc/);
+    expect(() => joinRoom('r', { signaling: server.url, syncIntervalMs: 10 })).toThrow(/syncIntervalMs/);
+    expect(() => room.presence.update({ awareness: 1 })).toThrow(/reserved/);
+    room.leave();
+    expect(() => room.broadcast('t', 1)).toThrow(expect.objectContaining({ code: ErrorCode.ROOM_CLOSED }));
+  });
+});
