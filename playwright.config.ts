@@ -1,19 +1,13 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './e2e/kit/chromium.js';
 
 /**
- * Debian's Chromium, not Playwright's download (this project builds offline).
- * One worker: each browser context costs ~2 s of a 2-core machine, and the
- * specs start their own signaling server on a free port.
+ * Debian's Chromium, not Playwright's download (this project builds offline),
+ * with the kit's WebRTC-friendly launch flags. One worker: each browser
+ * context costs ~2 s of a 2-core machine, and the specs share one signaling
+ * server on a free port.
  */
-export const chromiumLaunchOptions = {
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    // Let headless WebRTC gather plain loopback host candidates.
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-    '--disable-dev-shm-usage',
-  ],
-};
+export { chromiumLaunchOptions };
 
 export default defineConfig({
   testDir: 'e2e',

@@ -1,31 +1,22 @@
 /**
- * Shared e2e fixtures: one demo + signaling server per worker on a free
- * port, serving the built dist/ exactly as `npm start` does.
+ * Shared e2e fixtures: the murmur/playwright kit (`signaling`, `murmur`), plus
+ * `demo`, the older name for the same worker server, kept for specs that use it.
  */
-import { test as base } from '@playwright/test';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createSignalingServer, type SignalingServer } from '../signaling-server/src/server.js';
-import { serveStatic } from '../signaling-server/src/static-files.js';
-
-const root = join(fileURLToPath(import.meta.url), '..', '..');
+import { test as kit } from './kit/index.js';
 
 export interface DemoServer {
-  server: SignalingServer;
+  server: { url: string; port: number };
   /** http://127.0.0.1:PORT/ */
   pageUrl: string;
 }
 
-export const test = base.extend<object, { demo: DemoServer }>({
+export const test = kit.extend<object, { demo: DemoServer }>({
   demo: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const server = await createSignalingServer({ port: 0, onRequest: serveStatic(join(root, 'dist')), log: () => {} });
-      await use({ server, pageUrl: `http://127.0.0.1:${server.port}/` });
-      await server.close();
+    async ({ signaling }, use) => {
+      await use({ server: { url: signaling.url, port: signaling.port }, pageUrl: signaling.baseUrl });
     },
     { scope: 'worker' },
   ],
 });
 
-export { expect } from '@playwright/test';
+export { expect } from './kit/index.js';

@@ -1,24 +1,17 @@
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, test } from './kit/index.js';
 
-interface RoomHandle {
-  murmurRoom: { selfId: string; peers: Map<string, { presence: Record<string, unknown> }> };
-}
-
-const peerCount = (page: Page) => page.evaluate(() => (globalThis as unknown as RoomHandle).murmurRoom.peers.size);
-const selfId = (page: Page) => page.evaluate(() => (globalThis as unknown as RoomHandle).murmurRoom.selfId);
-
-test('three users see each other and their cursors; a closed tab is dropped', async ({ browser, demo }) => {
-  const room = `e2e-${Date.now().toString(36)}`;
+test('three users see each other and their cursors; a closed tab is dropped', async ({ murmur }) => {
   const names = ['ann', 'bob', 'cat'];
-  const contexts = await Promise.all(names.map(() => browser.newContext({ viewport: { width: 1000, height: 700 } })));
-  const pages = await Promise.all(contexts.map((context) => context.newPage()));
-  await Promise.all(pages.map((page, i) => page.goto(`${demo.pageUrl}?room=${room}&name=${names[i]}`)));
+  // The demo app itself: it joins `?room=` and exposes its Room as globalThis.murmurRoom.
+  const users = await murmur.spawn(3, {
+    pageUrl: ({ index }) => `/?room={room}&name=${names[index]}`,
+    contextOptions: { viewport: { width: 1000, height: 700 } },
+  });
+  const pages = users.map((user) => user.page);
 
   const joinedAt = Date.now();
-  for (const page of pages) await expect.poll(() => peerCount(page), { timeout: 30_000 }).toBe(2);
+  await murmur.waitForConvergence(users, { timeoutMs: 30_000 });
   console.log(`three users saw each other ${Date.now() - joinedAt} ms after the pages loaded`);
-  const ids = await Promise.all(pages.map(selfId));
 
   // Everyone lists everyone (avatars), by the names they chose.
   for (const page of pages) {
@@ -41,33 +34,27 @@ test('three users see each other and their cursors; a closed tab is dropped', as
     await page.mouse.move(box.x + box.width * spot.x - 5, box.y + box.height * spot.y - 5);
     await page.mouse.move(box.x + box.width * spot.x, box.y + box.height * spot.y, { steps: 3 });
   }
-  for (const [i, page] of pages.entries()) {
-    for (const [j, id] of ids.entries()) {
+  // Converged means every user holds every other's latest presence, cursor included.
+  const views = await murmur.waitForConvergence(users);
+  for (const [i, user] of users.entries()) {
+    for (const [j, other] of users.entries()) {
       if (i === j) continue;
-      const cursor = page.locator(`murmur-cursors .cursor[data-peer="${id}"]`);
+      const cursor = user.page.locator(`murmur-cursors .cursor[data-peer="${other.id}"]`);
       await expect(cursor).toBeVisible();
       await expect(cursor).toContainText(names[j]!);
+      const seen = views[i]!.presence[other.id]?.cursor as { x: number; y: number } | undefined;
       const spot = spots[j]!;
-      await expect
-        .poll(async () => {
-          const seen = await page.evaluate((peer) => {
-            const presence = (globalThis as unknown as RoomHandle).murmurRoom.peers.get(peer)?.presence;
-            return presence?.cursor as { x: number; y: number } | undefined;
-          }, id);
-          return seen ? Math.abs(seen.x - spot.x) + Math.abs(seen.y - spot.y) : 1;
-        })
-        .toBeLessThan(0.02);
+      expect(seen && Math.abs(seen.x - spot.x) + Math.abs(seen.y - spot.y)).toBeLessThan(0.02);
     }
   }
 
-  // The third user closes the tab: the other two drop it.
+  // The third user closes the tab: the other two drop it, from the room and from the page.
   const closedAt = Date.now();
-  await contexts[2]!.close();
+  await users[2]!.close();
+  await murmur.waitForConvergence(users, { timeoutMs: 20_000 });
   for (const page of pages.slice(0, 2)) {
-    await expect.poll(() => peerCount(page), { timeout: 20_000 }).toBe(1);
-    await expect(page.locator(`murmur-avatars [data-peer="${ids[2]}"]`)).toHaveCount(0);
-    await expect(page.locator(`murmur-cursors [data-peer="${ids[2]}"]`)).toHaveCount(0);
+    await expect(page.locator(`murmur-avatars [data-peer="${users[2]!.id}"]`)).toHaveCount(0);
+    await expect(page.locator(`murmur-cursors [data-peer="${users[2]!.id}"]`)).toHaveCount(0);
   }
   console.log(`closed tab dropped by both survivors after ${Date.now() - closedAt} ms`);
-  await Promise.all(contexts.slice(0, 2).map((context) => context.close()));
 });

@@ -1,0 +1,74 @@
+/**
+ * A murmur signaling server for tests that can be stopped and started again
+ * on the same port, so users' reconnects find it where they left it. It also
+ * serves a static directory (by default the package's built dist/), so the
+ * harness page and an app's pages load from the same origin.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/server.js';
+import { serveStatic } from '../../signaling-server/src/static-files.js';
+
+/** The package root (this file is e2e/kit/signaling.ts). */
+export const packageRoot = join(fileURLToPath(import.meta.url), '..', '..', '..');
+
+export interface TestSignaling {
+  /** ws://127.0.0.1:PORT/signal */
+  readonly url: string;
+  readonly port: number;
+  /** http://127.0.0.1:PORT/ — `/dist/…` serves the static directory. */
+  readonly baseUrl: string;
+  readonly running: boolean;
+  /** Close the server and every socket; users' links stay up. Idempotent. */
+  stop(): Promise<void>;
+  /** Listen again on the same port. Idempotent. */
+  start(): Promise<void>;
+}
+
+export interface TestSignalingOptions {
+  /** Directory served at `/` and `/dist/`. Default: the package's dist/. null: serve nothing. */
+  staticDir?: string | null;
+  /** Port to listen on; 0 (default) picks a free one once, and restarts reuse it. */
+  port?: number;
+}
+
+export async function startTestSignaling(options: TestSignalingOptions = {}): Promise<TestSignaling> {
+  const staticDir = options.staticDir === undefined ? join(packageRoot, 'dist') : options.staticDir;
+  const onRequest = staticDir === null ? undefined : serveStatic(staticDir);
+  const listen = (port: number) => createSignalingServer({ port, host: '127.0.0.1', onRequest, log: () => {} });
+  let server: SignalingServer | null = await listen(options.port ?? 0);
+  const port = server.port;
+  const url = server.url;
+  // start()/stop() may be called concurrently from a test and a teardown.
+  let pending: Promise<void> = Promise.resolve();
+  const serial = (step: () => Promise<void>): Promise<void> => (pending = pending.then(step, step));
+  return {
+    url,
+    port,
+    baseUrl: `http://127.0.0.1:${port}/`,
+    get running() {
+      return server !== null;
+    },
+    stop: () =>
+      serial(async () => {
+        const closing = server;
+        server = null;
+        await closing?.close();
+      }),
+    start: () =>
+      serial(async () => {
+        if (server) return;
+        // The old socket may linger in TIME_WAIT for a moment on some kernels.
+        const deadline = Date.now() + 5_000;
+        for (;;) {
+          try {
+            server = await listen(port);
+            return;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > deadline) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      }),
+  };
+}
