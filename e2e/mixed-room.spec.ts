@@ -36,10 +36,21 @@ test('3 tabs + 20 Node peers: everyone sees all 22 others; tabs hold at most 8 l
       .toBe(20);
     console.log(`23 participants: everyone sees everyone ${Date.now() - started} ms after the first tab joined`);
 
-    const linkCounts = await Promise.all(tabs.map(async (t) => (await t.snapshot()).links.filter((l) => l.state === 'open').length));
-    const nodeLinks = (await Promise.all(groups.map((g) => g.status()))).flat().map((s) => s.links);
+    // A full peer accepting a join holds a ninth link for the moment between
+    // its HELLO and the eviction that follows; the cap is for the settled mesh.
+    let linkCounts: number[] = [];
+    let nodeLinks: number[] = [];
+    await expect
+      .poll(
+        async () => {
+          linkCounts = await Promise.all(tabs.map(async (t) => (await t.snapshot()).links.filter((l) => l.state === 'open').length));
+          nodeLinks = (await Promise.all(groups.map((g) => g.status()))).flat().map((s) => s.links);
+          return Math.max(...linkCounts, ...nodeLinks);
+        },
+        { timeout: 10_000, message: 'every participant to hold at most 8 open links' },
+      )
+      .toBeLessThanOrEqual(8);
     console.log(`open links per tab: ${linkCounts.join(', ')}; per Node peer: max ${Math.max(...nodeLinks)}, mean ${(nodeLinks.reduce((a, b) => a + b, 0) / nodeLinks.length).toFixed(1)}`);
-    for (const count of [...linkCounts, ...nodeLinks]) expect(count).toBeLessThanOrEqual(8);
 
     // One tab's presence update reaches all 22 others.
     const sentAt = Date.now();
