@@ -57,7 +57,7 @@ export interface RoomStats extends TrafficCounters {
   /**
    * Duplicates dropped: Yjs updates that arrived but added nothing (already
    * had them), plus the engine's dropped duplicate broadcasts when the
-   * engine reports them (`debug.snapshot().duplicates`).
+   * gossip engine's duplicate broadcasts dropped (`debug.snapshot().stats.duplicates`).
    */
   duplicatesDropped: number;
   /** Undecodable app-channel payloads dropped (also emitted as 'malformed'). */
@@ -277,8 +277,7 @@ export class Room {
   stats(): RoomStats {
     const links = this.linkManager.list();
     const doc = this.channels.docStats();
-    const snapshot = (this.debug as { snapshot?: () => { duplicates?: unknown } }).snapshot?.();
-    const engineDuplicates = typeof snapshot?.duplicates === 'number' ? snapshot.duplicates : 0;
+    const engineDuplicates = this.debug.snapshot().stats.duplicates;
     return {
       ...this.traffic.totals(),
       peers: this.members.size,

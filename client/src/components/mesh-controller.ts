@@ -52,9 +52,11 @@ function snapshotStates(room: Room): Map<PeerId, NodeState> {
   }
   const members = (snapshot as { members?: unknown } | undefined)?.members;
   if (!Array.isArray(members)) return states;
-  for (const member of members as Array<{ id?: unknown; peer?: unknown; state?: unknown }>) {
+  for (const member of members as Array<{ id?: unknown; peer?: unknown; state?: unknown; status?: unknown }>) {
+    // The gossip engine names it `status`; the inspector also takes `state`.
+    const state = member.status ?? member.state;
     const id = typeof member.id === 'string' ? member.id : typeof member.peer === 'string' ? member.peer : null;
-    if (id && (member.state === 'alive' || member.state === 'suspect' || member.state === 'dead')) states.set(id, member.state);
+    if (id && (state === 'alive' || state === 'suspect' || state === 'dead')) states.set(id, state);
   }
   return states;
 }
