@@ -34,8 +34,8 @@ export function findDisagreements(live: readonly LabelledSnapshot[], names: Read
     for (const id of peers) {
       const owner = byId.get(id);
       if (!owner) continue;
-      // The Room does not expose its own presence version, so presence is
-      // compared by value: what this user holds for `id` against what `id` holds.
+      // Versions are compared below (among observers); the value is compared
+      // here against what `id` itself holds, which no version can show.
       const seenPresence = stableJson(presence[id] ?? null);
       const ownPresence = stableJson(owner.snapshot.selfPresence);
       if (seenPresence !== ownPresence) {

@@ -14,6 +14,8 @@ export interface PageRoom {
     dropLinks?(): void;
     stopSignaling?(): void;
     resumeSignaling?(): void;
+    /** The gossip engine's view, with each member's presence version. */
+    snapshot?(): { members?: Array<{ peer: string; status: string; presenceVersion: number }> };
   };
   /** A Y.Doc shared by the room, once the room API has one. */
   doc?: unknown;
@@ -26,7 +28,7 @@ export interface UserSnapshot {
   peers: string[];
   /** Each seen peer's presence as this user has it. */
   presence: Record<string, Record<string, unknown>>;
-  /** Each seen peer's presence version, when the Room's PeerInfo carries one; otherwise null and presence is compared by value. */
+  /** Each seen peer's presence version (from the engine snapshot), or null when the room exposes none; presence is compared by value too. */
   versions: Record<string, unknown> | null;
   /** This user's own presence. */
   selfPresence: Record<string, unknown>;
@@ -48,6 +50,13 @@ export function readSnapshot(room: PageRoom): UserSnapshot {
   for (const [id, info] of room.peers) {
     presence[id] = info.presence;
     if (info.version !== undefined) (versions ??= {})[id] = info.version;
+  }
+  // The engine's snapshot carries the (generation, version) each member's
+  // presence is at: the same for everyone once the room has converged.
+  const members = room.debug?.snapshot?.().members;
+  if (versions === null && members) {
+    versions = {};
+    for (const member of members) if (room.peers.has(member.peer)) versions[member.peer] = member.presenceVersion;
   }
   let stateVector: Record<string, number> | null = null;
   if (room.doc) {
