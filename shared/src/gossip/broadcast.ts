@@ -33,6 +33,9 @@ export const IHAVE_TIMER = 'ihave';
 export const GRAFT_TIMER = 'graft';
 /** Most entries in one IHAVE frame (keeps frames well under 16 KiB). */
 const IHAVE_BATCH = 400;
+/** Own messages younger than this are announced on every new link, ms. */
+const OWN_CATCH_UP_MS = 5000;
+const OWN_RECENT = 8;
 
 export function messageKey(origin: PeerId, seq: number): string {
   return `${origin}\u0000${seq}`;
@@ -50,6 +53,8 @@ export class Broadcast {
   private ihaveArmed = false;
   private graftAt = Infinity;
   private seq = 0;
+  /** Our last few messages, announced to new neighbours. */
+  private ownRecent: Array<{ seq: number; at: number }> = [];
 
   constructor(ctx: Context) {
     this.ctx = ctx;
@@ -58,6 +63,11 @@ export class Broadcast {
   neighborUp(peer: PeerId): void {
     this.lazy.delete(peer);
     this.eager.add(peer);
+    // Announce our own recent messages on the new link: a newcomer's first announcement went out on
+    // a single link, and one lost frame would otherwise leave it to anti-entropy.
+    const since = this.ctx.now - OWN_CATCH_UP_MS;
+    const recent = this.ownRecent.filter((entry) => entry.at >= since);
+    if (recent.length > 0) this.ctx.send(peer, { type: 'ihave', entries: recent.map((entry) => ({ origin: this.ctx.self, seq: entry.seq, round: 1 })) });
   }
 
   neighborDown(peer: PeerId): void {
@@ -77,6 +87,8 @@ export class Broadcast {
     const key = messageKey(id.origin, id.seq);
     this.seen.set(key, this.ctx.now);
     this.cache.set(key, { ...id, round: 0, bodyBytes, at: this.ctx.now });
+    this.ownRecent.push({ seq: id.seq, at: this.ctx.now });
+    if (this.ownRecent.length > OWN_RECENT) this.ownRecent = this.ownRecent.slice(-OWN_RECENT);
     this.forward(id.origin, id.seq, 0, bodyBytes, undefined);
     return id;
   }

@@ -96,7 +96,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
   maintainIntervalMs: 1000,
   maxConnectBackoffMs: 30_000,
   reconnectIntervalMs: 10_000,
-  lazyFlushMs: 50,
+  lazyFlushMs: 150,
   graftTimeoutMs: 250,
   graftRetryMs: 200,
   messageTtlMs: 60_000,

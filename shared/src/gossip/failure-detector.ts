@@ -207,8 +207,8 @@ export class FailureDetector {
     this.health = Math.min(this.ctx.config.maxHealth, this.health + 1);
   }
 
-  /** Starts or confirms a suspicion of `peer` at `incarnation` by `accuser`. */
-  suspect(peer: PeerId, incarnation: number, accuser: PeerId): void {
+  /** Starts or confirms a suspicion of `peer` at `incarnation` by `accuser`; `notBefore` defers its end. */
+  suspect(peer: PeerId, incarnation: number, accuser: PeerId, notBefore = 0): void {
     const config = this.ctx.config;
     let suspicion = this.suspicions.get(peer);
     if (!suspicion || suspicion.incarnation !== incarnation) {
@@ -223,9 +223,10 @@ export class FailureDetector {
       suspicion.accusers.add(accuser);
       const confirmations = suspicion.accusers.size - 1;
       suspicion.deadline = suspicion.start + suspicionTimeoutMs(confirmations, suspicion.expected, suspicion.minMs, suspicion.maxMs);
-    } else {
+    } else if (notBefore <= suspicion.deadline) {
       return;
     }
+    suspicion.deadline = Math.max(suspicion.deadline, notBefore);
     this.armSuspicion();
   }
 

@@ -23,6 +23,8 @@ const PRESENCE_TIMER = 'presence';
 const RECONNECT_TIMER = 'reconnect';
 /** Room-wide reconnect attempts to dead members wanted per reconnect period (each node tries with probability ~this/N). */
 const RECONNECTS_PER_PERIOD = 2;
+/** Anti-entropy periods a newcomer waits before it may declare anyone dead. */
+const NEWCOMER_QUIET_PERIODS = 3;
 
 export interface MemberSnapshot {
   peer: PeerId;
@@ -63,6 +65,8 @@ export class GossipEngine implements Engine {
   private presenceArmed = false;
   private lastPresenceAt = -Infinity;
   private lastRefuteAt = -Infinity;
+  /** No dead verdicts from us before this time (we are new; our view may be stale). */
+  private judgeFrom = Infinity;
 
   constructor(options: GossipOptions) {
     this.config = resolveConfig(options);
@@ -272,7 +276,6 @@ export class GossipEngine implements Engine {
         }
         break;
       case 'ihave':
-        for (const entry of frame.entries) this.routing.learn(entry.origin, from, false);
         this.broadcast.onIhave(from, frame.entries);
         break;
       case 'graft':
@@ -346,7 +349,7 @@ export class GossipEngine implements Engine {
   // ---- membership --------------------------------------------------------
 
   /** Applies news about a member; returns true if it changed our view. */
-  private applyStatus(peer: PeerId, incarnation: number, status: MemberStatus, accuser: PeerId): boolean {
+  private applyStatus(peer: PeerId, incarnation: number, status: MemberStatus, accuser: PeerId, judge = true): boolean {
     if (peer === this.selfId) {
       if (status !== 'alive' && incarnation >= this.membership.self.incarnation) this.refute(incarnation);
       return false;
@@ -354,21 +357,22 @@ export class GossipEngine implements Engine {
     const change = this.membership.applyStatus(peer, incarnation, status, this.ctx.now);
     if (!change) {
       const member = this.membership.get(peer);
-      if (status === 'suspect' && member?.status === 'suspect' && member.incarnation === incarnation) {
+      if (judge && status === 'suspect' && member?.status === 'suspect' && member.incarnation === incarnation) {
         this.detector.suspect(peer, incarnation, accuser);
       }
       return false;
     }
-    this.afterStatusChange(change, accuser);
+    this.afterStatusChange(change, accuser, judge);
     return true;
   }
 
-  private afterStatusChange(change: StatusChange, accuser: PeerId): void {
+  /** `judge`: run our own suspicion timer (not for suspicions copied from a digest, which may be stale). */
+  private afterStatusChange(change: StatusChange, accuser: PeerId, judge = true): void {
     const { member, previous } = change;
     const wasLive = isLive(previous);
     const nowLive = isLive(member.status);
-    if (member.status === 'suspect') this.detector.suspect(member.peer, member.incarnation, accuser);
-    else this.detector.clearSuspicion(member.peer);
+    if (member.status !== 'suspect') this.detector.clearSuspicion(member.peer);
+    else if (judge) this.detector.suspect(member.peer, member.incarnation, accuser);
     if (!wasLive && nowLive) this.ctx.emit({ type: 'peer-join', peer: member.peer, presence: member.presence });
     if (wasLive && !nowLive) {
       this.ctx.emit({ type: 'peer-leave', peer: member.peer, reason: member.status === 'left' ? 'left' : 'dead' });
@@ -410,7 +414,8 @@ export class GossipEngine implements Engine {
     }
     const member = this.membership.get(record.peer);
     const softened = record.status === 'dead' && member !== undefined && isLive(member.status);
-    const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.selfId);
+    // A suspicion copied from a digest may be long refuted: hold it, but judge only on fresh gossip.
+    const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.selfId, softened);
     // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
     if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: record.incarnation });
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
@@ -425,6 +430,12 @@ export class GossipEngine implements Engine {
   private declareDead(peer: PeerId, incarnation: number): void {
     const member = this.membership.get(peer);
     if (!member || member.status !== 'suspect' || member.incarnation !== incarnation) return;
+    if (this.ctx.now < this.judgeFrom) {
+      // A newcomer's view is stale until a few anti-entropy rounds have run (it may have missed the
+      // refutation): leave the verdict to established members, or judge later.
+      this.detector.suspect(peer, incarnation, this.selfId, this.judgeFrom);
+      return;
+    }
     this.publish({ kind: 'dead', peer, incarnation });
   }
 
@@ -458,11 +469,14 @@ export class GossipEngine implements Engine {
     this.broadcast.neighborUp(peer);
     if (first && !this.announced) {
       this.announced = true;
+      this.judgeFrom = this.ctx.now + NEWCOMER_QUIET_PERIODS * this.config.antiEntropyIntervalMs;
       this.publish({ kind: 'alive', incarnation: this.membership.self.incarnation });
       if (this.membership.self.presenceVersion > 0) this.flushPresence();
     }
-    // A new neighbour may know members we do not (or be a healed partition's bridge): sync at once.
-    this.antiEntropy.sendDigest(peer);
+    // Sync at once when we are joining (we know nobody yet) or the link bridges a healed partition
+    // (we hold the peer dead); otherwise the periodic exchange suffices, and a full-state transfer
+    // on each of a newcomer's ~8 links would cost 8x the membership per join.
+    if (first || !isLive(this.membership.statusOf(peer))) this.antiEntropy.sendDigest(peer);
   }
 
   private onNeighborDown(peer: PeerId, graceful: boolean): void {
