@@ -8,13 +8,14 @@
 import type { Engine, EngineInput, EngineOutput, PeerId, Presence } from '../engine/types.js';
 import { ErrorCode, MurmurError, isMurmurError } from '../errors.js';
 import { ANTI_ENTROPY_TIMER, AntiEntropy } from './anti-entropy.js';
-import { Broadcast, GRAFT_TIMER, IHAVE_TIMER } from './broadcast.js';
+import { Broadcast, GRAFT_TIMER, IHAVE_TIMER, RESEND_TIMER } from './broadcast.js';
 import { resolveConfig, type GossipConfig, type GossipOptions } from './config.js';
 import { Context, type EngineStats } from './context.js';
 import { FailureDetector, PROBE_TIMEOUT_TIMER, PROBE_TIMER, SUSPICION_TIMER, VERIFY_TIMER } from './failure-detector.js';
 import { isLive, Membership, type Member, type StatusChange } from './membership.js';
 import { MAINTAIN_TIMER, Overlay, SHUFFLE_TIMER } from './overlay.js';
 import { Routing } from './routing.js';
+import { SpanningTree } from './spanning-tree.js';
 import { encodeGossipBody, type GossipBody } from './wire/gossip-body.js';
 import { decodeFrame, type Frame, type MemberRecord, type MemberStatus, type RouteContent } from './wire/frames.js';
 import { utf8Length } from './wire/presence-json.js';
@@ -42,6 +43,8 @@ export interface GossipSnapshot {
   pending: PeerId[];
   eager: PeerId[];
   lazy: PeerId[];
+  /** Broadcast tree: its root, our distance to it, our parent. */
+  tree: { root: PeerId; distance: number; parent: PeerId | undefined };
   members: MemberSnapshot[];
   /** Smoothed RTT per neighbour from direct probe acks, ms. */
   rttMs: Record<PeerId, number>;
@@ -58,6 +61,7 @@ export class GossipEngine implements Engine {
   private readonly detector: FailureDetector;
   private readonly antiEntropy: AntiEntropy;
   private readonly routing: Routing;
+  private readonly tree: SpanningTree;
   private started = false;
   private stopped = false;
   private announced = false;
@@ -88,11 +92,17 @@ export class GossipEngine implements Engine {
       selfIncarnation: () => this.membership.self.incarnation,
     });
     this.routing = new Routing(this.ctx, this.overlay.active);
+    this.tree = new SpanningTree(this.ctx, {
+      neighbors: () => this.overlay.active,
+      mayBeAlive: (peer) => this.mayLink(peer),
+      changed: () => this.broadcast.setTreeLinks(this.tree.treeLinks(), this.overlay.active),
+    });
     this.detector = new FailureDetector(this.ctx, {
       neighbors: () => this.overlay.active,
       isSuspect: (peer) => this.membership.statusOf(peer) === 'suspect',
       liveMembers: () => this.membership.liveCount,
       digestFor: () => this.antiEntropy.takeDigest(),
+      treeAdvert: () => this.tree.current(),
       relayPing: (helper, target, seq) => this.routing.sendVia(helper, this.selfId, target, { kind: 'ping', seq }),
       probeFailed: (target) => this.accuse(target),
       suspicionExpired: (peer, incarnation) => this.declareDead(peer, incarnation),
@@ -116,6 +126,7 @@ export class GossipEngine implements Engine {
         break;
       case 'link-down':
         this.overlay.linkDown(input.peer);
+        if (!this.overlay.active.has(input.peer)) this.tree.forget(input.peer);
         break;
       case 'receive':
         this.receive(input.from, input.bytes);
@@ -179,6 +190,9 @@ export class GossipEngine implements Engine {
         break;
       case GRAFT_TIMER:
         this.broadcast.onGraftTimer();
+        break;
+      case RESEND_TIMER:
+        this.broadcast.onResendTimer();
         break;
       case ANTI_ENTROPY_TIMER: {
         this.ctx.setTimer(ANTI_ENTROPY_TIMER, this.ctx.now + this.config.antiEntropyIntervalMs);
@@ -260,11 +274,13 @@ export class GossipEngine implements Engine {
         this.overlay.integrate(frame.peers);
         break;
       case 'ping':
-        this.ctx.send(from, { type: 'ack', seq: frame.seq });
+        if (frame.tree) this.tree.onAdvert(from, frame.tree);
+        this.ctx.send(from, { type: 'ack', seq: frame.seq, tree: this.tree.current() });
         if (frame.suspected) this.refute(this.membership.self.incarnation - 1);
         if (frame.digest.length > 0) this.antiEntropy.onDigest(from, frame.digest);
         break;
       case 'ack':
+        if (frame.tree) this.tree.onAdvert(from, frame.tree);
         this.detector.onAck(from, frame.seq);
         break;
       case 'gossip':
@@ -283,6 +299,12 @@ export class GossipEngine implements Engine {
         break;
       case 'prune':
         this.broadcast.onPrune(from);
+        break;
+      case 'got':
+        this.broadcast.onGot(from, frame.entries);
+        break;
+      case 'tree':
+        this.tree.onAdvert(from, frame);
         break;
       case 'digest':
         this.antiEntropy.onDigest(from, frame.hashes);
@@ -379,6 +401,7 @@ export class GossipEngine implements Engine {
     }
     if (!nowLive) {
       this.overlay.forget(member.peer);
+      if (member.peer === this.tree.root) this.tree.update();
       this.detector.forgetNeighbor(member.peer);
       this.routing.forget(member.peer);
     }
@@ -467,6 +490,7 @@ export class GossipEngine implements Engine {
 
   private onNeighborUp(peer: PeerId, first: boolean): void {
     this.broadcast.neighborUp(peer);
+    this.tree.neighborUp(peer);
     if (first && !this.announced) {
       this.announced = true;
       this.judgeFrom = this.ctx.now + NEWCOMER_QUIET_PERIODS * this.config.antiEntropyIntervalMs;
@@ -481,6 +505,7 @@ export class GossipEngine implements Engine {
 
   private onNeighborDown(peer: PeerId, graceful: boolean): void {
     this.broadcast.neighborDown(peer);
+    this.tree.neighborDown(peer);
     this.detector.forgetNeighbor(peer);
     // A link that fails without a goodbye may be the first sign of a crashed tab.
     if (!graceful) {
@@ -525,7 +550,7 @@ export class GossipEngine implements Engine {
     this.broadcast.sendToAll(bye, this.overlay.active);
     for (const peer of this.overlay.links) this.ctx.emit({ type: 'disconnect', peer });
     for (const peer of this.overlay.pending.keys()) if (!this.overlay.links.has(peer)) this.ctx.emit({ type: 'disconnect', peer });
-    for (const timer of [PROBE_TIMER, PROBE_TIMEOUT_TIMER, SUSPICION_TIMER, VERIFY_TIMER, IHAVE_TIMER, GRAFT_TIMER, ANTI_ENTROPY_TIMER, MAINTAIN_TIMER, SHUFFLE_TIMER, RECONNECT_TIMER, PRESENCE_TIMER]) {
+    for (const timer of [PROBE_TIMER, PROBE_TIMEOUT_TIMER, SUSPICION_TIMER, VERIFY_TIMER, IHAVE_TIMER, GRAFT_TIMER, RESEND_TIMER, ANTI_ENTROPY_TIMER, MAINTAIN_TIMER, SHUFFLE_TIMER, RECONNECT_TIMER, PRESENCE_TIMER]) {
       this.ctx.clearTimer(timer);
     }
     this.stopped = true;
@@ -548,6 +573,7 @@ export class GossipEngine implements Engine {
       pending: [...this.overlay.pending.keys()],
       eager: [...this.broadcast.eager],
       lazy: [...this.broadcast.lazy],
+      tree: { root: this.tree.root, distance: this.tree.distance, parent: this.tree.parent },
       members,
       rttMs: Object.fromEntries(this.detector.rtt),
       stats: { ...this.ctx.stats },
