@@ -9,7 +9,7 @@
  * pulled (GRAFT). Messages are de-duplicated by id = (origin, sequence).
  *
  * Tree links are made reliable hop by hop: the receiver acknowledges payloads
- * (GOT, batched with the IHAVE flush) and the sender retransmits twice
+ * (GOT, batched for ackFlushMs) and the sender retransmits twice
  * before giving up. Without this, one lost copy leaves a whole subtree
  * missing, every node of which pulls on its own and then receives its
  * parent's late copy too: at 10% loss that cascade cost ~0.8 extra copies per
@@ -37,6 +37,7 @@ interface Missing {
 }
 
 export const IHAVE_TIMER = 'ihave';
+export const GOT_TIMER = 'got';
 export const GRAFT_TIMER = 'graft';
 export const RESEND_TIMER = 'resend';
 /** Retransmissions of a payload on a tree link before leaving it to the pull. */
@@ -65,6 +66,7 @@ export class Broadcast {
   private readonly unacked = new Map<string, { peer: PeerId; key: string; resends: number; deadline: number }>();
   private resendAt = Infinity;
   private ihaveArmed = false;
+  private gotArmed = false;
   private graftAt = Infinity;
   private seq = 0;
   /** Our last few messages, announced to new neighbours. */
@@ -136,7 +138,7 @@ export class Broadcast {
       return false;
     }
     this.seen.set(key, this.ctx.now);
-    this.cache.set(key, { origin, seq, round, bodyBytes: bodyBytes.slice(), at: this.ctx.now });
+    this.cache.set(key, { origin, seq, round, bodyBytes, at: this.ctx.now });
     this.missing.delete(key);
     this.forward(origin, seq, round, bodyBytes, from);
     return true;
@@ -149,7 +151,18 @@ export class Broadcast {
       this.ackQueue.set(peer, queue);
     }
     queue.push({ origin, seq });
-    this.armFlush();
+    if (!this.gotArmed) {
+      this.gotArmed = true;
+      this.ctx.setTimer(GOT_TIMER, this.ctx.now + this.ctx.config.ackFlushMs);
+    }
+  }
+
+  flushAcks(): void {
+    this.gotArmed = false;
+    for (const [peer, entries] of this.ackQueue) {
+      for (let i = 0; i < entries.length; i += IHAVE_BATCH) this.ctx.send(peer, { type: 'got', entries: entries.slice(i, i + IHAVE_BATCH) });
+    }
+    this.ackQueue.clear();
   }
 
   private armFlush(): void {
@@ -166,24 +179,21 @@ export class Broadcast {
   onResendTimer(): void {
     this.resendAt = Infinity;
     const now = this.ctx.now;
-    let next = Infinity;
+    // Entries sit in deadline order (each is (re)inserted at now + ackTimeoutMs): stop at the first not due.
     for (const [id, entry] of this.unacked) {
       if (entry.deadline > now) {
-        next = Math.min(next, entry.deadline);
-        continue;
+        this.armResend(entry.deadline);
+        break;
       }
+      this.unacked.delete(id);
       const cached = this.cache.get(entry.key);
-      if (!cached || entry.resends >= MAX_RESENDS || !this.eager.has(entry.peer)) {
-        this.unacked.delete(id);
-        continue;
-      }
+      if (!cached || entry.resends >= MAX_RESENDS || !this.eager.has(entry.peer)) continue;
       entry.resends += 1;
       this.ctx.stats.resends += 1;
       entry.deadline = now + this.ctx.config.ackTimeoutMs;
-      next = Math.min(next, entry.deadline);
+      this.unacked.set(id, entry);
       this.ctx.sendBytes(entry.peer, encodeGossipFrame(cached.origin, cached.seq, cached.round + 1, cached.bodyBytes));
     }
-    if (next < Infinity) this.armResend(next);
   }
 
   private armResend(at: number): void {
@@ -229,10 +239,6 @@ export class Broadcast {
       }
     }
     this.lazyQueue.clear();
-    for (const [peer, entries] of this.ackQueue) {
-      for (let i = 0; i < entries.length; i += IHAVE_BATCH) this.ctx.send(peer, { type: 'got', entries: entries.slice(i, i + IHAVE_BATCH) });
-    }
-    this.ackQueue.clear();
   }
 
   onIhave(from: PeerId, entries: ReadonlyArray<GossipId & { round: number }>): void {
@@ -260,17 +266,16 @@ export class Broadcast {
     this.graftAt = Infinity;
     const now = this.ctx.now;
     const grafts = new Map<PeerId, GossipId[]>();
-    let next = Infinity;
+    // Entries sit in (nearly) deadline order: new ones at now + graftTimeoutMs, retried ones re-inserted
+    // at now + graftRetryMs. Stopping at the first not due may delay a retry by at most the difference.
     for (const [key, missing] of this.missing) {
       if (missing.deadline > now) {
-        next = Math.min(next, missing.deadline);
-        continue;
+        this.armGraft(missing.deadline);
+        break;
       }
+      this.missing.delete(key);
       const source = missing.sources.shift();
-      if (source === undefined) {
-        this.missing.delete(key);
-        continue;
-      }
+      if (source === undefined) continue;
       let list = grafts.get(source);
       if (!list) {
         list = [];
@@ -278,11 +283,11 @@ export class Broadcast {
       }
       list.push({ origin: missing.origin, seq: missing.seq });
       missing.deadline = now + this.ctx.config.graftRetryMs;
-      next = Math.min(next, missing.deadline);
+      this.missing.set(key, missing);
+      this.armGraft(missing.deadline);
     }
     // A pull does not change the tree (the spanning tree owns it): a lost copy is not a bad link.
     for (const [peer, entries] of grafts) this.ctx.send(peer, { type: 'graft', entries });
-    if (next < Infinity) this.armGraft(next);
   }
 
   onGraft(from: PeerId, entries: readonly GossipId[]): void {

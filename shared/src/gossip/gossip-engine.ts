@@ -8,7 +8,7 @@
 import type { Engine, EngineInput, EngineOutput, PeerId, Presence } from '../engine/types.js';
 import { ErrorCode, MurmurError, isMurmurError } from '../errors.js';
 import { ANTI_ENTROPY_TIMER, AntiEntropy } from './anti-entropy.js';
-import { Broadcast, GRAFT_TIMER, IHAVE_TIMER, RESEND_TIMER } from './broadcast.js';
+import { Broadcast, GOT_TIMER, GRAFT_TIMER, IHAVE_TIMER, RESEND_TIMER } from './broadcast.js';
 import { resolveConfig, type GossipConfig, type GossipOptions } from './config.js';
 import { Context, type EngineStats } from './context.js';
 import { FailureDetector, PROBE_TIMEOUT_TIMER, PROBE_TIMER, SUSPICION_TIMER, VERIFY_TIMER } from './failure-detector.js';
@@ -193,6 +193,9 @@ export class GossipEngine implements Engine {
         break;
       case RESEND_TIMER:
         this.broadcast.onResendTimer();
+        break;
+      case GOT_TIMER:
+        this.broadcast.flushAcks();
         break;
       case ANTI_ENTROPY_TIMER: {
         this.ctx.setTimer(ANTI_ENTROPY_TIMER, this.ctx.now + this.config.antiEntropyIntervalMs);
@@ -550,7 +553,7 @@ export class GossipEngine implements Engine {
     this.broadcast.sendToAll(bye, this.overlay.active);
     for (const peer of this.overlay.links) this.ctx.emit({ type: 'disconnect', peer });
     for (const peer of this.overlay.pending.keys()) if (!this.overlay.links.has(peer)) this.ctx.emit({ type: 'disconnect', peer });
-    for (const timer of [PROBE_TIMER, PROBE_TIMEOUT_TIMER, SUSPICION_TIMER, VERIFY_TIMER, IHAVE_TIMER, GRAFT_TIMER, RESEND_TIMER, ANTI_ENTROPY_TIMER, MAINTAIN_TIMER, SHUFFLE_TIMER, RECONNECT_TIMER, PRESENCE_TIMER]) {
+    for (const timer of [PROBE_TIMER, PROBE_TIMEOUT_TIMER, SUSPICION_TIMER, VERIFY_TIMER, IHAVE_TIMER, GOT_TIMER, GRAFT_TIMER, RESEND_TIMER, ANTI_ENTROPY_TIMER, MAINTAIN_TIMER, SHUFFLE_TIMER, RECONNECT_TIMER, PRESENCE_TIMER]) {
       this.ctx.clearTimer(timer);
     }
     this.stopped = true;
