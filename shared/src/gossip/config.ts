@@ -45,7 +45,11 @@ export interface GossipTuning {
   reconnectIntervalMs: number;
   /** Batch IHAVE announcements for this long, ms: one frame per neighbour per batch. */
   lazyFlushMs: number;
-  /** Wait after an IHAVE before pulling (GRAFT), ms: the eager copy usually arrives within one link latency. */
+  /** Batch payload acknowledgements for this long, ms. */
+  ackFlushMs: number;
+  /** Retransmit a payload on a tree link unacknowledged for this long, ms (ack batching + RTT + margin for a 4x latency tail). */
+  ackTimeoutMs: number;
+  /** Wait after an IHAVE before pulling (GRAFT), ms: longer than a tree-link retransmission, so pulls only cover a dead parent. */
   graftTimeoutMs: number;
   /** Wait before grafting from the next announcer, ms. */
   graftRetryMs: number;
@@ -96,8 +100,10 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
   maintainIntervalMs: 1000,
   maxConnectBackoffMs: 30_000,
   reconnectIntervalMs: 10_000,
-  lazyFlushMs: 50,
-  graftTimeoutMs: 250,
+  lazyFlushMs: 150,
+  ackFlushMs: 30,
+  ackTimeoutMs: 250,
+  graftTimeoutMs: 750,
   graftRetryMs: 200,
   messageTtlMs: 60_000,
   forwardJoinTtl: 4,
@@ -131,6 +137,8 @@ const BOUNDS: Readonly<Record<keyof GossipTuning, readonly [number, number]>> = 
   maxConnectBackoffMs: [0, 3_600_000],
   reconnectIntervalMs: [100, 3_600_000],
   lazyFlushMs: [1, 10_000],
+  ackFlushMs: [1, 10_000],
+  ackTimeoutMs: [1, 60_000],
   graftTimeoutMs: [1, 60_000],
   graftRetryMs: [1, 60_000],
   messageTtlMs: [1000, 3_600_000],

@@ -22,6 +22,9 @@ export interface EngineStats {
   refutations: number;
   /** Active links that closed without a goodbye. */
   linkFailures: number;
+  /** Payloads retransmitted on tree links / sent in answer to a GRAFT. */
+  resends: number;
+  pullsServed: number;
 }
 
 export function emptyStats(): EngineStats {
@@ -38,6 +41,8 @@ export function emptyStats(): EngineStats {
     probeFailures: 0,
     refutations: 0,
     linkFailures: 0,
+    resends: 0,
+    pullsServed: 0,
   };
 }
 

@@ -18,6 +18,7 @@
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
+import type { TreeAdvertFields } from './wire/frames.js';
 import { expectedConfirmations, scaleByHealth, suspicionMinMs, suspicionTimeoutMs } from './maths.js';
 
 export interface DetectorHooks {
@@ -26,6 +27,8 @@ export interface DetectorHooks {
   liveMembers(): number;
   /** Anti-entropy digest to piggyback on this ping, or empty. */
   digestFor(target: PeerId): number[];
+  /** Our broadcast-tree advert, piggybacked on every ping. */
+  treeAdvert(): TreeAdvertFields;
   /** Ask a helper neighbour to relay a ping to `target`. */
   relayPing(helper: PeerId, target: PeerId, seq: number): void;
   /** Our probe failed: accuse the target. */
@@ -107,7 +110,7 @@ export class FailureDetector {
     this.probe = { target, seq: this.seq, phase: 0 };
     this.probeSentAt = this.ctx.now;
     this.ctx.stats.probes += 1;
-    this.ctx.send(target, { type: 'ping', seq: this.seq, suspected: this.hooks.isSuspect(target), digest: this.hooks.digestFor(target) });
+    this.ctx.send(target, { type: 'ping', seq: this.seq, suspected: this.hooks.isSuspect(target), digest: this.hooks.digestFor(target), tree: this.hooks.treeAdvert() });
     this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(config.probeTimeoutMs));
   }
 
@@ -133,14 +136,14 @@ export class FailureDetector {
     if (probe.phase === 0) {
       // A lost ping or ack is far likelier than a dead peer: a cheap direct retry first.
       probe.phase = 1;
-      this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [] });
+      this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [], tree: this.hooks.treeAdvert() });
       this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(config.probeTimeoutMs));
       return;
     }
     if (probe.phase === 1) {
       // Then a last direct try together with pings relayed by other neighbours (SWIM's indirect probe).
       probe.phase = 2;
-      this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [] });
+      this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [], tree: this.hooks.treeAdvert() });
       const helpers = [...this.hooks.neighbors()].filter((peer) => peer !== probe.target);
       for (const helper of config.rng.sample(helpers, config.indirectProbes)) this.hooks.relayPing(helper, probe.target, probe.seq);
       this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(config.indirectTimeoutMs));
@@ -207,8 +210,8 @@ export class FailureDetector {
     this.health = Math.min(this.ctx.config.maxHealth, this.health + 1);
   }
 
-  /** Starts or confirms a suspicion of `peer` at `incarnation` by `accuser`. */
-  suspect(peer: PeerId, incarnation: number, accuser: PeerId): void {
+  /** Starts or confirms a suspicion of `peer` at `incarnation` by `accuser`; `notBefore` defers its end. */
+  suspect(peer: PeerId, incarnation: number, accuser: PeerId, notBefore = 0): void {
     const config = this.ctx.config;
     let suspicion = this.suspicions.get(peer);
     if (!suspicion || suspicion.incarnation !== incarnation) {
@@ -223,9 +226,10 @@ export class FailureDetector {
       suspicion.accusers.add(accuser);
       const confirmations = suspicion.accusers.size - 1;
       suspicion.deadline = suspicion.start + suspicionTimeoutMs(confirmations, suspicion.expected, suspicion.minMs, suspicion.maxMs);
-    } else {
+    } else if (notBefore <= suspicion.deadline) {
       return;
     }
+    suspicion.deadline = Math.max(suspicion.deadline, notBefore);
     this.armSuspicion();
   }
 

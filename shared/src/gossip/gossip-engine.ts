@@ -8,13 +8,14 @@
 import type { Engine, EngineInput, EngineOutput, PeerId, Presence } from '../engine/types.js';
 import { ErrorCode, MurmurError, isMurmurError } from '../errors.js';
 import { ANTI_ENTROPY_TIMER, AntiEntropy } from './anti-entropy.js';
-import { Broadcast, GRAFT_TIMER, IHAVE_TIMER } from './broadcast.js';
+import { Broadcast, GOT_TIMER, GRAFT_TIMER, IHAVE_TIMER, RESEND_TIMER } from './broadcast.js';
 import { resolveConfig, type GossipConfig, type GossipOptions } from './config.js';
 import { Context, type EngineStats } from './context.js';
 import { FailureDetector, PROBE_TIMEOUT_TIMER, PROBE_TIMER, SUSPICION_TIMER, VERIFY_TIMER } from './failure-detector.js';
 import { isLive, Membership, type Member, type StatusChange } from './membership.js';
 import { MAINTAIN_TIMER, Overlay, SHUFFLE_TIMER } from './overlay.js';
 import { Routing } from './routing.js';
+import { SpanningTree } from './spanning-tree.js';
 import { encodeGossipBody, type GossipBody } from './wire/gossip-body.js';
 import { decodeFrame, type Frame, type MemberRecord, type MemberStatus, type RouteContent } from './wire/frames.js';
 import { utf8Length } from './wire/presence-json.js';
@@ -23,6 +24,8 @@ const PRESENCE_TIMER = 'presence';
 const RECONNECT_TIMER = 'reconnect';
 /** Room-wide reconnect attempts to dead members wanted per reconnect period (each node tries with probability ~this/N). */
 const RECONNECTS_PER_PERIOD = 2;
+/** Anti-entropy periods a newcomer waits before it may declare anyone dead. */
+const NEWCOMER_QUIET_PERIODS = 3;
 
 export interface MemberSnapshot {
   peer: PeerId;
@@ -40,6 +43,8 @@ export interface GossipSnapshot {
   pending: PeerId[];
   eager: PeerId[];
   lazy: PeerId[];
+  /** Broadcast tree: its root, our distance to it, our parent. */
+  tree: { root: PeerId; distance: number; parent: PeerId | undefined };
   members: MemberSnapshot[];
   /** Smoothed RTT per neighbour from direct probe acks, ms. */
   rttMs: Record<PeerId, number>;
@@ -56,6 +61,7 @@ export class GossipEngine implements Engine {
   private readonly detector: FailureDetector;
   private readonly antiEntropy: AntiEntropy;
   private readonly routing: Routing;
+  private readonly tree: SpanningTree;
   private started = false;
   private stopped = false;
   private announced = false;
@@ -63,6 +69,8 @@ export class GossipEngine implements Engine {
   private presenceArmed = false;
   private lastPresenceAt = -Infinity;
   private lastRefuteAt = -Infinity;
+  /** No dead verdicts from us before this time (we are new; our view may be stale). */
+  private judgeFrom = Infinity;
 
   constructor(options: GossipOptions) {
     this.config = resolveConfig(options);
@@ -84,11 +92,17 @@ export class GossipEngine implements Engine {
       selfIncarnation: () => this.membership.self.incarnation,
     });
     this.routing = new Routing(this.ctx, this.overlay.active);
+    this.tree = new SpanningTree(this.ctx, {
+      neighbors: () => this.overlay.active,
+      mayBeAlive: (peer) => this.mayLink(peer),
+      changed: () => this.broadcast.setTreeLinks(this.tree.treeLinks(), this.overlay.active),
+    });
     this.detector = new FailureDetector(this.ctx, {
       neighbors: () => this.overlay.active,
       isSuspect: (peer) => this.membership.statusOf(peer) === 'suspect',
       liveMembers: () => this.membership.liveCount,
       digestFor: () => this.antiEntropy.takeDigest(),
+      treeAdvert: () => this.tree.current(),
       relayPing: (helper, target, seq) => this.routing.sendVia(helper, this.selfId, target, { kind: 'ping', seq }),
       probeFailed: (target) => this.accuse(target),
       suspicionExpired: (peer, incarnation) => this.declareDead(peer, incarnation),
@@ -112,6 +126,7 @@ export class GossipEngine implements Engine {
         break;
       case 'link-down':
         this.overlay.linkDown(input.peer);
+        if (!this.overlay.active.has(input.peer)) this.tree.forget(input.peer);
         break;
       case 'receive':
         this.receive(input.from, input.bytes);
@@ -175,6 +190,12 @@ export class GossipEngine implements Engine {
         break;
       case GRAFT_TIMER:
         this.broadcast.onGraftTimer();
+        break;
+      case RESEND_TIMER:
+        this.broadcast.onResendTimer();
+        break;
+      case GOT_TIMER:
+        this.broadcast.flushAcks();
         break;
       case ANTI_ENTROPY_TIMER: {
         this.ctx.setTimer(ANTI_ENTROPY_TIMER, this.ctx.now + this.config.antiEntropyIntervalMs);
@@ -256,11 +277,13 @@ export class GossipEngine implements Engine {
         this.overlay.integrate(frame.peers);
         break;
       case 'ping':
-        this.ctx.send(from, { type: 'ack', seq: frame.seq });
+        if (frame.tree) this.tree.onAdvert(from, frame.tree);
+        this.ctx.send(from, { type: 'ack', seq: frame.seq, tree: this.tree.current() });
         if (frame.suspected) this.refute(this.membership.self.incarnation - 1);
         if (frame.digest.length > 0) this.antiEntropy.onDigest(from, frame.digest);
         break;
       case 'ack':
+        if (frame.tree) this.tree.onAdvert(from, frame.tree);
         this.detector.onAck(from, frame.seq);
         break;
       case 'gossip':
@@ -272,7 +295,6 @@ export class GossipEngine implements Engine {
         }
         break;
       case 'ihave':
-        for (const entry of frame.entries) this.routing.learn(entry.origin, from, false);
         this.broadcast.onIhave(from, frame.entries);
         break;
       case 'graft':
@@ -280,6 +302,12 @@ export class GossipEngine implements Engine {
         break;
       case 'prune':
         this.broadcast.onPrune(from);
+        break;
+      case 'got':
+        this.broadcast.onGot(from, frame.entries);
+        break;
+      case 'tree':
+        this.tree.onAdvert(from, frame);
         break;
       case 'digest':
         this.antiEntropy.onDigest(from, frame.hashes);
@@ -346,7 +374,7 @@ export class GossipEngine implements Engine {
   // ---- membership --------------------------------------------------------
 
   /** Applies news about a member; returns true if it changed our view. */
-  private applyStatus(peer: PeerId, incarnation: number, status: MemberStatus, accuser: PeerId): boolean {
+  private applyStatus(peer: PeerId, incarnation: number, status: MemberStatus, accuser: PeerId, judge = true): boolean {
     if (peer === this.selfId) {
       if (status !== 'alive' && incarnation >= this.membership.self.incarnation) this.refute(incarnation);
       return false;
@@ -354,27 +382,29 @@ export class GossipEngine implements Engine {
     const change = this.membership.applyStatus(peer, incarnation, status, this.ctx.now);
     if (!change) {
       const member = this.membership.get(peer);
-      if (status === 'suspect' && member?.status === 'suspect' && member.incarnation === incarnation) {
+      if (judge && status === 'suspect' && member?.status === 'suspect' && member.incarnation === incarnation) {
         this.detector.suspect(peer, incarnation, accuser);
       }
       return false;
     }
-    this.afterStatusChange(change, accuser);
+    this.afterStatusChange(change, accuser, judge);
     return true;
   }
 
-  private afterStatusChange(change: StatusChange, accuser: PeerId): void {
+  /** `judge`: run our own suspicion timer (not for suspicions copied from a digest, which may be stale). */
+  private afterStatusChange(change: StatusChange, accuser: PeerId, judge = true): void {
     const { member, previous } = change;
     const wasLive = isLive(previous);
     const nowLive = isLive(member.status);
-    if (member.status === 'suspect') this.detector.suspect(member.peer, member.incarnation, accuser);
-    else this.detector.clearSuspicion(member.peer);
+    if (member.status !== 'suspect') this.detector.clearSuspicion(member.peer);
+    else if (judge) this.detector.suspect(member.peer, member.incarnation, accuser);
     if (!wasLive && nowLive) this.ctx.emit({ type: 'peer-join', peer: member.peer, presence: member.presence });
     if (wasLive && !nowLive) {
       this.ctx.emit({ type: 'peer-leave', peer: member.peer, reason: member.status === 'left' ? 'left' : 'dead' });
     }
     if (!nowLive) {
       this.overlay.forget(member.peer);
+      if (member.peer === this.tree.root) this.tree.update();
       this.detector.forgetNeighbor(member.peer);
       this.routing.forget(member.peer);
     }
@@ -410,7 +440,8 @@ export class GossipEngine implements Engine {
     }
     const member = this.membership.get(record.peer);
     const softened = record.status === 'dead' && member !== undefined && isLive(member.status);
-    const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.selfId);
+    // A suspicion copied from a digest may be long refuted: hold it, but judge only on fresh gossip.
+    const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.selfId, softened);
     // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
     if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: record.incarnation });
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
@@ -425,6 +456,12 @@ export class GossipEngine implements Engine {
   private declareDead(peer: PeerId, incarnation: number): void {
     const member = this.membership.get(peer);
     if (!member || member.status !== 'suspect' || member.incarnation !== incarnation) return;
+    if (this.ctx.now < this.judgeFrom) {
+      // A newcomer's view is stale until a few anti-entropy rounds have run (it may have missed the
+      // refutation): leave the verdict to established members, or judge later.
+      this.detector.suspect(peer, incarnation, this.selfId, this.judgeFrom);
+      return;
+    }
     this.publish({ kind: 'dead', peer, incarnation });
   }
 
@@ -456,17 +493,22 @@ export class GossipEngine implements Engine {
 
   private onNeighborUp(peer: PeerId, first: boolean): void {
     this.broadcast.neighborUp(peer);
+    this.tree.neighborUp(peer);
     if (first && !this.announced) {
       this.announced = true;
+      this.judgeFrom = this.ctx.now + NEWCOMER_QUIET_PERIODS * this.config.antiEntropyIntervalMs;
       this.publish({ kind: 'alive', incarnation: this.membership.self.incarnation });
       if (this.membership.self.presenceVersion > 0) this.flushPresence();
     }
-    // A new neighbour may know members we do not (or be a healed partition's bridge): sync at once.
-    this.antiEntropy.sendDigest(peer);
+    // Sync at once when we are joining (we know nobody yet) or the link bridges a healed partition
+    // (we hold the peer dead); otherwise the periodic exchange suffices, and a full-state transfer
+    // on each of a newcomer's ~8 links would cost 8x the membership per join.
+    if (first || !isLive(this.membership.statusOf(peer))) this.antiEntropy.sendDigest(peer);
   }
 
   private onNeighborDown(peer: PeerId, graceful: boolean): void {
     this.broadcast.neighborDown(peer);
+    this.tree.neighborDown(peer);
     this.detector.forgetNeighbor(peer);
     // A link that fails without a goodbye may be the first sign of a crashed tab.
     if (!graceful) {
@@ -511,7 +553,7 @@ export class GossipEngine implements Engine {
     this.broadcast.sendToAll(bye, this.overlay.active);
     for (const peer of this.overlay.links) this.ctx.emit({ type: 'disconnect', peer });
     for (const peer of this.overlay.pending.keys()) if (!this.overlay.links.has(peer)) this.ctx.emit({ type: 'disconnect', peer });
-    for (const timer of [PROBE_TIMER, PROBE_TIMEOUT_TIMER, SUSPICION_TIMER, VERIFY_TIMER, IHAVE_TIMER, GRAFT_TIMER, ANTI_ENTROPY_TIMER, MAINTAIN_TIMER, SHUFFLE_TIMER, RECONNECT_TIMER, PRESENCE_TIMER]) {
+    for (const timer of [PROBE_TIMER, PROBE_TIMEOUT_TIMER, SUSPICION_TIMER, VERIFY_TIMER, IHAVE_TIMER, GOT_TIMER, GRAFT_TIMER, RESEND_TIMER, ANTI_ENTROPY_TIMER, MAINTAIN_TIMER, SHUFFLE_TIMER, RECONNECT_TIMER, PRESENCE_TIMER]) {
       this.ctx.clearTimer(timer);
     }
     this.stopped = true;
@@ -534,6 +576,7 @@ export class GossipEngine implements Engine {
       pending: [...this.overlay.pending.keys()],
       eager: [...this.broadcast.eager],
       lazy: [...this.broadcast.lazy],
+      tree: { root: this.tree.root, distance: this.tree.distance, parent: this.tree.parent },
       members,
       rttMs: Object.fromEntries(this.detector.rtt),
       stats: { ...this.ctx.stats },

@@ -219,10 +219,7 @@ export class Simulator {
   }
 
   private latency(): number {
-    const { latencyMs, jitter } = this.network;
-    const base = latencyMs * (1 - jitter + 2 * jitter * this.rng.next());
-    // A 1% tail up to 4x: queues and retransmissions exist even on good links.
-    return this.rng.next() < 0.01 ? base * (1 + 3 * this.rng.next()) : base;
+    return sampleLatency(this.rng, this.network);
   }
 
   feed(node: SimNode, input: EngineInput): void {
@@ -306,6 +303,12 @@ export class Simulator {
     this.feed(a, { type: 'link-up', peer: to });
     this.feed(b, { type: 'link-up', peer: from });
   }
+}
+
+/** One-way latency: uniform within ±jitter of the median, and a 1% tail up to 4x (queues, retransmissions). */
+export function sampleLatency(rng: Prng, network: NetworkModel): number {
+  const base = network.latencyMs * (1 - network.jitter + 2 * network.jitter * rng.next());
+  return rng.next() < 0.01 ? base * (1 + 3 * rng.next()) : base;
 }
 
 function pairKey(a: PeerId, b: PeerId): string {

@@ -33,10 +33,15 @@ const frames: Frame[] = [
   { type: 'ping', seq: 1, suspected: false, digest: [] },
   { type: 'ping', seq: 300, suspected: true, digest: [0, 0xffffffff, 12345, 1] },
   { type: 'ack', seq: 2 ** 31 },
+  { type: 'ping', seq: 5, suspected: false, digest: [7], tree: { seq: 3, root: 'r', distance: 2, parent: 'q' } },
+  { type: 'ack', seq: 6, tree: { seq: 4, root: 'r', distance: 0, parent: '' } },
   ...bodies.map((body, i): Frame => ({ type: 'gossip', origin: `o${i}`, seq: i + 1, round: i, body, bodyBytes: encodeGossipBody(body) })),
   { type: 'ihave', entries: [{ origin: 'a', seq: 1, round: 2 }, { origin: 'b', seq: 99, round: 0 }] },
   { type: 'graft', entries: [{ origin: 'a', seq: 1 }] },
   { type: 'prune' },
+  { type: 'tree', seq: 7, root: 'a', distance: 3, parent: 'b' },
+  { type: 'tree', seq: 0, root: 'a', distance: 0, parent: '' },
+  { type: 'got', entries: [{ origin: 'a', seq: 1 }, { origin: 'b', seq: 2 }] },
   { type: 'digest', hashes: [1, 2, 3, 4, 5, 6, 7, 8] },
   {
     type: 'records',
@@ -96,6 +101,7 @@ describe('gossip frames', () => {
       Uint8Array.of(200),
       Uint8Array.of(FrameType.HELLO, 1, 9, 0), // unknown intent
       Uint8Array.of(FrameType.PING, 1, 8), // unknown flags
+      Uint8Array.of(FrameType.ACK, 1, 1), // unknown flags
       Uint8Array.of(FrameType.DIGEST, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), // not a power of two
       Uint8Array.of(FrameType.REFUSE, 0xff, 0xff, 0xff, 0xff, 0x0f), // huge count, no bytes
       Uint8Array.of(FrameType.ACK, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), // varuint too long
@@ -119,7 +125,7 @@ describe('gossip frames', () => {
     for (let i = 0; i < 5000; i++) {
       const bytes = new Uint8Array(1 + rng.int(40));
       for (let j = 0; j < bytes.length; j++) bytes[j] = rng.int(256);
-      if (i % 2 === 0) bytes[0] = 1 + rng.int(16); // aim at real frame types
+      if (i % 2 === 0) bytes[0] = 1 + rng.int(18); // aim at real frame types
       try {
         decodeFrame(bytes, limits);
       } catch (error) {

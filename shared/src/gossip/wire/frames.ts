@@ -31,6 +31,8 @@ export const FrameType = {
   DIGEST: 14,
   RECORDS: 15,
   ROUTE: 16,
+  TREE: 17,
+  GOT: 18,
 } as const;
 
 /** Why a node opened a link (HyParView's JOIN / NEIGHBOR(priority) / FORWARDJOIN end). */
@@ -59,6 +61,13 @@ export interface GossipId {
 /** What a ROUTE frame carries: an app payload, or a probe and its answer. */
 export type RouteContent = { kind: 'app'; payload: Uint8Array } | { kind: 'ping'; seq: number } | { kind: 'ack'; seq: number };
 
+export interface TreeAdvertFields {
+  seq: number;
+  root: PeerId;
+  distance: number;
+  parent: PeerId;
+}
+
 export type Frame =
   | { type: 'hello'; version: number; intent: HelloIntent; incarnation: number }
   | { type: 'welcome'; incarnation: number }
@@ -68,8 +77,9 @@ export type Frame =
   | { type: 'shuffle'; peers: PeerId[] }
   | { type: 'shuffle-reply'; peers: PeerId[] }
   /** `digest`: anti-entropy bucket hashes riding on the probe (SWIM piggybacking), or empty. */
-  | { type: 'ping'; seq: number; suspected: boolean; digest: number[] }
-  | { type: 'ack'; seq: number }
+  /** `tree`: our broadcast-tree advert, refreshed on every probe so a lost TREE frame heals. */
+  | { type: 'ping'; seq: number; suspected: boolean; digest: number[]; tree?: TreeAdvertFields }
+  | { type: 'ack'; seq: number; tree?: TreeAdvertFields }
   /** `body` is decoded; `bodyBytes` is the same body still encoded, for forwarding. */
   | { type: 'gossip'; origin: PeerId; seq: number; round: number; body: GossipBody; bodyBytes: Uint8Array }
   | { type: 'ihave'; entries: Array<GossipId & { round: number }> }
@@ -77,7 +87,11 @@ export type Frame =
   | { type: 'prune' }
   | { type: 'digest'; hashes: number[] }
   | { type: 'records'; bucketCount: number; buckets: number[]; wantBack: boolean; records: MemberRecord[] }
-  | { type: 'route'; origin: PeerId; to: PeerId; ttl: number; content: RouteContent };
+  | { type: 'route'; origin: PeerId; to: PeerId; ttl: number; content: RouteContent }
+  /** Broadcast-tree advert: our root, our distance to it, our parent ('' at the root); `seq` orders adverts. */
+  | { type: 'tree'; seq: number; root: PeerId; distance: number; parent: PeerId }
+  /** Acknowledges GOSSIP payloads received on a tree link (the sender stops retransmitting). */
+  | { type: 'got'; entries: GossipId[] };
 
 const ROUTE_KIND = { app: 0, ping: 1, ack: 2 } as const;
 
@@ -156,12 +170,15 @@ export function encodeFrame(frame: Frame): Uint8Array {
     case 'ping':
       encoding.writeUint8(encoder, FrameType.PING);
       encoding.writeVarUint(encoder, frame.seq);
-      encoding.writeUint8(encoder, (frame.suspected ? PING_SUSPECTED : 0) | (frame.digest.length > 0 ? PING_DIGEST : 0));
+      encoding.writeUint8(encoder, (frame.suspected ? PING_SUSPECTED : 0) | (frame.digest.length > 0 ? PING_DIGEST : 0) | (frame.tree ? PING_TREE : 0));
       if (frame.digest.length > 0) writeHashes(encoder, frame.digest);
+      if (frame.tree) writeAdvert(encoder, frame.tree);
       break;
     case 'ack':
       encoding.writeUint8(encoder, FrameType.ACK);
       encoding.writeVarUint(encoder, frame.seq);
+      encoding.writeUint8(encoder, frame.tree ? PING_TREE : 0);
+      if (frame.tree) writeAdvert(encoder, frame.tree);
       break;
     case 'ihave':
       encoding.writeUint8(encoder, FrameType.IHAVE);
@@ -173,7 +190,8 @@ export function encodeFrame(frame: Frame): Uint8Array {
       }
       break;
     case 'graft':
-      encoding.writeUint8(encoder, FrameType.GRAFT);
+    case 'got':
+      encoding.writeUint8(encoder, frame.type === 'graft' ? FrameType.GRAFT : FrameType.GOT);
       encoding.writeVarUint(encoder, frame.entries.length);
       for (const entry of frame.entries) {
         encoding.writeVarString(encoder, entry.origin);
@@ -182,6 +200,10 @@ export function encodeFrame(frame: Frame): Uint8Array {
       break;
     case 'prune':
       encoding.writeUint8(encoder, FrameType.PRUNE);
+      break;
+    case 'tree':
+      encoding.writeUint8(encoder, FrameType.TREE);
+      writeAdvert(encoder, frame);
       break;
     case 'digest':
       encoding.writeUint8(encoder, FrameType.DIGEST);
@@ -213,6 +235,21 @@ export function encodeFrame(frame: Frame): Uint8Array {
 export const MAX_BUCKETS = 1024;
 const PING_SUSPECTED = 1;
 const PING_DIGEST = 2;
+const PING_TREE = 4;
+
+function writeAdvert(encoder: encoding.Encoder, advert: TreeAdvertFields): void {
+  encoding.writeVarUint(encoder, advert.seq);
+  encoding.writeVarString(encoder, advert.root);
+  encoding.writeVarUint(encoder, advert.distance);
+  encoding.writeVarString(encoder, advert.parent);
+}
+
+function readAdvert(reader: Reader, limits: WireLimits): TreeAdvertFields {
+  const seq = reader.varUint();
+  const root = reader.string(limits.maxPeerIdBytes, 'root');
+  const distance = reader.boundedUint(255, 'distance');
+  return { seq, root, distance, parent: reader.string(limits.maxPeerIdBytes, 'parent') };
+}
 
 function writeHashes(encoder: encoding.Encoder, hashes: readonly number[]): void {
   encoding.writeVarUint(encoder, hashes.length);
@@ -259,12 +296,18 @@ function readFrame(reader: Reader, limits: WireLimits): Frame {
     case FrameType.PING: {
       const seq = reader.varUint();
       const flags = reader.u8();
-      if (flags > 3) throw new WireError(`unknown ping flags ${flags}`);
+      if (flags > 7) throw new WireError(`unknown ping flags ${flags}`);
       const digest = flags & PING_DIGEST ? readHashes(reader) : [];
-      return { type: 'ping', seq, suspected: (flags & PING_SUSPECTED) !== 0, digest };
+      const ping: Frame = { type: 'ping', seq, suspected: (flags & PING_SUSPECTED) !== 0, digest };
+      if (flags & PING_TREE) ping.tree = readAdvert(reader, limits);
+      return ping;
     }
-    case FrameType.ACK:
-      return { type: 'ack', seq: reader.varUint() };
+    case FrameType.ACK: {
+      const seq = reader.varUint();
+      const flags = reader.u8();
+      if (flags !== 0 && flags !== PING_TREE) throw new WireError(`unknown ack flags ${flags}`);
+      return flags ? { type: 'ack', seq, tree: readAdvert(reader, limits) } : { type: 'ack', seq };
+    }
     case FrameType.GOSSIP: {
       const origin = reader.string(limits.maxPeerIdBytes, 'origin');
       const seq = reader.varUint();
@@ -283,15 +326,18 @@ function readFrame(reader: Reader, limits: WireLimits): Frame {
       }
       return { type: 'ihave', entries };
     }
-    case FrameType.GRAFT: {
-      const n = reader.count(2, limits.maxListItems, 'graft entries');
+    case FrameType.GRAFT:
+    case FrameType.GOT: {
+      const n = reader.count(2, limits.maxListItems, 'entries');
       const entries: GossipId[] = [];
       for (let i = 0; i < n; i++) {
         const origin = reader.string(limits.maxPeerIdBytes, 'origin');
         entries.push({ origin, seq: reader.varUint() });
       }
-      return { type: 'graft', entries };
+      return type === FrameType.GRAFT ? { type: 'graft', entries } : { type: 'got', entries };
     }
+    case FrameType.TREE:
+      return { type: 'tree', ...readAdvert(reader, limits) };
     case FrameType.PRUNE:
       return { type: 'prune' };
     case FrameType.DIGEST:

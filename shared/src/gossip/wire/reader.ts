@@ -68,30 +68,46 @@ export class Reader {
   }
 
   bytesOf(maxLength: number, what: string): Uint8Array {
-    const length = this.boundedUint(maxLength, `${what} length`);
+    const length = this.varUint();
+    if (length > maxLength) throw new WireError(`${what} length ${length} is over the limit ${maxLength}`);
     if (length > this.remaining) throw new WireError(`truncated: ${what} of ${length} bytes, ${this.remaining} left`);
     const out = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return out;
   }
 
-  string(maxBytes: number, what: string): string {
-    const raw = this.bytesOf(maxBytes, what);
-    try {
-      return utf8.decode(raw);
-    } catch {
-      throw new WireError(`${what} is not valid UTF-8`);
-    }
-  }
-
   /** A list count, checked against the bytes left so a huge count cannot allocate. */
   count(minItemBytes: number, max: number, what: string): number {
-    const n = this.boundedUint(max, `${what} count`);
+    const n = this.varUint();
+    if (n > max) throw new WireError(`${what} count ${n} is over the limit ${max}`);
     if (n * minItemBytes > this.remaining) throw new WireError(`truncated: ${n} ${what} cannot fit in ${this.remaining} bytes`);
     return n;
   }
 
   end(): void {
     if (this.pos !== this.bytes.length) throw new WireError(`${this.bytes.length - this.pos} trailing bytes`);
+  }
+
+  string(maxBytes: number, what: string): string {
+    const raw = this.bytesOf(maxBytes, what);
+    // Peer ids are short ASCII: skip the native decoder's call overhead for them.
+    if (raw.length <= 32) {
+      let text = '';
+      for (let i = 0; i < raw.length; i++) {
+        const byte = raw[i] as number;
+        if (byte >= 0x80) return decodeUtf8(raw, what);
+        text += String.fromCharCode(byte);
+      }
+      return text;
+    }
+    return decodeUtf8(raw, what);
+  }
+}
+
+function decodeUtf8(raw: Uint8Array, what: string): string {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    throw new WireError(`${what} is not valid UTF-8`);
   }
 }

@@ -1,0 +1,131 @@
+/**
+ * The gossip engine's benchmark run, in the simulator, one room:
+ *   1. N peers join over max(2 s, 10 ms × N), then 10 s to settle;
+ *   2. 10 s idle: all engine traffic is counted (membership load);
+ *   3. `updates` app broadcasts from random peers, one every 500 ms, then 10 s;
+ *   4. a few peers crash at once (silently: their links stay open); 30 s.
+ * False dead verdicts are counted over the whole run.
+ */
+import { BodyKind } from '../shared/src/gossip/wire/gossip-body.js';
+import { peekGossip } from '../shared/src/gossip/wire/peek.js';
+import { createPrng } from '../shared/src/prng.js';
+import { Room, peerIds } from '../shared/src/sim/room.js';
+import type { NetworkModel } from '../shared/src/sim/simulator.js';
+import { percentile, round } from './stats.js';
+import type { BenchRow } from './result.js';
+import { makePayload, payloadIndex, type RunOptions } from './run-options.js';
+
+interface Update {
+  origin: string;
+  at: number;
+  live: number;
+  copies: number;
+  reached: Set<string>;
+}
+
+export function runGossip(options: RunOptions, network: Partial<NetworkModel>): BenchRow {
+  const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
+  const { n, loss, seed, updates: updateCount } = options;
+  const room = new Room({ seed, network: { ...network, loss }, trackViews: false });
+  const rng = createPrng(seed ^ 0x5bd1e995);
+  const ids = peerIds(n);
+  const joinMs = Math.max(2000, n * 10);
+  ids.forEach((id, i) => room.sim.join(id, (i * joinMs) / n));
+
+  const idleFrom = joinMs + 10_000;
+  const idleTo = idleFrom + 10_000;
+  let idleMsgs = 0;
+  let idleBytes = 0;
+  const updates: Update[] = [];
+  const hops: number[] = [];
+  const latencies: number[] = [];
+
+  room.sim.observers.push({
+    onSend: (_from, _to, bytes, now) => {
+      if (now >= idleFrom && now < idleTo) {
+        idleMsgs += 1;
+        idleBytes += bytes.length;
+      }
+      const peek = peekGossip(bytes);
+      if (peek?.kind === BodyKind.DATA && peek.payload) {
+        const update = updates[payloadIndex(peek.payload)];
+        if (update) update.copies += 1;
+      }
+    },
+    onReceive: (at, _from, bytes, now) => {
+      const peek = peekGossip(bytes);
+      if (peek?.kind !== BodyKind.DATA || !peek.payload) return;
+      const update = updates[payloadIndex(peek.payload)];
+      if (!update || update.reached.has(at) || at === update.origin) return;
+      update.reached.add(at);
+      hops.push(peek.round);
+      latencies.push(now - update.at);
+    },
+  });
+
+  room.sim.runUntil(idleTo);
+  const publishFrom = idleTo;
+  for (let i = 0; i < updateCount; i++) {
+    room.sim.schedule(publishFrom + i * 500, () => {
+      const up = room.sim.upNodes();
+      const origin = rng.pick(up) as string;
+      updates.push({ origin, at: room.sim.now, live: up.length, copies: 0, reached: new Set() });
+      room.sim.command(origin, { type: 'broadcast', payload: makePayload(i) });
+    });
+  }
+  const publishEnd = publishFrom + updateCount * 500 + 10_000;
+  room.sim.runUntil(publishEnd);
+
+  // Crash a few peers at once; every survivor must judge each of them.
+  const victims = rng.sample(room.sim.upNodes(), Math.max(1, Math.min(5, Math.round(n / 200))));
+  const crashAt = publishEnd;
+  for (const victim of victims) room.sim.crash(victim, crashAt);
+  room.sim.runUntil(crashAt + 30_000);
+  const detections: number[] = [];
+  const survivors = room.sim.upNodes();
+  for (const victim of victims) {
+    const judged = new Map<string, number>();
+    for (const verdict of room.verdicts) {
+      if (verdict.peer === victim && verdict.reason === 'dead' && verdict.at >= crashAt && !judged.has(verdict.observer)) {
+        judged.set(verdict.observer, (verdict.at - crashAt) / 1000);
+      }
+    }
+    for (const survivor of survivors) detections.push(judged.get(survivor) ?? Infinity);
+  }
+
+  let pairs = 0;
+  let reached = 0;
+  let copies = 0;
+  for (const update of updates) {
+    pairs += update.live - 1;
+    reached += update.reached.size;
+    copies += update.copies;
+  }
+  const sortedHops = hops.slice().sort((a, b) => a - b);
+  const need = Math.ceil(0.999 * pairs);
+  const p999 = need <= sortedHops.length && need > 0 ? (sortedHops[need - 1] as number) : null;
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    scenario: 'room',
+    protocol: 'gossip',
+    n,
+    loss,
+    rounds_p50: percentile(hops, 50),
+    rounds_p99: percentile(hops, 99),
+    rounds_p999: p999,
+    latency_p50_ms: round(percentile(latencies, 50), 0),
+    latency_p99_ms: round(percentile(latencies, 99), 0),
+    reach: round(pairs === 0 ? 1 : reached / pairs, 4) as number,
+    rmr: round(reached === 0 ? 0 : copies / reached - 1, 3) as number,
+    copies_per_peer: round(reached === 0 ? 0 : copies / reached, 3) as number,
+    detect_median_s: round(percentile(detections, 50), 2),
+    detect_p99_s: round(percentile(detections, 99), 2),
+    false_dead: room.falseDead.length,
+    msgs_per_peer_per_s: round(idleMsgs / n / 10, 2),
+    bytes_per_peer_per_s: round(idleBytes / n / 10, 0),
+    wall_ms: Math.round(performance.now() - wallStart),
+    cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+    updates: updateCount,
+  };
+}

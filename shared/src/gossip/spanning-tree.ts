@@ -1,0 +1,137 @@
+/**
+ * The broadcast tree: a breadth-first spanning tree of the active-view graph
+ * rooted at the live member with the smallest id, kept by a distance-vector
+ * exchange (STP's idea: advertise (root, distance, parent) to neighbours on
+ * change; adopt the smallest root, then the shortest distance).
+ *
+ * Why not Plumtree's own first-arrival pruning: it shapes one shared tree
+ * from whichever messages happen to arrive first, from many origins; the
+ * result is close to a random spanning tree, whose paths grow like √N (we
+ * measured p99 of 13 hops at N=100). A BFS tree from a central root keeps
+ * every path within twice its depth, ~log(N)/log(degree). No coordinator:
+ * every node derives the same root from the membership it already has, and
+ * a dead root is replaced as soon as its verdict arrives.
+ *
+ * Loops are cut by poisoned reverse (never adopt a neighbour whose parent is
+ * us) and by a distance ceiling (count-to-infinity stops at MAX_DISTANCE).
+ */
+import type { PeerId } from '../engine/types.js';
+import type { Context } from './context.js';
+
+export interface TreeAdvert {
+  /** The sender's advert counter: links may reorder frames, the newest advert wins. */
+  seq: number;
+  root: PeerId;
+  distance: number;
+  /** Empty when the sender is the root. */
+  parent: PeerId;
+}
+
+export interface TreeHooks {
+  neighbors(): ReadonlySet<PeerId>;
+  /** May `peer` be a root (not known dead or departed)? */
+  mayBeAlive(peer: PeerId): boolean;
+  /** Our tree links changed: parent or children. */
+  changed(): void;
+}
+
+/** Longest path accepted, in hops: far above any real depth, low enough to end count-to-infinity fast. */
+export const MAX_DISTANCE = 32;
+
+export class SpanningTree {
+  root: PeerId;
+  distance = 0;
+  parent: PeerId | undefined;
+  private readonly ctx: Context;
+  private readonly hooks: TreeHooks;
+  private readonly adverts = new Map<PeerId, TreeAdvert>();
+  private links = new Set<PeerId>();
+  private seq = 0;
+
+  constructor(ctx: Context, hooks: TreeHooks) {
+    this.ctx = ctx;
+    this.hooks = hooks;
+    this.root = ctx.self;
+  }
+
+  /** Parent and children: the links broadcast payloads are pushed on. */
+  treeLinks(): ReadonlySet<PeerId> {
+    return this.links;
+  }
+
+  neighborUp(peer: PeerId): void {
+    this.ctx.send(peer, { type: 'tree', ...this.advert() });
+    if (this.adverts.has(peer)) this.update();
+  }
+
+  neighborDown(peer: PeerId): void {
+    this.adverts.delete(peer);
+    this.update();
+  }
+
+  /** Kept even from a link not yet active here: the advert can overtake the WELCOME that activates it. */
+  onAdvert(from: PeerId, advert: TreeAdvert): void {
+    const previous = this.adverts.get(from);
+    if (previous !== undefined && previous.seq >= advert.seq) return;
+    this.adverts.set(from, { seq: advert.seq, root: advert.root, distance: advert.distance, parent: advert.parent });
+    this.update();
+  }
+
+  /** A link closed before it ever became active. */
+  forget(peer: PeerId): void {
+    this.adverts.delete(peer);
+  }
+
+  private advert(): TreeAdvert {
+    this.seq += 1;
+    return this.current();
+  }
+
+  /** Our advert as last sent (piggybacked on pings and acks to repair lost TREE frames). */
+  current(): TreeAdvert {
+    return { seq: this.seq, root: this.root, distance: this.distance, parent: this.parent ?? '' };
+  }
+
+  /** Re-derives root, distance and parent; advertises and reports any change. */
+  update(): void {
+    let root = this.ctx.self;
+    let distance = 0;
+    let parent: PeerId | undefined;
+    const neighbors = this.hooks.neighbors();
+    for (const [peer, advert] of this.adverts) {
+      if (!neighbors.has(peer)) continue;
+      if (advert.parent === this.ctx.self || advert.distance + 1 > MAX_DISTANCE) continue;
+      if (advert.root !== this.ctx.self && !this.hooks.mayBeAlive(advert.root)) continue;
+      if (advert.root === this.ctx.self) continue; // a stale path back to ourselves
+      const better =
+        advert.root < root ||
+        (advert.root === root && (advert.distance + 1 < distance || (advert.distance + 1 === distance && parent !== undefined && peer < parent)));
+      if (better) {
+        root = advert.root;
+        distance = advert.distance + 1;
+        parent = peer;
+      }
+    }
+    const changed = root !== this.root || distance !== this.distance || parent !== this.parent;
+    this.root = root;
+    this.distance = distance;
+    this.parent = parent;
+    if (changed) {
+      const advert = this.advert();
+      for (const peer of this.hooks.neighbors()) this.ctx.send(peer, { type: 'tree', ...advert });
+    }
+    const links = new Set<PeerId>();
+    if (parent !== undefined) links.add(parent);
+    for (const [peer, advert] of this.adverts) if (neighbors.has(peer) && advert.parent === this.ctx.self && advert.root === root) links.add(peer);
+    if (!sameSet(links, this.links)) {
+      this.links = links;
+      this.hooks.changed();
+    }
+  }
+}
+
+function sameSet(a: ReadonlySet<PeerId>, b: ReadonlySet<PeerId>): boolean {
+  if (a.size !== b.size) return false;
+  for (const item of a) if (!b.has(item)) return false;
+  return true;
+}
