@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serveStatic } from '../signaling-server/src/static-files.js';
-import { freePort } from '../e2e/support/turn-server.js';
+import { freePort } from '../signaling-server/src/free-port.js';
 import { startTestSignaling } from '../e2e/kit/signaling.js';
 import { root } from './browser-pages.js';
 

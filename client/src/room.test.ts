@@ -1,41 +1,11 @@
-import wrtc from '@roamhq/wrtc';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/src/errors.js';
-import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/server.js';
-import { joinRoom, type Room } from './room.js';
-import type { WebSocketConstructor } from './signaling-client.js';
+import { createSignalingServer } from '../../signaling-server/src/server.js';
+import { joinRoom } from './node.js';
+import { until, useNodeRoomHarness } from './node-room-harness.js';
 
-let server: SignalingServer;
-const rooms: Room[] = [];
-
-function join(roomId: string, presence: Record<string, string> = {}): Room {
-  const room = joinRoom(roomId, {
-    signaling: server.url,
-    presence,
-    wrtc,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
-  });
-  rooms.push(room);
-  return room;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-beforeEach(async () => {
-  server = await createSignalingServer({ port: 0, log: () => {} });
-});
-
-afterEach(async () => {
-  for (const room of rooms.splice(0)) room.leave();
-  await server.close();
-});
+const harness = useNodeRoomHarness();
+const join = (roomId: string, presence: Record<string, string> = {}) => harness.join(roomId, { presence });
 
 describe('joinRoom over real WebRTC (Node, @roamhq/wrtc)', () => {
   it('three peers see each other and each other\'s presence, and a leaver is dropped', async () => {
@@ -61,9 +31,9 @@ describe('joinRoom over real WebRTC (Node, @roamhq/wrtc)', () => {
   });
 
   it('rejects bad arguments with typed errors', () => {
-    expect(() => joinRoom('bad room!', { signaling: server.url })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_ARGUMENT }));
+    expect(() => joinRoom('bad room!', { signaling: harness.server.url })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_ARGUMENT }));
     expect(() => joinRoom('r', { signaling: 'http://nope' })).toThrow(/ws:\/\//);
-    expect(() => joinRoom('r', { signaling: server.url, presenceThrottleMs: 5 })).toThrow(/presenceThrottleMs/);
+    expect(() => joinRoom('r', { signaling: harness.server.url, presenceThrottleMs: 5 })).toThrow(/presenceThrottleMs/);
     const room = join('r');
     expect(() => room.presence.update([] as never)).toThrow(/plain object/);
     expect(() => room.presence.update({ big: 'x'.repeat(20_000) })).toThrow(/limit/);
@@ -78,19 +48,19 @@ describe('joinRoom against a server that requires room tokens', () => {
     const secret = 'test-secret-0123456789';
     const guarded = await createSignalingServer({ port: 0, authSecret: secret, log: () => {} });
     try {
-      const refused = joinRoom('vip', { signaling: guarded.url, wrtc, WebSocket: WebSocket as unknown as WebSocketConstructor });
-      rooms.push(refused);
+      const refused = joinRoom('vip', { signaling: guarded.url });
+      harness.track(refused);
       const info = await new Promise<{ code: number }>((resolve) => refused.on('signaling-refused', resolve));
       expect(info.code).toBe(4401);
       expect(refused.debug.signalingStatus()).toBe('closed');
 
       const token = createRoomToken({ room: 'vip', expiresAt: Date.now() + 60_000 }, secret);
-      const a = joinRoom('vip', { signaling: `${guarded.url}?token=${token}`, wrtc, WebSocket: WebSocket as unknown as WebSocketConstructor });
-      const b = joinRoom('vip', { signaling: `${guarded.url}?token=${token}`, wrtc, WebSocket: WebSocket as unknown as WebSocketConstructor });
-      rooms.push(a, b);
+      const a = joinRoom('vip', { signaling: `${guarded.url}?token=${token}` });
+      const b = joinRoom('vip', { signaling: `${guarded.url}?token=${token}` });
+      harness.track(a, b);
       await until(() => a.peers.has(b.selfId) && b.peers.has(a.selfId), 'token holders to meet');
+      for (const room of [refused, a, b]) room.leave();
     } finally {
-      for (const room of rooms.splice(0)) room.leave();
       await guarded.close();
     }
   });

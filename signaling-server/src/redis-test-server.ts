@@ -5,7 +5,7 @@
  * elsewhere tests may skip with a message saying how to install it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 
 export interface RedisTestServer {
   url: string;
@@ -20,17 +20,6 @@ export function redisServerAvailable(): boolean {
 export const REDIS_MISSING =
   'redis-server is not installed: run `node scripts/ensure-system.js redis-server` (or apt-get install -y redis-server)';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startRedisServer(): Promise<RedisTestServer> {
   const port = await freePort();
