@@ -92,6 +92,13 @@ interface Pending {
 }
 
 const PENDING_SESSIONS = 32;
+/** Below this much in the channel's buffer a frame goes out synchronously. */
+const DIRECT_SEND_BYTES = 256 * 1024;
+/** Longest wait for a closing link's queue to drain before pc.close(). */
+const DRAIN_MAX_MS = 1000;
+const DRAIN_POLL_MS = 20;
+/** After the queue drains, time for the last packets to leave before the association is torn down. */
+const DRAIN_GRACE_MS = 50;
 const PENDING_PER_SESSION = 64;
 
 function readEnvelope(data: JsonValue): SignalEnvelope | null {
@@ -127,13 +134,18 @@ export class LinkManager extends Emitter<LinkEvents> {
     this.create(peer, this.options.newSessionId(), true);
   }
 
+  /**
+   * Close the link to `peer` after what was sent on it has left (a goodbye,
+   * a refusal): the peer is gone from this manager at once, the
+   * RTCPeerConnection a moment later.
+   */
   close(peer: string): void {
     const link = this.links.get(peer);
-    if (link) this.remove(link, true);
+    if (link) this.remove(link, true, true);
   }
 
   closeAll(): void {
-    for (const link of [...this.links.values()]) this.remove(link, false);
+    for (const link of [...this.links.values()]) this.remove(link, false, true);
   }
 
   /** Queue a frame; false when there is no open link or it had to be dropped. */
@@ -145,9 +157,13 @@ export class LinkManager extends Emitter<LinkEvents> {
       return false;
     }
     try {
-      // write() (not send()) so simple-peer holds pieces back while the
-      // channel's bufferedAmount is high, instead of overrunning it.
-      for (const piece of splitFrame(frame)) link.sp.write(piece);
+      for (const piece of splitFrame(frame)) {
+        // Straight onto the channel while it keeps up (a goodbye must be on
+        // the wire before a close); otherwise through write(), which holds
+        // pieces back until bufferedAmount drains, in order.
+        if (link.sp.writableLength === 0 && this.channelBuffered(link) < DIRECT_SEND_BYTES) link.sp.send(piece);
+        else link.sp.write(piece);
+      }
       return true;
     } catch {
       this.remove(link, true);
@@ -215,9 +231,13 @@ export class LinkManager extends Emitter<LinkEvents> {
     if (entry.signals.length < PENDING_PER_SESSION) entry.signals.push(envelope);
   }
 
-  private queued(link: Link): number {
+  private channelBuffered(link: Link): number {
     const channel = (link.sp as unknown as { _channel?: { bufferedAmount?: number } | null })._channel;
-    return (link.sp.writableLength ?? 0) + (channel?.bufferedAmount ?? 0);
+    return channel?.bufferedAmount ?? 0;
+  }
+
+  private queued(link: Link): number {
+    return (link.sp.writableLength ?? 0) + this.channelBuffered(link);
   }
 
   private feed(link: Link, envelope: SignalEnvelope): void {
@@ -293,7 +313,7 @@ export class LinkManager extends Emitter<LinkEvents> {
     if (frame) this.emit('data', link.peer, frame);
   }
 
-  private remove(link: Link, notify: boolean): void {
+  private remove(link: Link, notify: boolean, drain = false): void {
     if (this.links.get(link.peer) !== link) return;
     this.links.delete(link.peer);
     if (link.timer) clearTimeout(link.timer);
@@ -301,7 +321,17 @@ export class LinkManager extends Emitter<LinkEvents> {
     link.sp.removeAllListeners('data');
     link.sp.removeAllListeners('connect');
     link.sp.on('error', () => {});
-    link.sp.destroy();
+    if (drain && link.state === 'open') this.destroyWhenDrained(link, this.options.now() + DRAIN_MAX_MS);
+    else link.sp.destroy();
     if (notify) this.emit('down', link.peer);
+  }
+
+  /** pc.close() discards what is still queued: wait (briefly) until it has been sent. */
+  private destroyWhenDrained(link: Link, deadline: number): void {
+    if (this.queued(link) === 0 || this.options.now() >= deadline || link.sp.destroyed) {
+      setTimeout(() => link.sp.destroy(), DRAIN_GRACE_MS);
+      return;
+    }
+    setTimeout(() => this.destroyWhenDrained(link, deadline), DRAIN_POLL_MS);
   }
 }
