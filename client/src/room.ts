@@ -200,6 +200,8 @@ export class Room {
       this.updateStatus();
     });
     this.signaling.on('joined', (peers) => this.driver.input({ type: 'discovered', peers }));
+    // Newcomers are repair candidates too, and the way in for a tab left alone.
+    this.signaling.on('peer-joined', (peer) => this.driver.input({ type: 'discovered', peers: [peer] }));
     this.signaling.on('refused', (info) => this.events.emit('signaling-refused', info));
     this.signaling.on('signal', (from, data) => this.linkManager.onSignal(from, data));
 

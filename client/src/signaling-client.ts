@@ -161,7 +161,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   constructor(options: SignalingClientOptions) {
     super();
-    const resolved: Required<SignalingClientOptions> = { minBackoffMs: 500, maxBackoffMs: 15_000, ...options };
+    // A 5 s ceiling: a room whose server restarts is whole again within seconds,
+    // and full jitter still spreads 10,000 tabs over that window.
+    const resolved: Required<SignalingClientOptions> = { minBackoffMs: 500, maxBackoffMs: 5_000, ...options };
     this.room = options.room;
     this.servers = options.urls.map((url) => new ServerConnection(url, this, resolved));
   }

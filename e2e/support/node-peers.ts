@@ -48,7 +48,12 @@ export async function spawnNodePeers(options: {
   let ready: (ids: string[]) => void;
   const readyPromise = new Promise<string[]>((resolve) => (ready = resolve));
   createInterface({ input: child.stdout }).on('line', (line) => {
-    const message = JSON.parse(line) as Record<string, unknown>;
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return; // a library's stray log line, not a reply
+    }
     if (message.ready) ready(message.peers as string[]);
     const wake = waiting.get(message.id as number);
     if (wake) {
@@ -61,7 +66,8 @@ export async function spawnNodePeers(options: {
   const call = (cmd: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> => {
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`node peers did not answer '${cmd}' in 10 s; stderr: ${stderr}`)), 10_000);
+      // Generous: twenty WebRTC peers share two cores with the browser under test.
+      const timer = setTimeout(() => reject(new Error(`node peers did not answer '${cmd}' in 30 s; stderr: ${stderr}`)), 30_000);
       waiting.set(id, (message) => {
         clearTimeout(timer);
         resolve(message);
