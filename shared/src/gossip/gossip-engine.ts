@@ -507,13 +507,14 @@ export class GossipEngine implements Engine {
   }
 
   private onNeighborDown(peer: PeerId, graceful: boolean): void {
+    const lastHeard = this.detector.heardAt(peer);
     this.broadcast.neighborDown(peer);
     this.tree.neighborDown(peer);
     this.detector.forgetNeighbor(peer);
     // A link that fails without a goodbye may be the first sign of a crashed tab.
     if (!graceful) {
       this.ctx.stats.linkFailures += 1;
-      this.detector.verify(peer);
+      this.detector.verify(peer, lastHeard);
     }
   }
 
