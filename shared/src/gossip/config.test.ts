@@ -24,6 +24,7 @@ describe('gossip config', () => {
     [{ targetLinks: 8, maxLinks: 4 }, 'targetLinks'],
     [{ passiveJoinTtl: 9, forwardJoinTtl: 4 }, 'passiveJoinTtl'],
     [{ selfId: '' }, 'selfId'],
+    [{ roomMembership: 'yes' as unknown as boolean }, 'roomMembership'],
     [{ selfId: 'x'.repeat(65) }, 'selfId'],
   ])('refuses %o naming %s', (bad, field) => {
     let error: unknown;

@@ -71,6 +71,13 @@ export interface GossipTuning {
   maxPeerIdBytes: number;
   /** Soft size target for an anti-entropy frame, bytes (16 KiB interoperates across browsers). */
   maxFrameBytes: number;
+  /**
+   * Room-wide membership (default true): every member announces itself and anti-entropy keeps every
+   * member's record everywhere, so `peer-join`/`peer-leave` cover the whole room. That is O(N) state
+   * per tab and O(N²) in a simulator process; false keeps only what a tab hears (neighbours,
+   * publishers, verdicts) and turns anti-entropy off. The simulator uses it for 10,000-peer runs.
+   */
+  roomMembership: boolean;
   /** First incarnation. Pass e.g. seconds since the epoch so a reloaded tab reusing its id outranks its old verdicts. */
   initialIncarnation: number;
 }
@@ -100,9 +107,9 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
   maintainIntervalMs: 1000,
   maxConnectBackoffMs: 30_000,
   reconnectIntervalMs: 10_000,
-  lazyFlushMs: 150,
-  ackFlushMs: 30,
-  ackTimeoutMs: 250,
+  lazyFlushMs: 250,
+  ackFlushMs: 100,
+  ackTimeoutMs: 300,
   graftTimeoutMs: 750,
   graftRetryMs: 200,
   messageTtlMs: 60_000,
@@ -115,10 +122,13 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
   maxPeerIdBytes: 64,
   maxFrameBytes: 16 * 1024,
   initialIncarnation: 0,
+  roomMembership: true,
 };
 
 /** Inclusive bounds per field; integers unless listed in FRACTIONAL. */
-const BOUNDS: Readonly<Record<keyof GossipTuning, readonly [number, number]>> = {
+type NumericTuning = Exclude<keyof GossipTuning, 'roomMembership'>;
+
+const BOUNDS: Readonly<Record<NumericTuning, readonly [number, number]>> = {
   maxLinks: [1, 8],
   targetLinks: [1, 8],
   passiveViewSize: [0, 1000],
@@ -153,7 +163,7 @@ const BOUNDS: Readonly<Record<keyof GossipTuning, readonly [number, number]>> = 
   initialIncarnation: [0, Number.MAX_SAFE_INTEGER],
 };
 
-const FRACTIONAL = new Set<keyof GossipTuning>(['suspicionMult', 'suspicionMaxMult']);
+const FRACTIONAL = new Set<NumericTuning>(['suspicionMult', 'suspicionMaxMult']);
 
 function bad(field: string, why: string): MurmurError {
   return new MurmurError(ErrorCode.BAD_CONFIG, `gossip option ${field}: ${why}`);
@@ -164,7 +174,8 @@ export function resolveConfig(options: GossipOptions): GossipConfig {
   if (typeof config.selfId !== 'string' || config.selfId.length === 0) throw bad('selfId', 'must be a non-empty string');
   if (new TextEncoder().encode(config.selfId).length > config.maxPeerIdBytes) throw bad('selfId', `longer than maxPeerIdBytes (${config.maxPeerIdBytes})`);
   if (typeof config.rng?.next !== 'function') throw bad('rng', 'must be a Prng (createPrng(seed))');
-  for (const key of Object.keys(BOUNDS) as Array<keyof GossipTuning>) {
+  if (typeof config.roomMembership !== 'boolean') throw bad('roomMembership', 'must be a boolean');
+  for (const key of Object.keys(BOUNDS) as NumericTuning[]) {
     const value: unknown = config[key];
     const [min, max] = BOUNDS[key];
     if (typeof value !== 'number' || Number.isNaN(value)) throw bad(key, `must be a number, got ${String(value)}`);

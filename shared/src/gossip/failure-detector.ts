@@ -87,6 +87,11 @@ export class FailureDetector {
     if (this.probe?.target === peer) this.succeed(false);
   }
 
+  /** When we last received anything from `peer`, if it is (or just was) a neighbour. */
+  heardAt(peer: PeerId): number | undefined {
+    return this.lastHeard.get(peer);
+  }
+
   forgetNeighbor(peer: PeerId): void {
     this.lastHeard.delete(peer);
     this.rtt.delete(peer);
@@ -160,7 +165,10 @@ export class FailureDetector {
    * same as a crash, so before accusing, ask `indirectProbes` neighbours to
    * relay a ping; accuse only if no ack comes back in time.
    */
-  verify(peer: PeerId): void {
+  verify(peer: PeerId, lastHeard: number | undefined): void {
+    // A peer that was talking to us a moment ago closed the link on purpose (an eviction whose
+    // DISCONNECT was lost): a crashed tab's link dies only after seconds of silence.
+    if (lastHeard !== undefined && this.ctx.now - lastHeard < 2 * this.ctx.config.probeIntervalMs) return;
     if (this.verifying.has(peer)) return;
     const config = this.ctx.config;
     this.seq += 1;

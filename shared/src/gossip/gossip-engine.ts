@@ -101,7 +101,7 @@ export class GossipEngine implements Engine {
       neighbors: () => this.overlay.active,
       isSuspect: (peer) => this.membership.statusOf(peer) === 'suspect',
       liveMembers: () => this.membership.liveCount,
-      digestFor: () => this.antiEntropy.takeDigest(),
+      digestFor: () => (this.config.roomMembership ? this.antiEntropy.takeDigest() : []),
       treeAdvert: () => this.tree.current(),
       relayPing: (helper, target, seq) => this.routing.sendVia(helper, this.selfId, target, { kind: 'ping', seq }),
       probeFailed: (target) => this.accuse(target),
@@ -200,6 +200,7 @@ export class GossipEngine implements Engine {
       case ANTI_ENTROPY_TIMER: {
         this.ctx.setTimer(ANTI_ENTROPY_TIMER, this.ctx.now + this.config.antiEntropyIntervalMs);
         // Normally a ping took the digest since the last period; if none did (no probes), send it alone.
+        if (!this.config.roomMembership) break;
         if (this.antiEntropy.due) {
           const peer = this.config.rng.pick([...this.overlay.active]);
           if (peer !== undefined) this.antiEntropy.sendDigest(peer);
@@ -497,23 +498,26 @@ export class GossipEngine implements Engine {
     if (first && !this.announced) {
       this.announced = true;
       this.judgeFrom = this.ctx.now + NEWCOMER_QUIET_PERIODS * this.config.antiEntropyIntervalMs;
-      this.publish({ kind: 'alive', incarnation: this.membership.self.incarnation });
+      // Without room-wide membership a tab is known by what it says and whom it links to.
+      if (this.config.roomMembership) this.publish({ kind: 'alive', incarnation: this.membership.self.incarnation });
       if (this.membership.self.presenceVersion > 0) this.flushPresence();
     }
     // Sync at once when we are joining (we know nobody yet) or the link bridges a healed partition
     // (we hold the peer dead); otherwise the periodic exchange suffices, and a full-state transfer
     // on each of a newcomer's ~8 links would cost 8x the membership per join.
+    if (!this.config.roomMembership) return;
     if (first || !isLive(this.membership.statusOf(peer))) this.antiEntropy.sendDigest(peer);
   }
 
   private onNeighborDown(peer: PeerId, graceful: boolean): void {
+    const lastHeard = this.detector.heardAt(peer);
     this.broadcast.neighborDown(peer);
     this.tree.neighborDown(peer);
     this.detector.forgetNeighbor(peer);
     // A link that fails without a goodbye may be the first sign of a crashed tab.
     if (!graceful) {
       this.ctx.stats.linkFailures += 1;
-      this.detector.verify(peer);
+      this.detector.verify(peer, lastHeard);
     }
   }
 

@@ -240,7 +240,7 @@ export class Overlay {
     if (this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
     // Full mesh while the room fits in maxLinks; otherwise seek only up to targetLinks, because every
     // attempt is a WebRTC negotiation and a tab gets ~500 of them in its life.
-    const fullMesh = this.hooks.livePeers().length <= config.maxLinks;
+    const fullMesh = config.roomMembership && this.hooks.livePeers().length <= config.maxLinks;
     if (this.active.size >= (fullMesh ? config.maxLinks : config.targetLinks)) return;
     let candidates = this.passive.filter((peer) => this.hooks.mayBeAlive(peer));
     if (candidates.length === 0) candidates = this.hooks.livePeers().filter((peer) => !this.active.has(peer));
