@@ -13,6 +13,8 @@ describe('joinRoom over real WebRTC (Node, @roamhq/wrtc)', () => {
     const b = join('r', { name: 'bob' });
     const c = join('r', { name: 'cat' });
     await until(() => [a, b, c].every((room) => room.peers.size === 2), 'everyone to see two peers');
+    // A member can be known (peer-join) a moment before its presence arrives.
+    await until(() => a.peers.get(b.selfId)?.presence.name === 'bob', "bob's presence at a");
     expect(a.peers.get(b.selfId)?.presence).toEqual({ name: 'bob' });
 
     // An earlier version of a's presence may still be on its way; wait for this one.

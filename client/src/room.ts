@@ -326,7 +326,9 @@ export class Room {
       closed: this.closed,
       members: this.members.size,
       signaling: this.signaling.status,
-      linksConnecting: this.linkManager.list().filter((link) => link.state !== 'open').length,
+      // An open link whose peer is not a member yet (HELLO, membership sync)
+      // is still 'connecting' from the user's point of view.
+      linksConnecting: this.linkManager.list().length,
       everReachedServer: this.everReachedServer,
     });
     if (next === this.currentStatus) return;

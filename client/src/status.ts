@@ -15,7 +15,7 @@ export interface StatusInputs {
   closed: boolean;
   members: number;
   signaling: SignalingStatus;
-  /** Links whose handshake is still running. */
+  /** Links in handshake, or open but not yet bringing a member (the room counts both). */
   linksConnecting: number;
   /** Whether the server was ever reached in this room's life. */
   everReachedServer: boolean;
