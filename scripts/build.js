@@ -78,6 +78,7 @@ export async function buildAll() {
   const node = { bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
   await build({ ...node, entryPoints: [join(root, 'client/src/node.ts')], outfile: join(dist, 'node.js') });
   await build({ ...node, entryPoints: [join(root, 'signaling-server/src/index.ts')], outfile: join(dist, 'signaling-server.js') });
+  await build({ ...node, entryPoints: [join(root, 'e2e/kit/index.ts')], outfile: join(dist, 'playwright.js') });
   for (const page of ['index.html', 'harness.html', 'awareness.html', 'add-cursors.html']) {
     await copyFile(join(root, 'client/demo', page), join(dist, page));
   }

@@ -4,13 +4,26 @@
  * serves a static directory (by default the package's built dist/), so the
  * harness page and an app's pages load from the same origin.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/server.js';
 import { serveStatic } from '../../signaling-server/src/static-files.js';
 
-/** The package root (this file is e2e/kit/signaling.ts). */
-export const packageRoot = join(fileURLToPath(import.meta.url), '..', '..', '..');
+/**
+ * The murmur package root: the nearest folder above this module whose
+ * package.json is murmur's (the kit runs from e2e/kit/ in the repository
+ * and from dist/playwright.js when installed).
+ */
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'murmur') return dir;
+    if (dirname(dir) === dir) throw new Error(`murmur/playwright: no murmur package.json above ${start}`);
+  }
+}
 
 export interface TestSignaling {
   /** ws://127.0.0.1:PORT/signal */
