@@ -9,11 +9,12 @@ test('fault injection: drop links, close while signaling is down, restart, custo
   const [first, second, third] = await murmur.spawn(3);
   const converged = await murmur.waitForConvergence();
   expect(converged.map((s) => s.peers.length)).toEqual([2, 2, 2]);
-  expect(converged[0]!.links?.filter((l) => l.state === 'open')).toHaveLength(2);
+  // Membership can converge over one link; a room this small then fills in to a full mesh.
+  const openLinks = async (user: typeof first) => (await user.snapshot()).links?.filter((l) => l.state === 'open').length;
+  await expect.poll(() => openLinks(first), { timeout: 20_000 }).toBe(2);
 
   // dropLinks cuts every WebRTC link of one user at once; the mesh opens new ones by itself
   // and an update from that user reaches everyone again.
-  const openLinks = async (user: typeof first) => (await user.snapshot()).links?.filter((l) => l.state === 'open').length;
   await first.dropLinks();
   expect(await openLinks(first)).toBe(0);
   await expect.poll(() => openLinks(first), { timeout: 20_000 }).toBeGreaterThan(0);
