@@ -114,6 +114,8 @@ export class LinkManager extends Emitter<LinkEvents> {
   private readonly options: LinkManagerOptions;
   private readonly links = new Map<string, Link>();
   private readonly pending = new Map<string, Pending>();
+  /** Whether close() lets queued frames drain before pc.close(); off while a page unloads. */
+  drainOnClose = true;
 
   constructor(options: LinkManagerOptions) {
     super();
@@ -141,11 +143,11 @@ export class LinkManager extends Emitter<LinkEvents> {
    */
   close(peer: string): void {
     const link = this.links.get(peer);
-    if (link) this.remove(link, true, true);
+    if (link) this.remove(link, true, this.drainOnClose);
   }
 
   closeAll(): void {
-    for (const link of [...this.links.values()]) this.remove(link, false, true);
+    for (const link of [...this.links.values()]) this.remove(link, false, this.drainOnClose);
   }
 
   /** Queue a frame; false when there is no open link or it had to be dropped. */

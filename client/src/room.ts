@@ -125,7 +125,12 @@ export class Room {
   private currentStatus: RoomStatus = 'connecting';
   private everReachedServer = false;
   private readonly statusTimer: ReturnType<typeof setInterval>;
-  private readonly onPageHide = () => this.leave();
+  private readonly onPageHide = () => {
+    // The page is going away and no timer will run again: close every link
+    // now (the far side sees the close at once) instead of draining first.
+    this.linkManager.drainOnClose = false;
+    this.leave();
+  };
 
   constructor(roomId: unknown, rawOptions: unknown) {
     this.id = checkRoomId(roomId);

@@ -166,13 +166,15 @@ export class FailureDetector {
    * relay a ping; accuse only if no ack comes back in time.
    */
   verify(peer: PeerId, lastHeard: number | undefined): void {
-    // A peer that was talking to us a moment ago closed the link on purpose (an eviction whose
-    // DISCONNECT was lost): a crashed tab's link dies only after seconds of silence.
-    if (lastHeard !== undefined && this.ctx.now - lastHeard < 2 * this.ctx.config.probeIntervalMs) return;
     if (this.verifying.has(peer)) return;
     const config = this.ctx.config;
+    // A peer that was talking to us a moment ago most likely closed the link on purpose (an
+    // eviction whose DISCONNECT was lost), so give it longer; but never skip the check: a tab
+    // whose page died right after a message, with its goodbye lost, must not linger as a ghost,
+    // and in a small room nobody else would ever probe it.
+    const recent = lastHeard !== undefined && this.ctx.now - lastHeard < 2 * config.probeIntervalMs;
     this.seq += 1;
-    const deadline = this.ctx.now + this.scaled(config.probeTimeoutMs + config.indirectTimeoutMs);
+    const deadline = this.ctx.now + this.scaled(config.probeTimeoutMs + config.indirectTimeoutMs) + (recent ? 2 * config.probeIntervalMs : 0);
     this.verifying.set(peer, { seq: this.seq, deadline });
     const helpers = [...this.hooks.neighbors()].filter((p) => p !== peer);
     for (const helper of config.rng.sample(helpers, config.indirectProbes)) this.hooks.relayPing(helper, peer, this.seq);

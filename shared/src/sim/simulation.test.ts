@@ -129,6 +129,24 @@ describe('simulated rooms', () => {
     }, SIM_TIMEOUT_MS);
   }
 
+  for (const seed of seedsFor([43])) {
+    it(`a tab whose link dies right after it spoke, goodbye lost, is still declared dead (seed ${seed})`, () => {
+      withSeed(seed, () => {
+        // Two tabs: nobody else would ever probe the gone one, so the survivor must check.
+        const room = new Room({ seed });
+        joinAll(room, ['p0', 'p1'], 100);
+        room.sim.runUntil(20_000);
+        room.sim.command('p1', { type: 'set-presence', presence: { last: 'words' } }, 20_000);
+        room.sim.crash('p1', 20_010);
+        room.sim.command('p0', { type: 'link-down', peer: 'p1' }, 20_060);
+        room.sim.runUntil(40_000);
+        const verdict = room.verdicts.find((v) => v.peer === 'p1' && v.observer === 'p0');
+        expect(verdict?.reason).toBe('dead');
+        expect(verdict!.at - 20_010).toBeLessThanOrEqual(15_000);
+      });
+    }, SIM_TIMEOUT_MS);
+  }
+
   for (const seed of seedsFor([51])) {
     it(`no false dead verdicts over five minutes at 10% loss (seed ${seed})`, () => {
       withSeed(seed, () => {
