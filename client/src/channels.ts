@@ -1,7 +1,6 @@
 /**
  * The app layer over the engine: demultiplexes the engine's opaque
- * broadcast/route payloads into channels (doc sync, app messages, link
- * probes) and keeps the awareness mirror in step with membership. The Room
+ * broadcast/route payloads into channels (doc sync, app messages) and keeps the awareness mirror in step with membership. The Room
  * feeds it engine outputs and gives it two ways to send; bad bytes are
  * reported through `onMalformed` and dropped, never thrown.
  */
@@ -14,7 +13,6 @@ import type { CheckedMessage, RoomMessage } from './app-message.js';
 import { AwarenessBridge } from './awareness.js';
 import { Channel, decodeFrame, encodeFrame } from './channel-codec.js';
 import { DocSync, type DocSyncStats } from './doc-sync.js';
-import { LinkProbe } from './link-probe.js';
 
 export interface AppChannelsOptions {
   selfId: PeerId;
@@ -25,21 +23,16 @@ export interface AppChannelsOptions {
   broadcast: (payload: Uint8Array) => void;
   route: (to: PeerId, payload: Uint8Array) => void;
   members: () => readonly PeerId[];
-  neighbours: () => readonly PeerId[];
   publishAwareness: (entry: JsonValue) => void;
   onMessage: (message: RoomMessage) => void;
   onMalformed: (info: { from: PeerId; code: string; message: string }) => void;
-  onRtt: (peer: PeerId, rttMs: number) => void;
   random: () => number;
-  now: () => number;
   syncIntervalMs: number;
-  probeIntervalMs: number;
 }
 
 export class AppChannels {
   readonly docSync: DocSync;
   readonly awareness: AwarenessBridge;
-  private readonly probe: LinkProbe;
   private readonly options: AppChannelsOptions;
   private malformedCount = 0;
 
@@ -54,13 +47,6 @@ export class AppChannels {
       random: options.random,
     });
     this.awareness = new AwarenessBridge({ awareness: options.awareness, publish: options.publishAwareness, origin: options.origin });
-    this.probe = new LinkProbe({
-      neighbours: options.neighbours,
-      route: options.route,
-      onRtt: options.onRtt,
-      now: options.now,
-      intervalMs: options.probeIntervalMs,
-    });
   }
 
   get malformed(): number {
@@ -98,7 +84,7 @@ export class AppChannels {
           return;
         case Channel.PING:
         case Channel.PONG:
-          this.probe.receive(from, frame);
+          // Retired: round trips now come from the engine's own probes.
           return;
       }
     } catch (error) {
@@ -121,13 +107,8 @@ export class AppChannels {
     this.awareness.peerLeft(peer);
   }
 
-  linkUp(peer: PeerId): void {
-    this.probe.probe(peer);
-  }
-
   stop(): void {
     this.docSync.stop();
-    this.probe.stop();
     this.awareness.destroy();
   }
 }

@@ -189,13 +189,10 @@ export class Room {
       this.events.emit('malformed', { from, code: ErrorCode.BAD_WIRE, message }),
     );
     this.linkManager.on('data', (from, bytes) => {
-      this.traffic.recordIn(from, bytes.byteLength);
+      this.traffic.record('in', from, bytes.byteLength);
       this.driver.input({ type: 'receive', from, bytes });
     });
-    this.linkManager.on('up', (peer) => {
-      this.channels.linkUp(peer);
-      this.updateStatus();
-    });
+    this.linkManager.on('up', () => this.updateStatus());
     this.linkManager.on('down', (peer) => {
       this.traffic.forget(peer);
       this.updateStatus();
@@ -243,7 +240,6 @@ export class Room {
       broadcast: (payload) => this.driver.input({ type: 'broadcast', payload }),
       route: (to, payload) => this.driver.input({ type: 'route', to, payload }),
       members: () => [...this.members.keys()],
-      neighbours: () => this.linkManager.list().filter((link) => link.state === 'open').map((link) => link.peer),
       publishAwareness: (entry) => {
         if (this.closed) return;
         this.ownPresence = checkPresence({ ...this.ownPresence, [AWARENESS_KEY]: entry }, 'awareness state');
@@ -251,11 +247,8 @@ export class Room {
       },
       onMessage: (message) => this.events.emit('message', message),
       onMalformed: (info) => this.events.emit('malformed', info),
-      onRtt: (peer, rttMs) => this.traffic.recordRtt(peer, rttMs),
       random: () => rng.next(),
-      now: monotonicNow,
       syncIntervalMs: options.syncIntervalMs,
-      probeIntervalMs: 2000,
     });
     this.ownPresence = { ...this.ownPresence, [AWARENESS_KEY]: this.channels.awareness.localEntry() as unknown as Presence[string] };
     // Handshakes that fail quietly leave no event behind: re-derive the status now and then too.
@@ -284,13 +277,14 @@ export class Room {
   stats(): RoomStats {
     const links = this.linkManager.list();
     const doc = this.channels.docStats();
-    const engineDuplicates = this.debug.snapshot().stats.duplicates;
+    const snapshot = this.debug.snapshot();
     return {
       ...this.traffic.totals(),
       peers: this.members.size,
       links: { open: links.filter((l) => l.state === 'open').length, connecting: links.filter((l) => l.state !== 'open').length },
-      perLink: this.traffic.links(),
-      duplicatesDropped: doc.duplicateUpdates + engineDuplicates,
+      // Round trips come from the engine's SWIM probe acks (no extra traffic).
+      perLink: this.traffic.links(snapshot.rttMs),
+      duplicatesDropped: doc.duplicateUpdates + snapshot.stats.duplicates,
       malformed: this.channels.malformed,
       doc,
     };
@@ -344,7 +338,7 @@ export class Room {
   private onEngineOutput(output: EngineOutput): void {
     switch (output.type) {
       case 'send':
-        this.traffic.recordOut(output.to, output.bytes.byteLength);
+        this.traffic.record('out', output.to, output.bytes.byteLength);
         this.linkManager.send(output.to, output.bytes);
         return;
       case 'connect':

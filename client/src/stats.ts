@@ -15,7 +15,7 @@ export interface TrafficCounters {
 
 export interface LinkTraffic extends TrafficCounters {
   peer: PeerId;
-  /** Last measured app-level round trip over this link, ms (null until measured). */
+  /** Smoothed round trip over this link from the engine's probe acks, ms (null until measured). */
   rttMs: number | null;
 }
 
@@ -23,26 +23,23 @@ const zero = (): TrafficCounters => ({ messagesIn: 0, messagesOut: 0, bytesIn: 0
 
 export class TrafficStats {
   private readonly total = zero();
-  private readonly perPeer = new Map<PeerId, TrafficCounters & { rttMs: number | null }>();
+  private readonly perPeer = new Map<PeerId, TrafficCounters>();
 
-  recordIn(from: PeerId, bytes: number): void {
-    this.total.messagesIn += 1;
-    this.total.bytesIn += bytes;
-    const peer = this.peer(from);
-    peer.messagesIn += 1;
-    peer.bytesIn += bytes;
-  }
-
-  recordOut(to: PeerId, bytes: number): void {
-    this.total.messagesOut += 1;
-    this.total.bytesOut += bytes;
-    const peer = this.peer(to);
-    peer.messagesOut += 1;
-    peer.bytesOut += bytes;
-  }
-
-  recordRtt(peer: PeerId, rttMs: number): void {
-    this.peer(peer).rttMs = rttMs;
+  record(direction: 'in' | 'out', peer: PeerId, bytes: number): void {
+    let counters = this.perPeer.get(peer);
+    if (!counters) {
+      counters = zero();
+      this.perPeer.set(peer, counters);
+    }
+    for (const target of [this.total, counters]) {
+      if (direction === 'in') {
+        target.messagesIn += 1;
+        target.bytesIn += bytes;
+      } else {
+        target.messagesOut += 1;
+        target.bytesOut += bytes;
+      }
+    }
   }
 
   /** A link closed: its per-link counters go (totals stay). */
@@ -54,16 +51,8 @@ export class TrafficStats {
     return { ...this.total };
   }
 
-  links(): LinkTraffic[] {
-    return [...this.perPeer].map(([peer, counters]) => ({ peer, ...counters }));
-  }
-
-  private peer(id: PeerId): TrafficCounters & { rttMs: number | null } {
-    let counters = this.perPeer.get(id);
-    if (!counters) {
-      counters = { ...zero(), rttMs: null };
-      this.perPeer.set(id, counters);
-    }
-    return counters;
+  /** Per-link counters, with each link's round trip as the engine measured it. */
+  links(rttMs: Readonly<Record<PeerId, number>>): LinkTraffic[] {
+    return [...this.perPeer].map(([peer, counters]) => ({ peer, ...counters, rttMs: rttMs[peer] ?? null }));
   }
 }
