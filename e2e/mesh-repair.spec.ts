@@ -4,30 +4,18 @@
  * repair the mesh through itself and keep agreeing; a new tab joins once
  * the server is back.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createSignalingServer, type SignalingServer } from '../signaling-server/src/server.js';
-import { serveStatic } from '../signaling-server/src/static-files.js';
-import { expect, test } from './fixtures.js';
-import { Tab } from './support/tab.js';
+import { expect, test, type User } from './kit/index.js';
 
-const root = join(fileURLToPath(import.meta.url), '..', '..');
 const MAX_LINKS = 3;
 
-async function startServer(port: number): Promise<SignalingServer> {
-  return createSignalingServer({ port, onRequest: serveStatic(join(root, 'dist')), log: () => {} });
-}
+const openLinks = async (user: User): Promise<string[]> =>
+  ((await user.snapshot()).links ?? []).filter((l) => l.state === 'open').map((l) => l.peer);
 
-async function waitAgree(tabs: Tab[], what: string, timeout = 30_000): Promise<number> {
-  const started = Date.now();
-  const ids = tabs.map((t) => t.selfId);
-  for (const tab of tabs) {
-    const expected = ids.filter((id) => id !== tab.selfId).sort();
-    await expect
-      .poll(async () => (await tab.snapshot()).peers, { timeout, message: `${tab.selfId} to see exactly the others (${what})` })
-      .toEqual(expected);
-  }
-  return Date.now() - started;
+/** Every open link in the room, as "a|b" pairs. */
+async function linkPairs(users: readonly User[]): Promise<Set<string>> {
+  const pairs = new Set<string>();
+  for (const user of users) for (const peer of await openLinks(user)) pairs.add([user.id, peer].sort().join('|'));
+  return pairs;
 }
 
 function connected(nodes: string[], graph: Map<string, Set<string>>): boolean {
@@ -61,56 +49,42 @@ function planDepartures(ids: string[], graph: Map<string, Set<string>>): { order
   return best;
 }
 
-test('six tabs, maxLinks 3: the mesh repairs itself while the signaling server is down', async ({ browser }) => {
+test('six tabs, maxLinks 3: the mesh repairs itself while the signaling server is down', async ({ murmur, signaling }) => {
   test.setTimeout(240_000);
-  let server = await startServer(0);
-  const port = server.port;
-  const base = `http://127.0.0.1:${port}/`;
-  const room = `repair-${Date.now().toString(36)}`;
-  const options = { signaling: server.url, maxLinks: MAX_LINKS };
+  const joinOptions = { maxLinks: MAX_LINKS };
+  const agree = async (users: readonly User[], timeoutMs = 30_000) => {
+    const started = Date.now();
+    await murmur.waitForConvergence(users, { timeoutMs });
+    return Date.now() - started;
+  };
 
-  const tabs: Tab[] = [];
-  for (let i = 0; i < 6; i++) tabs.push(await Tab.open(browser, base));
-  const joinStarted = Date.now();
-  for (const [i, tab] of tabs.entries()) await tab.join(room, { ...options, presence: { name: `tab${i}` } });
-  console.log(`6 tabs: everyone sees everyone ${await waitAgree(tabs, 'initial join')} ms after the last join (${Date.now() - joinStarted} ms after the first)`);
-  for (const tab of tabs) {
-    const links = (await tab.snapshot()).links.filter((l) => l.state === 'open');
-    expect(links.length).toBeLessThanOrEqual(MAX_LINKS);
-  }
+  const tabs = await murmur.spawn(6, { joinOptions, presence: (i) => ({ name: `tab${i}` }) });
+  console.log(`6 tabs: everyone sees everyone ${await agree(tabs)} ms after they joined`);
+  for (const tab of tabs) expect((await openLinks(tab)).length).toBeLessThanOrEqual(MAX_LINKS);
 
   // Pick who leaves so that the three survivors are NOT already linked to
   // each other (repair then needs new links), while every removal keeps the
   // remaining mesh connected (a cut-off tab cannot be reached without a server).
   const graph = new Map<string, Set<string>>();
-  for (const tab of tabs) {
-    graph.set(tab.selfId, new Set((await tab.snapshot()).links.filter((l) => l.state === 'open').map((l) => l.peer)));
-  }
-  const plan = planDepartures(tabs.map((t) => t.selfId), graph);
+  for (const tab of tabs) graph.set(tab.id, new Set(await openLinks(tab)));
+  const plan = planDepartures(tabs.map((t) => t.id), graph);
   console.log(`survivors share ${plan.survivorEdges} of 3 possible links before the server stops`);
-  const byId = new Map(tabs.map((t) => [t.selfId, t]));
+  const byId = new Map(tabs.map((t) => [t.id, t]));
   const victims = plan.order.map((id) => byId.get(id)!);
 
-  await server.close();
-  const serverStoppedAt = await Promise.all(tabs.map(async (t) => [t.selfId, (await t.snapshot()).now] as const));
-  const stoppedAt = new Map(serverStoppedAt);
+  await signaling.stop();
+  const linksBeforeStop = await linkPairs(tabs);
   let alive = [...tabs];
 
-  const depart = async (victim: Tab, how: 'close' | 'kill') => {
+  const depart = async (victim: User, how: 'close' | 'kill') => {
     const started = Date.now();
     alive = alive.filter((t) => t !== victim);
     if (how === 'close') await victim.close();
     else await victim.kill();
-    const ms = await waitAgree(alive, `after ${how} of ${victim.selfId}`, 60_000);
-    const gone = Date.now() - started;
-    console.log(`${how === "kill" ? "killed" : "closed"} tab ${victim.selfId}: gone from every survivor's peers after ${gone} ms (waited ${ms} ms)`);
+    const waited = await agree(alive, 60_000);
+    console.log(`${how === 'kill' ? 'killed' : 'closed'} tab ${victim.id}: gone from every survivor's peers after ${Date.now() - started} ms (waited ${waited} ms)`);
     // Repaired enough to carry on: every survivor holds a link again.
-    for (const tab of alive) {
-      await expect
-        .poll(async () => (await tab.snapshot()).links.filter((l) => l.state === 'open').length, { timeout: 30_000 })
-        .toBeGreaterThanOrEqual(1);
-    }
-    return gone;
+    for (const tab of alive) await expect.poll(async () => (await openLinks(tab)).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
   };
 
   await depart(victims[0]!, 'close');
@@ -120,19 +94,12 @@ test('six tabs, maxLinks 3: the mesh repairs itself while the signaling server i
   // Repaired: the survivors link to each other as far as maxLinks allows.
   for (const tab of alive) {
     await expect
-      .poll(async () => (await tab.snapshot()).links.filter((l) => l.state === 'open').length, {
-        timeout: 30_000,
-        message: `${tab.selfId} to hold ${alive.length - 1} open links after repair`,
-      })
+      .poll(async () => (await openLinks(tab)).length, { timeout: 30_000, message: `${tab.id} to hold ${alive.length - 1} open links after repair` })
       .toBe(Math.min(MAX_LINKS, alive.length - 1));
   }
 
-  // At least one link opened after the server went away: negotiated over the mesh.
-  let formedWhileDown = 0;
-  for (const tab of alive) {
-    const snap = await tab.snapshot();
-    formedWhileDown += snap.links.filter((l) => l.openedAt !== null && l.openedAt > (stoppedAt.get(tab.selfId) ?? Infinity)).length;
-  }
+  // At least one link that did not exist when the server stopped: negotiated over the mesh.
+  const formedWhileDown = [...(await linkPairs(alive))].filter((pair) => !linksBeforeStop.has(pair)).length;
   console.log(`links formed while the server was down: ${formedWhileDown}`);
   expect(formedWhileDown).toBeGreaterThan(0);
 
@@ -141,17 +108,12 @@ test('six tabs, maxLinks 3: the mesh repairs itself while the signaling server i
   for (const tab of alive) {
     for (const [i, other] of alive.entries()) {
       if (other === tab) continue;
-      await expect.poll(async () => (await tab.snapshot()).presence[other.selfId]?.round).toBe(i + 1);
+      await expect.poll(async () => (await tab.snapshot()).presence[other.id]?.round).toBe(i + 1);
     }
   }
 
   // The server returns on the same port; a newcomer joins the same room.
-  server = await startServer(port);
-  const late = await Tab.open(browser, base);
-  await late.join(room, { ...options, presence: { name: 'late' } });
-  alive.push(late);
-  console.log(`newcomer after restart: everyone agrees in ${await waitAgree(alive, 'newcomer')} ms`);
-
-  for (const tab of alive) await tab.close();
-  await server.close();
+  await signaling.start();
+  const [late] = await murmur.spawn(1, { joinOptions, presence: { name: 'late' } });
+  console.log(`newcomer after restart: everyone agrees in ${await agree([...alive, late])} ms`);
 });
