@@ -14,9 +14,16 @@
  * missing, every node of which pulls on its own and then receives its
  * parent's late copy too: at 10% loss that cascade cost ~0.8 extra copies per
  * peer (RMR). The pull stays as the backstop for a parent that died.
+ *
+ * Verdicts (DEAD, LEFT) are flooded instead: pushed on every link, never
+ * acknowledged. They are a few bytes, the size of the IHAVE entry they would
+ * otherwise cost on each lazy link, and the first copy to arrive comes over
+ * the fastest of several paths, so one lost frame does not hold a departed
+ * tab in some views for a retransmission or a pull.
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
+import { BodyKind } from './wire/gossip-body.js';
 import { encodeGossipFrame, type GossipId } from './wire/frames.js';
 
 interface Cached {
@@ -47,6 +54,14 @@ const IHAVE_BATCH = 400;
 /** Own messages younger than this are announced on every new link, ms. */
 const OWN_CATCH_UP_MS = 5000;
 const OWN_RECENT = 8;
+/** Lazy links that get an IHAVE for each message. */
+const LAZY_FANOUT = 3;
+
+/** Bodies pushed on every link rather than along the tree (see above). */
+function isFlooded(bodyBytes: Uint8Array): boolean {
+  const kind = bodyBytes[0];
+  return kind === BodyKind.DEAD || kind === BodyKind.LEFT;
+}
 
 export function messageKey(origin: PeerId, seq: number): string {
   return `${origin}\u0000${seq}`;
@@ -69,6 +84,8 @@ export class Broadcast {
   private gotArmed = false;
   private graftAt = Infinity;
   private seq = 0;
+  /** Rotates which lazy links get a message's announcement. */
+  private lazyCursor = 0;
   /** Our last few messages, announced to new neighbours. */
   private ownRecent: Array<{ seq: number; at: number }> = [];
 
@@ -132,7 +149,7 @@ export class Broadcast {
    */
   receive(from: PeerId, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): boolean {
     const key = messageKey(origin, seq);
-    this.queueAck(from, origin, seq);
+    if (!isFlooded(bodyBytes)) this.queueAck(from, origin, seq);
     if (this.seen.has(key)) {
       this.ctx.stats.duplicates += 1;
       return false;
@@ -208,6 +225,12 @@ export class Broadcast {
   }
 
   private forward(origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array, from: PeerId | undefined): void {
+    if (isFlooded(bodyBytes)) {
+      const frame = encodeGossipFrame(origin, seq, round + 1, bodyBytes);
+      for (const peer of this.eager) if (peer !== from) this.ctx.sendBytes(peer, frame);
+      for (const peer of this.lazy) if (peer !== from) this.ctx.sendBytes(peer, frame);
+      return;
+    }
     if (this.eager.size > (from !== undefined && this.eager.has(from) ? 1 : 0)) {
       const frame = encodeGossipFrame(origin, seq, round + 1, bodyBytes);
       const key = messageKey(origin, seq);
@@ -219,8 +242,15 @@ export class Broadcast {
       }
       this.armResend(deadline);
     }
-    for (const peer of this.lazy) {
+    // Announce on a few lazy links, not all: tree links are already made reliable by acks, so the
+    // announcements only cover a dead parent, and a few independent ones do that (each costs a frame
+    // per link per flush, the bulk of an idle mesh's broadcast traffic). Rotate which ones.
+    let announced = 0;
+    const lazy = [...this.lazy];
+    for (let i = 0; i < lazy.length && announced < LAZY_FANOUT; i++) {
+      const peer = lazy[(this.lazyCursor + i) % lazy.length] as PeerId;
       if (peer === from) continue;
+      announced += 1;
       let queue = this.lazyQueue.get(peer);
       if (!queue) {
         queue = [];
@@ -228,6 +258,7 @@ export class Broadcast {
       }
       queue.push({ origin, seq, round: round + 1 });
     }
+    this.lazyCursor += 1;
     if (this.lazyQueue.size > 0) this.armFlush();
   }
 

@@ -19,6 +19,8 @@ export interface EngineStats {
   refusals: number;
   probes: number;
   probeFailures: number;
+  /** Former neighbours (link closed without a goodbye) that relayed pings could not reach. */
+  verifyFailures: number;
   refutations: number;
   /** Active links that closed without a goodbye. */
   linkFailures: number;
@@ -39,6 +41,7 @@ export function emptyStats(): EngineStats {
     refusals: 0,
     probes: 0,
     probeFailures: 0,
+    verifyFailures: 0,
     refutations: 0,
     linkFailures: 0,
     resends: 0,

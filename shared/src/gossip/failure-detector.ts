@@ -1,15 +1,27 @@
 /**
  * SWIM failure detection with Lifeguard's refinements, over the active view.
  *
- * Each period one neighbour is probed (round robin over a shuffled order).
- * A neighbour that sent us anything during the last period is skipped: its
- * traffic already proves it alive, so an idle mesh pays for one ping/ack per
- * link per period at most and a busy one pays nothing. No ack within the
- * timeout: the ping is retried; then retried once more while `indirectProbes`
- * other neighbours relay a ping over the mesh (ROUTE frames). Still nothing:
- * the target is suspected. Each suspicion costs two room-wide broadcasts
- * (suspect, refute), so cheap retries that make a false one rare pay off. Pings carry the anti-entropy digest when one is due, so the
- * backstop costs no extra messages.
+ * Each period at most one neighbour is probed: the one we have heard from
+ * least recently, and only if that was at least one period per neighbour
+ * ago. Any frame proves its sender alive, and a ping proves the pinger as
+ * much as the ack proves the target, so one exchange serves both ends of a
+ * link: an idle mesh pays about one ping and one ack per node per two
+ * periods, a busy one nothing. A crashed peer is still checked by one of its
+ * neighbours about once a period, as in plain SWIM.
+ *
+ * A probe is a local trial before any accusation: direct ping; a direct
+ * retry; a third direct try while `indirectProbes` other neighbours relay a
+ * ping over the mesh (ROUTE frames); then once more, direct and relayed by
+ * fresh helpers. Only if all of that fails is the target suspected, and a
+ * suspicion is a room-wide broadcast (and its refutation another), so at 10%
+ * loss the second relayed round is what keeps membership traffic flat in N:
+ * a false accusation then needs ~8 independent losses in a row.
+ *
+ * A suspected neighbour is probed at the next tick by every node that hears
+ * of it, so confirmations (or the `suspected` flag that makes the target
+ * refute) arrive within a probe rather than at random. Only accusers declare
+ * death when the suspicion runs out; the others wait a grace period longer,
+ * so a real death costs a handful of DEAD broadcasts, not one per survivor.
  *
  * Lifeguard: a local health score (missed acks, refutations of our own
  * suspicion) stretches our period and timeouts so a slow tab does not accuse
@@ -40,9 +52,24 @@ export interface DetectorHooks {
 interface Probe {
   target: PeerId;
   seq: number;
-  /** 0: direct ping out; 1: direct retry out; 2: relayed pings out. */
+  /** Index into PROBE_PHASES of the attempt now out. */
   phase: number;
+  /** Helpers already asked to relay (a later relayed round asks others). */
+  helpers: Set<PeerId>;
 }
+
+/**
+ * A probe's attempts: each sends a direct ping (same seq: a late ack of an
+ * earlier try still counts), the relayed ones also ask helpers, then waits
+ * for the probe or indirect timeout. 1.8 s in all at the defaults.
+ */
+const PROBE_PHASES: ReadonlyArray<{ relayed: boolean }> = [{ relayed: false }, { relayed: false }, { relayed: true }, { relayed: true }];
+
+/** Relayed rounds before a former neighbour whose link died is accused. */
+const VERIFY_ROUNDS = 2;
+
+/** Probe periods a non-accuser waits past its suspicion timeout for an accuser's DEAD broadcast. */
+const NON_ACCUSER_GRACE_PERIODS = 2;
 
 interface Suspicion {
   incarnation: number;
@@ -52,6 +79,8 @@ interface Suspicion {
   maxMs: number;
   expected: number;
   deadline: number;
+  /** A non-accuser's grace period was already added. */
+  graced: boolean;
 }
 
 export const PROBE_TIMER = 'probe';
@@ -68,13 +97,14 @@ export class FailureDetector {
   private readonly hooks: DetectorHooks;
   private readonly lastHeard = new Map<PeerId, number>();
   private readonly suspicions = new Map<PeerId, Suspicion>();
-  private order: PeerId[] = [];
+  /** Suspected neighbours to probe at the next chance (others accused them). */
+  private readonly urgent = new Set<PeerId>();
   private probe: Probe | undefined;
   private probeSentAt = 0;
   private seq = 0;
   private suspicionAt = Infinity;
-  /** Former neighbours being checked over relayed pings: peer → (seq, deadline). */
-  private readonly verifying = new Map<PeerId, { seq: number; deadline: number }>();
+  /** Former neighbours being checked over relayed pings. */
+  private readonly verifying = new Map<PeerId, { seq: number; deadline: number; round: number; helpers: Set<PeerId> }>();
   private verifyAt = Infinity;
 
   constructor(ctx: Context, hooks: DetectorHooks) {
@@ -84,6 +114,7 @@ export class FailureDetector {
 
   heardFrom(peer: PeerId): void {
     this.lastHeard.set(peer, this.ctx.now);
+    this.urgent.delete(peer);
     if (this.probe?.target === peer) this.succeed(false);
   }
 
@@ -95,6 +126,7 @@ export class FailureDetector {
   forgetNeighbor(peer: PeerId): void {
     this.lastHeard.delete(peer);
     this.rtt.delete(peer);
+    this.urgent.delete(peer);
     if (this.probe?.target === peer) {
       this.probe = undefined;
       this.ctx.clearTimer(PROBE_TIMEOUT_TIMER);
@@ -106,52 +138,58 @@ export class FailureDetector {
   }
 
   onProbeTimer(): void {
-    const config = this.ctx.config;
-    this.ctx.setTimer(PROBE_TIMER, this.ctx.now + this.scaled(config.probeIntervalMs));
-    if (this.probe) return; // the previous probe is still running its indirect phase
+    this.ctx.setTimer(PROBE_TIMER, this.ctx.now + this.scaled(this.ctx.config.probeIntervalMs));
+    if (this.probe) return; // the previous probe is still running its later attempts
     const target = this.nextTarget();
-    if (target === undefined) return;
+    if (target !== undefined) this.startProbe(target);
+  }
+
+  private startProbe(target: PeerId): void {
+    this.urgent.delete(target);
     this.seq += 1;
-    this.probe = { target, seq: this.seq, phase: 0 };
+    this.probe = { target, seq: this.seq, phase: 0, helpers: new Set() };
     this.probeSentAt = this.ctx.now;
     this.ctx.stats.probes += 1;
     this.ctx.send(target, { type: 'ping', seq: this.seq, suspected: this.hooks.isSuspect(target), digest: this.hooks.digestFor(target), tree: this.hooks.treeAdvert() });
-    this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(config.probeTimeoutMs));
+    this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(this.ctx.config.probeTimeoutMs));
   }
 
+  /**
+   * A suspected neighbour first; else the neighbour heard from least
+   * recently, if that was at least a period per neighbour ago (so each link
+   * is checked about once per `links` periods, from whichever end is first).
+   */
   private nextTarget(): PeerId | undefined {
     const neighbors = this.hooks.neighbors();
-    const quietSince = this.ctx.now - this.ctx.config.probeIntervalMs;
-    for (let attempts = 0; attempts < 2; attempts++) {
-      while (this.order.length > 0) {
-        const peer = this.order.pop() as PeerId;
-        if (!neighbors.has(peer)) continue;
-        if ((this.lastHeard.get(peer) ?? -Infinity) > quietSince) continue;
-        return peer;
-      }
-      this.order = this.ctx.config.rng.shuffle([...neighbors]);
+    for (const peer of this.urgent) {
+      if (neighbors.has(peer)) return peer;
+      this.urgent.delete(peer);
     }
-    return undefined;
+    const staleBefore = this.ctx.now - this.ctx.config.probeIntervalMs * neighbors.size;
+    let target: PeerId | undefined;
+    let oldest = Infinity;
+    for (const peer of neighbors) {
+      const heard = this.lastHeard.get(peer) ?? -Infinity;
+      if (heard < oldest) {
+        oldest = heard;
+        target = peer;
+      }
+    }
+    return oldest <= staleBefore ? target : undefined;
   }
 
   onProbeTimeout(): void {
     const probe = this.probe;
     if (!probe) return;
     const config = this.ctx.config;
-    if (probe.phase === 0) {
-      // A lost ping or ack is far likelier than a dead peer: a cheap direct retry first.
-      probe.phase = 1;
+    probe.phase += 1;
+    const phase = PROBE_PHASES[probe.phase];
+    if (phase !== undefined) {
+      // A lost ping or ack is far likelier than a dead peer: try again, and from the third try on
+      // also through other neighbours (SWIM's indirect probe), a fresh set each round.
       this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [], tree: this.hooks.treeAdvert() });
-      this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(config.probeTimeoutMs));
-      return;
-    }
-    if (probe.phase === 1) {
-      // Then a last direct try together with pings relayed by other neighbours (SWIM's indirect probe).
-      probe.phase = 2;
-      this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [], tree: this.hooks.treeAdvert() });
-      const helpers = [...this.hooks.neighbors()].filter((peer) => peer !== probe.target);
-      for (const helper of config.rng.sample(helpers, config.indirectProbes)) this.hooks.relayPing(helper, probe.target, probe.seq);
-      this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(config.indirectTimeoutMs));
+      if (phase.relayed) this.relay(probe.target, probe.seq, probe.helpers);
+      this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(phase.relayed ? config.indirectTimeoutMs : config.probeTimeoutMs));
       return;
     }
     this.probe = undefined;
@@ -160,10 +198,21 @@ export class FailureDetector {
     this.hooks.probeFailed(probe.target);
   }
 
+  /** Asks `indirectProbes` neighbours not asked before (or any, once all were) to relay a ping to `target`. */
+  private relay(target: PeerId, seq: number, asked: Set<PeerId>): void {
+    const others = [...this.hooks.neighbors()].filter((peer) => peer !== target);
+    const fresh = others.filter((peer) => !asked.has(peer));
+    const pool = fresh.length > 0 ? fresh : others;
+    for (const helper of this.ctx.config.rng.sample(pool, this.ctx.config.indirectProbes)) {
+      asked.add(helper);
+      this.hooks.relayPing(helper, target, seq);
+    }
+  }
+
   /**
    * A link to `peer` closed without a goodbye. A lost DISCONNECT looks the
    * same as a crash, so before accusing, ask `indirectProbes` neighbours to
-   * relay a ping; accuse only if no ack comes back in time.
+   * relay a ping, twice; accuse only if no ack comes back in time.
    */
   verify(peer: PeerId, lastHeard: number | undefined): void {
     if (this.verifying.has(peer)) return;
@@ -175,9 +224,13 @@ export class FailureDetector {
     const recent = lastHeard !== undefined && this.ctx.now - lastHeard < 2 * config.probeIntervalMs;
     this.seq += 1;
     const deadline = this.ctx.now + this.scaled(config.probeTimeoutMs + config.indirectTimeoutMs) + (recent ? 2 * config.probeIntervalMs : 0);
-    this.verifying.set(peer, { seq: this.seq, deadline });
-    const helpers = [...this.hooks.neighbors()].filter((p) => p !== peer);
-    for (const helper of config.rng.sample(helpers, config.indirectProbes)) this.hooks.relayPing(helper, peer, this.seq);
+    const check = { seq: this.seq, deadline, round: 1, helpers: new Set<PeerId>() };
+    this.verifying.set(peer, check);
+    this.relay(peer, check.seq, check.helpers);
+    this.armVerify(deadline);
+  }
+
+  private armVerify(deadline: number): void {
     if (deadline < this.verifyAt) {
       this.verifyAt = deadline;
       this.ctx.setTimer(VERIFY_TIMER, deadline);
@@ -188,11 +241,20 @@ export class FailureDetector {
     this.verifyAt = Infinity;
     const failed: PeerId[] = [];
     for (const [peer, check] of this.verifying) {
-      if (check.deadline <= this.ctx.now) failed.push(peer);
-      else this.verifyAt = Math.min(this.verifyAt, check.deadline);
+      if (check.deadline > this.ctx.now) {
+        this.verifyAt = Math.min(this.verifyAt, check.deadline);
+      } else if (check.round < VERIFY_ROUNDS) {
+        check.round += 1;
+        check.deadline = this.ctx.now + this.scaled(this.ctx.config.indirectTimeoutMs);
+        this.relay(peer, check.seq, check.helpers);
+        this.verifyAt = Math.min(this.verifyAt, check.deadline);
+      } else {
+        failed.push(peer);
+      }
     }
     for (const peer of failed) this.verifying.delete(peer);
     if (this.verifyAt < Infinity) this.ctx.setTimer(VERIFY_TIMER, this.verifyAt);
+    this.ctx.stats.verifyFailures += failed.length;
     for (const peer of failed) this.hooks.probeFailed(peer);
   }
 
@@ -229,9 +291,14 @@ export class FailureDetector {
       const minMs = suspicionMinMs(config.suspicionMult, live, config.probeIntervalMs);
       const maxMs = minMs * config.suspicionMaxMult;
       const expected = expectedConfirmations(config.suspicionConfirmations, live);
-      suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs };
+      suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs, graced: false };
       suspicion.deadline = suspicion.start + suspicionTimeoutMs(0, expected, minMs, maxMs);
       this.suspicions.set(peer, suspicion);
+      // Others accuse a neighbour of ours: check it now, to confirm or to tell it to refute.
+      if (accuser !== this.ctx.self && this.hooks.neighbors().has(peer)) {
+        if (this.probe === undefined) this.startProbe(peer);
+        else if (this.probe.target !== peer) this.urgent.add(peer);
+      }
     } else if (!suspicion.accusers.has(accuser)) {
       suspicion.accusers.add(accuser);
       const confirmations = suspicion.accusers.size - 1;
@@ -244,6 +311,7 @@ export class FailureDetector {
   }
 
   clearSuspicion(peer: PeerId): void {
+    this.urgent.delete(peer);
     if (this.suspicions.delete(peer)) this.armSuspicion();
   }
 
@@ -259,7 +327,22 @@ export class FailureDetector {
   onSuspicionTimer(): void {
     this.suspicionAt = Infinity;
     const expired: Array<[PeerId, number]> = [];
-    for (const [peer, suspicion] of this.suspicions) if (suspicion.deadline <= this.ctx.now) expired.push([peer, suspicion.incarnation]);
+    for (const [peer, suspicion] of this.suspicions) {
+      if (suspicion.deadline > this.ctx.now) continue;
+      if (!suspicion.accusers.has(this.ctx.self) && !this.ctx.config.roomMembership) {
+        // Without room-wide membership nothing repairs a refutation we missed: a tab that never tried
+        // the suspect itself takes the verdict of those that did, and never reaches one of its own.
+        this.suspicions.delete(peer);
+        continue;
+      }
+      if (!suspicion.accusers.has(this.ctx.self) && !suspicion.graced) {
+        // We never failed to reach it ourselves: the accusers' verdict is on its way; judge only if it is lost.
+        suspicion.graced = true;
+        suspicion.deadline = this.ctx.now + this.scaled(NON_ACCUSER_GRACE_PERIODS * this.ctx.config.probeIntervalMs);
+        continue;
+      }
+      expired.push([peer, suspicion.incarnation]);
+    }
     for (const [peer] of expired) this.suspicions.delete(peer);
     this.armSuspicion();
     for (const [peer, incarnation] of expired) this.hooks.suspicionExpired(peer, incarnation);

@@ -14,7 +14,7 @@ import { Context, type EngineStats } from './context.js';
 import { FailureDetector, PROBE_TIMEOUT_TIMER, PROBE_TIMER, SUSPICION_TIMER, VERIFY_TIMER } from './failure-detector.js';
 import { isLive, Membership, type Member, type StatusChange } from './membership.js';
 import { MAINTAIN_TIMER, Overlay, SHUFFLE_TIMER } from './overlay.js';
-import { Routing } from './routing.js';
+import { PROBE_ROUTE_TTL, Routing } from './routing.js';
 import { SpanningTree } from './spanning-tree.js';
 import { encodeGossipBody, type GossipBody } from './wire/gossip-body.js';
 import { decodeFrame, type Frame, type MemberRecord, type MemberStatus, type RouteContent } from './wire/frames.js';
@@ -89,6 +89,7 @@ export class GossipEngine implements Engine {
         return status === undefined || isLive(status);
       },
       livePeers: () => this.membership.livePeers(),
+      liveCount: () => this.membership.liveCount,
       selfIncarnation: () => this.membership.self.incarnation,
     });
     this.routing = new Routing(this.ctx, this.overlay.active);
@@ -280,7 +281,9 @@ export class GossipEngine implements Engine {
       case 'ping':
         if (frame.tree) this.tree.onAdvert(from, frame.tree);
         this.ctx.send(from, { type: 'ack', seq: frame.seq, tree: this.tree.current() });
-        if (frame.suspected) this.refute(this.membership.self.incarnation - 1);
+        // The flag does not say at which incarnation we are suspected: outrank our current one, unless we
+        // refuted within the last period (that refutation is still spreading).
+        if (frame.suspected && this.ctx.now - this.lastRefuteAt >= this.config.probeIntervalMs) this.refute(this.membership.self.incarnation);
         if (frame.digest.length > 0) this.antiEntropy.onDigest(from, frame.digest);
         break;
       case 'ack':
@@ -327,7 +330,7 @@ export class GossipEngine implements Engine {
     this.routing.learn(origin, from);
     if (to === this.selfId) {
       if (content.kind === 'app') this.ctx.emit({ type: 'routed', from: origin, payload: content.payload });
-      else if (content.kind === 'ping') this.routing.send(this.selfId, origin, this.config.routeTtl, { kind: 'ack', seq: content.seq });
+      else if (content.kind === 'ping') this.routing.send(this.selfId, origin, Math.min(PROBE_ROUTE_TTL, this.config.routeTtl), { kind: 'ack', seq: content.seq });
       else this.detector.onAck(origin, content.seq);
       return;
     }

@@ -27,6 +27,8 @@ export interface OverlayHooks {
   /** Not known to be dead or departed (unknown peers may be alive). */
   mayBeAlive(peer: PeerId): boolean;
   livePeers(): PeerId[];
+  /** How many live members we know of (cheaper than livePeers().length). */
+  liveCount(): number;
   selfIncarnation(): number;
 }
 
@@ -203,6 +205,9 @@ export class Overlay {
   private evictRandom(except: PeerId): void {
     const victim = this.rng.pick([...this.active].filter((p) => p !== except));
     if (victim === undefined) return;
+    // Twice: a lost goodbye makes the victim check us over relayed pings, and an accusation if those
+    // fail costs two room-wide broadcasts; a second one-byte frame is far cheaper.
+    this.ctx.send(victim, { type: 'disconnect' });
     this.ctx.send(victim, { type: 'disconnect' });
     this.dropNeighbor(victim, true);
     this.addPassive(victim);
@@ -240,7 +245,7 @@ export class Overlay {
     if (this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
     // Full mesh while the room fits in maxLinks; otherwise seek only up to targetLinks, because every
     // attempt is a WebRTC negotiation and a tab gets ~500 of them in its life.
-    const fullMesh = config.roomMembership && this.hooks.livePeers().length <= config.maxLinks;
+    const fullMesh = config.roomMembership && this.hooks.liveCount() <= config.maxLinks;
     if (this.active.size >= (fullMesh ? config.maxLinks : config.targetLinks)) return;
     let candidates = this.passive.filter((peer) => this.hooks.mayBeAlive(peer));
     if (candidates.length === 0) candidates = this.hooks.livePeers().filter((peer) => !this.active.has(peer));

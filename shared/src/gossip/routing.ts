@@ -12,6 +12,13 @@ import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
 import type { RouteContent } from './wire/frames.js';
 
+/**
+ * Hop limit of probe traffic (relayed pings and their acks). A probe without
+ * a route takes random steps; past a few hops it is cheaper to let the probe
+ * fail (the prober retries with other helpers) than to walk the room.
+ */
+export const PROBE_ROUTE_TTL = 6;
+
 export class Routing {
   private readonly ctx: Context;
   private readonly nextHop = new Map<PeerId, PeerId>();
@@ -57,9 +64,9 @@ export class Routing {
     return true;
   }
 
-  /** Sends through a chosen first hop (indirect probes go through a helper). */
+  /** Sends probe traffic through a chosen first hop (indirect probes go through a helper). */
   sendVia(hop: PeerId, origin: PeerId, to: PeerId, content: RouteContent): void {
-    this.ctx.send(hop, { type: 'route', origin, to, ttl: this.ctx.config.routeTtl, content });
+    this.ctx.send(hop, { type: 'route', origin, to, ttl: Math.min(PROBE_ROUTE_TTL, this.ctx.config.routeTtl), content });
   }
 
   get size(): number {
