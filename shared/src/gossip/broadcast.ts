@@ -220,6 +220,11 @@ export class Broadcast {
     }
   }
 
+  /** Announced to us and not yet received (a copy arriving now most likely answers our GRAFT). */
+  isMissing(origin: PeerId, seq: number): boolean {
+    return this.missing.has(messageKey(origin, seq));
+  }
+
   has(origin: PeerId, seq: number): boolean {
     return this.seen.has(messageKey(origin, seq));
   }

@@ -1,21 +1,24 @@
 /**
  * SWIM failure detection with Lifeguard's refinements, over the active view.
  *
- * Each period at most one neighbour is probed: the one we have heard from
- * least recently, and only if that was at least one period per neighbour
- * ago. Any frame proves its sender alive, and a ping proves the pinger as
- * much as the ack proves the target, so one exchange serves both ends of a
- * link: an idle mesh pays about one ping and one ack per node per two
- * periods, a busy one nothing. A crashed peer is still checked by one of its
- * neighbours about once a period, as in plain SWIM.
+ * Each period at most one neighbour is probed: the one whose link went
+ * longest without a probe exchange, and only if that was at least one period
+ * per neighbour ago. A ping proves the pinger alive as much as the ack proves
+ * the target, so one exchange serves both ends of a link: a mesh pays about
+ * one ping and one ack per node per two periods. Only probe exchanges reset
+ * the clock, not other traffic: after a burst of traffic every link would
+ * otherwise fall due at once, and a peer that crashed right after it would
+ * wait a full cycle for its first probe. With exchanges spread evenly, a
+ * crashed peer is checked by one of its neighbours about once a period, as in
+ * plain SWIM.
  *
- * A probe is a local trial before any accusation: direct ping; a direct
- * retry; a third direct try while `indirectProbes` other neighbours relay a
- * ping over the mesh (ROUTE frames); then once more, direct and relayed by
- * fresh helpers. Only if all of that fails is the target suspected, and a
- * suspicion is a room-wide broadcast (and its refutation another), so at 10%
- * loss the second relayed round is what keeps membership traffic flat in N:
- * a false accusation then needs ~8 independent losses in a row.
+ * A probe is a local trial before any accusation: a direct ping, three
+ * direct retries, then twice more a direct try while `indirectProbes` other
+ * neighbours (a fresh set each time) relay a ping over the mesh (ROUTE
+ * frames). Only if all of that fails is the target suspected, and a
+ * suspicion is a room-wide broadcast (and its refutation another), so the
+ * length of the trial is what keeps membership traffic flat in N: at 10% loss
+ * six lost round trips in a row (~5e-5) plus failed relays.
  *
  * A suspected neighbour is probed at the next tick by every node that hears
  * of it, so confirmations (or the `suspected` flag that makes the target
@@ -61,9 +64,18 @@ interface Probe {
 /**
  * A probe's attempts: each sends a direct ping (same seq: a late ack of an
  * earlier try still counts), the relayed ones also ask helpers, then waits
- * for the probe or indirect timeout. 1.8 s in all at the defaults.
+ * for the probe or indirect timeout: 2 s in all at the defaults. Direct tries
+ * are the cheap and independent ones; relayed pings in a sparse mesh often
+ * find no route from the helper to the target (measured: about half fail).
  */
-const PROBE_PHASES: ReadonlyArray<{ relayed: boolean }> = [{ relayed: false }, { relayed: false }, { relayed: true }, { relayed: true }];
+const PROBE_PHASES: ReadonlyArray<{ relayed: boolean }> = [
+  { relayed: false },
+  { relayed: false },
+  { relayed: false },
+  { relayed: false },
+  { relayed: true },
+  { relayed: true },
+];
 
 /** Relayed rounds before a former neighbour whose link died is accused. */
 const VERIFY_ROUNDS = 2;
@@ -96,6 +108,8 @@ export class FailureDetector {
   private readonly ctx: Context;
   private readonly hooks: DetectorHooks;
   private readonly lastHeard = new Map<PeerId, number>();
+  /** Last probe exchange (ping from, or ack from) per neighbour: what schedules probes. */
+  private readonly lastExchange = new Map<PeerId, number>();
   private readonly suspicions = new Map<PeerId, Suspicion>();
   /** Suspected neighbours to probe at the next chance (others accused them). */
   private readonly urgent = new Set<PeerId>();
@@ -118,6 +132,11 @@ export class FailureDetector {
     if (this.probe?.target === peer) this.succeed(false);
   }
 
+  /** A probe exchange with `peer` (it pinged us, or acked our ping) proves the link for a while. */
+  exchanged(peer: PeerId): void {
+    if (this.hooks.neighbors().has(peer)) this.lastExchange.set(peer, this.ctx.now);
+  }
+
   /** When we last received anything from `peer`, if it is (or just was) a neighbour. */
   heardAt(peer: PeerId): number | undefined {
     return this.lastHeard.get(peer);
@@ -125,6 +144,7 @@ export class FailureDetector {
 
   forgetNeighbor(peer: PeerId): void {
     this.lastHeard.delete(peer);
+    this.lastExchange.delete(peer);
     this.rtt.delete(peer);
     this.urgent.delete(peer);
     if (this.probe?.target === peer) {
@@ -155,9 +175,10 @@ export class FailureDetector {
   }
 
   /**
-   * A suspected neighbour first; else the neighbour heard from least
-   * recently, if that was at least a period per neighbour ago (so each link
-   * is checked about once per `links` periods, from whichever end is first).
+   * A suspected neighbour first; else the neighbour whose last probe
+   * exchange is oldest, if that was at least a period per neighbour ago (so
+   * each link is checked about once per `links` periods, from whichever end
+   * is first).
    */
   private nextTarget(): PeerId | undefined {
     const neighbors = this.hooks.neighbors();
@@ -169,7 +190,7 @@ export class FailureDetector {
     let target: PeerId | undefined;
     let oldest = Infinity;
     for (const peer of neighbors) {
-      const heard = this.lastHeard.get(peer) ?? -Infinity;
+      const heard = this.lastExchange.get(peer) ?? -Infinity;
       if (heard < oldest) {
         oldest = heard;
         target = peer;
@@ -260,6 +281,7 @@ export class FailureDetector {
 
   /** A direct or relayed ack arrived. */
   onAck(from: PeerId, seq: number): void {
+    this.exchanged(from);
     if (this.verifying.get(from)?.seq === seq) this.verifying.delete(from);
     if (this.probe && this.probe.target === from && this.probe.seq === seq) this.succeed(this.probe.phase === 0);
   }

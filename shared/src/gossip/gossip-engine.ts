@@ -281,6 +281,7 @@ export class GossipEngine implements Engine {
       case 'ping':
         if (frame.tree) this.tree.onAdvert(from, frame.tree);
         this.ctx.send(from, { type: 'ack', seq: frame.seq, tree: this.tree.current() });
+        this.detector.exchanged(from);
         // The flag does not say at which incarnation we are suspected: outrank our current one, unless we
         // refuted within the last period (that refutation is still spreading).
         if (frame.suspected && this.ctx.now - this.lastRefuteAt >= this.config.probeIntervalMs) this.refute(this.membership.self.incarnation);
@@ -291,6 +292,10 @@ export class GossipEngine implements Engine {
         this.detector.onAck(from, frame.seq);
         break;
       case 'gossip':
+        // An unrequested push off the tree (not a flooded verdict, not an answer to our GRAFT): the sender thinks we are its child.
+        if (frame.body.kind !== 'dead' && frame.body.kind !== 'left' && !this.tree.treeLinks().has(from) && this.overlay.active.has(from) && !this.broadcast.isMissing(frame.origin, frame.seq)) {
+          this.tree.refresh(from);
+        }
         if (this.broadcast.receive(from, frame.origin, frame.seq, frame.round, frame.bodyBytes)) {
           this.routing.learn(frame.origin, from);
           this.applyGossip(frame.origin, frame.body);
@@ -299,6 +304,7 @@ export class GossipEngine implements Engine {
         }
         break;
       case 'ihave':
+        if (from === this.tree.parent) this.tree.refresh(from);
         this.broadcast.onIhave(from, frame.entries);
         break;
       case 'graft':

@@ -38,6 +38,9 @@ export interface TreeHooks {
 /** Longest path accepted, in hops: far above any real depth, low enough to end count-to-infinity fast. */
 export const MAX_DISTANCE = 32;
 
+/** Shortest gap between two unrequested repeats of our advert to one neighbour, ms. */
+const REFRESH_MS = 1000;
+
 export class SpanningTree {
   root: PeerId;
   distance = 0;
@@ -47,6 +50,7 @@ export class SpanningTree {
   private readonly adverts = new Map<PeerId, TreeAdvert>();
   private links = new Set<PeerId>();
   private seq = 0;
+  private readonly refreshedAt = new Map<PeerId, number>();
 
   constructor(ctx: Context, hooks: TreeHooks) {
     this.ctx = ctx;
@@ -66,6 +70,7 @@ export class SpanningTree {
 
   neighborDown(peer: PeerId): void {
     this.adverts.delete(peer);
+    this.refreshedAt.delete(peer);
     this.update();
   }
 
@@ -77,9 +82,22 @@ export class SpanningTree {
     this.update();
   }
 
+  /**
+   * A neighbour acts on a stale view of us: it pushes payloads to us off the
+   * tree, or, as our parent, only announces them, because our last TREE
+   * frame to it was lost. Repeat our advert (at most once a second per
+   * neighbour; an advert it already has is ignored by its seq).
+   */
+  refresh(peer: PeerId): void {
+    if (this.ctx.now - (this.refreshedAt.get(peer) ?? -Infinity) < REFRESH_MS) return;
+    this.refreshedAt.set(peer, this.ctx.now);
+    this.ctx.send(peer, { type: 'tree', ...this.current() });
+  }
+
   /** A link closed before it ever became active. */
   forget(peer: PeerId): void {
     this.adverts.delete(peer);
+    this.refreshedAt.delete(peer);
   }
 
   private advert(): TreeAdvert {
