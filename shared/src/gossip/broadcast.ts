@@ -54,8 +54,6 @@ const IHAVE_BATCH = 400;
 /** Own messages younger than this are announced on every new link, ms. */
 const OWN_CATCH_UP_MS = 5000;
 const OWN_RECENT = 8;
-/** Lazy links that get an IHAVE for each message. */
-const LAZY_FANOUT = 3;
 
 /** Bodies pushed on every link rather than along the tree (see above). */
 function isFlooded(bodyBytes: Uint8Array): boolean {
@@ -84,8 +82,6 @@ export class Broadcast {
   private gotArmed = false;
   private graftAt = Infinity;
   private seq = 0;
-  /** Rotates which lazy links get a message's announcement. */
-  private lazyCursor = 0;
   /** Our last few messages, announced to new neighbours. */
   private ownRecent: Array<{ seq: number; at: number }> = [];
 
@@ -247,15 +243,8 @@ export class Broadcast {
       }
       this.armResend(deadline);
     }
-    // Announce on a few lazy links, not all: tree links are already made reliable by acks, so the
-    // announcements only cover a dead parent, and a few independent ones do that (each costs a frame
-    // per link per flush, the bulk of an idle mesh's broadcast traffic). Rotate which ones.
-    let announced = 0;
-    const lazy = [...this.lazy];
-    for (let i = 0; i < lazy.length && announced < LAZY_FANOUT; i++) {
-      const peer = lazy[(this.lazyCursor + i) % lazy.length] as PeerId;
+    for (const peer of this.lazy) {
       if (peer === from) continue;
-      announced += 1;
       let queue = this.lazyQueue.get(peer);
       if (!queue) {
         queue = [];
@@ -263,7 +252,6 @@ export class Broadcast {
       }
       queue.push({ origin, seq, round: round + 1 });
     }
-    this.lazyCursor += 1;
     if (this.lazyQueue.size > 0) this.armFlush();
   }
 
