@@ -35,6 +35,15 @@ interface Cached {
   at: number;
 }
 
+interface Unacked {
+  peer: PeerId;
+  key: string;
+  resends: number;
+  deadline: number;
+  /** Acknowledged, given up, or the link went down. */
+  done: boolean;
+}
+
 interface Missing {
   origin: PeerId;
   seq: number;
@@ -75,8 +84,11 @@ export class Broadcast {
   private readonly missing = new Map<string, Missing>();
   private readonly lazyQueue = new Map<PeerId, Array<GossipId & { round: number }>>();
   private readonly ackQueue = new Map<PeerId, GossipId[]>();
-  /** Payloads pushed on tree links and not yet acknowledged: `${peer}\u0001${key}`. */
-  private readonly unacked = new Map<string, { peer: PeerId; key: string; resends: number; deadline: number }>();
+  /** Payloads pushed on tree links and not yet acknowledged: message key → peer → entry. */
+  private readonly unacked = new Map<string, Map<PeerId, Unacked>>();
+  /** The same entries in deadline order (each is (re)appended at now + ackTimeoutMs); `done` ones are skipped. */
+  private resendQueue: Unacked[] = [];
+  private resendHead = 0;
   private resendAt = Infinity;
   private ihaveArmed = false;
   private gotArmed = false;
@@ -105,7 +117,13 @@ export class Broadcast {
     this.lazy.delete(peer);
     this.lazyQueue.delete(peer);
     this.ackQueue.delete(peer);
-    for (const [key, entry] of this.unacked) if (entry.peer === peer) this.unacked.delete(key);
+    for (const [key, byPeer] of this.unacked) {
+      const entry = byPeer.get(peer);
+      if (entry === undefined) continue;
+      entry.done = true;
+      byPeer.delete(peer);
+      if (byPeer.size === 0) this.unacked.delete(key);
+    }
     for (const entry of this.missing.values()) {
       const index = entry.sources.indexOf(peer);
       if (index >= 0) entry.sources.splice(index, 1);
@@ -186,26 +204,49 @@ export class Broadcast {
   }
 
   onGot(from: PeerId, entries: readonly GossipId[]): void {
-    for (const entry of entries) this.unacked.delete(`${from}\u0001${messageKey(entry.origin, entry.seq)}`);
+    for (const entry of entries) this.settle(messageKey(entry.origin, entry.seq), from);
+  }
+
+  /** Drops the unacknowledged entry for `key` on `peer`, if any. */
+  private settle(key: string, peer: PeerId): void {
+    const byPeer = this.unacked.get(key);
+    const entry = byPeer?.get(peer);
+    if (byPeer === undefined || entry === undefined) return;
+    entry.done = true;
+    byPeer.delete(peer);
+    if (byPeer.size === 0) this.unacked.delete(key);
   }
 
   onResendTimer(): void {
     this.resendAt = Infinity;
     const now = this.ctx.now;
-    // Entries sit in deadline order (each is (re)inserted at now + ackTimeoutMs): stop at the first not due.
-    for (const [id, entry] of this.unacked) {
+    const queue = this.resendQueue;
+    // Entries sit in deadline order: stop at the first not due.
+    while (this.resendHead < queue.length) {
+      const entry = queue[this.resendHead] as Unacked;
+      if (entry.done) {
+        this.resendHead += 1;
+        continue;
+      }
       if (entry.deadline > now) {
         this.armResend(entry.deadline);
         break;
       }
-      this.unacked.delete(id);
+      this.resendHead += 1;
       const cached = this.cache.get(entry.key);
-      if (!cached || entry.resends >= MAX_RESENDS || !this.eager.has(entry.peer)) continue;
+      if (!cached || entry.resends >= MAX_RESENDS || !this.eager.has(entry.peer)) {
+        this.settle(entry.key, entry.peer);
+        continue;
+      }
       entry.resends += 1;
       this.ctx.stats.resends += 1;
       entry.deadline = now + this.ctx.config.ackTimeoutMs;
-      this.unacked.set(id, entry);
+      queue.push(entry);
       this.ctx.sendBytes(entry.peer, encodeGossipFrame(cached.origin, cached.seq, cached.round + 1, cached.bodyBytes));
+    }
+    if (this.resendHead > 1024 && this.resendHead * 2 > queue.length) {
+      this.resendQueue = queue.slice(this.resendHead);
+      this.resendHead = 0;
     }
   }
 
@@ -239,7 +280,16 @@ export class Broadcast {
       for (const peer of this.eager) {
         if (peer === from) continue;
         this.ctx.sendBytes(peer, frame);
-        this.unacked.set(`${peer}\u0001${key}`, { peer, key, resends: 0, deadline });
+        let byPeer = this.unacked.get(key);
+        if (byPeer === undefined) {
+          byPeer = new Map();
+          this.unacked.set(key, byPeer);
+        }
+        const entry: Unacked = { peer, key, resends: 0, deadline, done: false };
+        const previous = byPeer.get(peer);
+        if (previous !== undefined) previous.done = true;
+        byPeer.set(peer, entry);
+        this.resendQueue.push(entry);
       }
       this.armResend(deadline);
     }

@@ -25,7 +25,11 @@ export interface GossipTuning {
   indirectTimeoutMs: number;
   /** Helpers asked to probe indirectly (SWIM's k). 3 as in memberlist. */
   indirectProbes: number;
-  /** Suspicion minimum = mult × log10(N) × probe period (memberlist's 4 detects in ~12 s at N=1,000; 1.5 aims at 8 s). */
+  /**
+   * Suspicion minimum = mult × log10(N) × probe period (memberlist's 4 detects in ~12 s at N=1,000). 1: 3 s at
+   * N=1,000 is still twice the p99 time for the suspect to hear of it over the tree and refute, and its neighbours
+   * tell it at once with a flagged ping.
+   */
   suspicionMult: number;
   /** Suspicion maximum = this × minimum, used when nobody confirms (Lifeguard). */
   suspicionMaxMult: number;
@@ -98,7 +102,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
   probeTimeoutMs: 200,
   indirectTimeoutMs: 600,
   indirectProbes: 3,
-  suspicionMult: 1.5,
+  suspicionMult: 1,
   suspicionMaxMult: 4,
   suspicionConfirmations: 3,
   maxHealth: 8,

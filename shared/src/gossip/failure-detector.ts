@@ -1,16 +1,18 @@
 /**
  * SWIM failure detection with Lifeguard's refinements, over the active view.
  *
- * Each period at most one neighbour is probed: the one whose link went
- * longest without a probe exchange, and only if that was at least one period
- * per neighbour ago. A ping proves the pinger alive as much as the ack proves
- * the target, so one exchange serves both ends of a link: a mesh pays about
- * one ping and one ack per node per two periods. Only probe exchanges reset
- * the clock, not other traffic: after a burst of traffic every link would
- * otherwise fall due at once, and a peer that crashed right after it would
- * wait a full cycle for its first probe. With exchanges spread evenly, a
- * crashed peer is checked by one of its neighbours about once a period, as in
- * plain SWIM.
+ * Each period at most one neighbour is probed: the one most overdue. A
+ * probe exchange (a ping from either end, or an ack) makes a link due again,
+ * at each end, after a random time: exponential, with a mean of 1.5 periods
+ * per neighbour. A ping proves the pinger alive as much as the ack proves the
+ * target, so one exchange serves both ends, and a link is checked about every
+ * 0.75 × `links` periods from whichever end comes first: a mesh pays about
+ * two thirds of SWIM's load (one ping and one ack per node per period). The
+ * price is that a crashed peer's links are checked (by its neighbours alone)
+ * about once per 1.5 periods instead of one. Only probe exchanges reset the clock,
+ * not other traffic (after a burst every link would fall due at once), and
+ * the draw is memoryless, so the wait does not depend on when the links were
+ * last checked.
  *
  * A probe is a local trial before any accusation: a direct ping, three
  * direct retries, then twice more a direct try while `indirectProbes` other
@@ -20,9 +22,10 @@
  * length of the trial is what keeps membership traffic flat in N: at 10% loss
  * six lost round trips in a row (~5e-5) plus failed relays.
  *
- * A suspected neighbour is probed at the next tick by every node that hears
- * of it, so confirmations (or the `suspected` flag that makes the target
- * refute) arrive within a probe rather than at random. Only accusers declare
+ * A suspected neighbour is probed at once by every node that hears of it, in
+ * a shorter trial (it only confirms), so confirmations (or the `suspected`
+ * flag that makes the target refute) arrive within a second rather than at
+ * random. Only accusers declare
  * death when the suspicion runs out; the others wait a grace period longer,
  * so a real death costs a handful of DEAD broadcasts, not one per survivor.
  *
@@ -55,7 +58,9 @@ export interface DetectorHooks {
 interface Probe {
   target: PeerId;
   seq: number;
-  /** Index into PROBE_PHASES of the attempt now out. */
+  /** The attempts this probe makes (PROBE_PHASES, or CONFIRM_PHASES for a suspect others accused). */
+  phases: ReadonlyArray<{ relayed: boolean }>;
+  /** Index into `phases` of the attempt now out. */
   phase: number;
   /** Helpers already asked to relay (a later relayed round asks others). */
   helpers: Set<PeerId>;
@@ -76,6 +81,16 @@ const PROBE_PHASES: ReadonlyArray<{ relayed: boolean }> = [
   { relayed: true },
   { relayed: true },
 ];
+
+/** Mean wait, in probe periods per neighbour, before each end of a link probes it again. */
+const PROBE_DUE_PERIODS = 1.5;
+
+/**
+ * A shorter trial for a neighbour others already accuse: our verdict only
+ * confirms theirs (shortening the suspicion towards its minimum, during which
+ * the suspect can still refute), so it need not be as sure as an accusation.
+ */
+const CONFIRM_PHASES: ReadonlyArray<{ relayed: boolean }> = [{ relayed: false }, { relayed: false }, { relayed: true }];
 
 /** Relayed rounds before a former neighbour whose link died is accused. */
 const VERIFY_ROUNDS = 2;
@@ -108,8 +123,8 @@ export class FailureDetector {
   private readonly ctx: Context;
   private readonly hooks: DetectorHooks;
   private readonly lastHeard = new Map<PeerId, number>();
-  /** Last probe exchange (ping from, or ack from) per neighbour: what schedules probes. */
-  private readonly lastExchange = new Map<PeerId, number>();
+  /** When each neighbour's link is due for a probe again (set by each probe exchange). */
+  private readonly probeDue = new Map<PeerId, number>();
   private readonly suspicions = new Map<PeerId, Suspicion>();
   /** Suspected neighbours to probe at the next chance (others accused them). */
   private readonly urgent = new Set<PeerId>();
@@ -134,7 +149,14 @@ export class FailureDetector {
 
   /** A probe exchange with `peer` (it pinged us, or acked our ping) proves the link for a while. */
   exchanged(peer: PeerId): void {
-    if (this.hooks.neighbors().has(peer)) this.lastExchange.set(peer, this.ctx.now);
+    const neighbors = this.hooks.neighbors();
+    if (!neighbors.has(peer)) return;
+    // Due again after an exponential time (capped at three means) with a mean of 1.5 periods per
+    // neighbour: both ends draw, so the link is checked about every 0.75 × `links` periods from
+    // whichever end comes first. Memoryless: however recently its links were checked, a crashed peer
+    // is due on one of them within about 1.5 periods; and links that formed together stay out of step.
+    const mean = PROBE_DUE_PERIODS * this.ctx.config.probeIntervalMs * neighbors.size;
+    this.probeDue.set(peer, this.ctx.now + mean * Math.min(3, -Math.log(1 - this.ctx.config.rng.next())));
   }
 
   /** When we last received anything from `peer`, if it is (or just was) a neighbour. */
@@ -144,7 +166,7 @@ export class FailureDetector {
 
   forgetNeighbor(peer: PeerId): void {
     this.lastHeard.delete(peer);
-    this.lastExchange.delete(peer);
+    this.probeDue.delete(peer);
     this.rtt.delete(peer);
     this.urgent.delete(peer);
     if (this.probe?.target === peer) {
@@ -161,13 +183,13 @@ export class FailureDetector {
     this.ctx.setTimer(PROBE_TIMER, this.ctx.now + this.scaled(this.ctx.config.probeIntervalMs));
     if (this.probe) return; // the previous probe is still running its later attempts
     const target = this.nextTarget();
-    if (target !== undefined) this.startProbe(target);
+    if (target !== undefined) this.startProbe(target, this.urgent.has(target) ? CONFIRM_PHASES : PROBE_PHASES);
   }
 
-  private startProbe(target: PeerId): void {
+  private startProbe(target: PeerId, phases: ReadonlyArray<{ relayed: boolean }>): void {
     this.urgent.delete(target);
     this.seq += 1;
-    this.probe = { target, seq: this.seq, phase: 0, helpers: new Set() };
+    this.probe = { target, seq: this.seq, phases, phase: 0, helpers: new Set() };
     this.probeSentAt = this.ctx.now;
     this.ctx.stats.probes += 1;
     this.ctx.send(target, { type: 'ping', seq: this.seq, suspected: this.hooks.isSuspect(target), digest: this.hooks.digestFor(target), tree: this.hooks.treeAdvert() });
@@ -175,10 +197,8 @@ export class FailureDetector {
   }
 
   /**
-   * A suspected neighbour first; else the neighbour whose last probe
-   * exchange is oldest, if that was at least a period per neighbour ago (so
-   * each link is checked about once per `links` periods, from whichever end
-   * is first).
+   * A suspected neighbour first; else the neighbour most overdue for a
+   * probe, if any is.
    */
   private nextTarget(): PeerId | undefined {
     const neighbors = this.hooks.neighbors();
@@ -186,17 +206,16 @@ export class FailureDetector {
       if (neighbors.has(peer)) return peer;
       this.urgent.delete(peer);
     }
-    const staleBefore = this.ctx.now - this.ctx.config.probeIntervalMs * neighbors.size;
     let target: PeerId | undefined;
-    let oldest = Infinity;
+    let earliest = Infinity;
     for (const peer of neighbors) {
-      const heard = this.lastExchange.get(peer) ?? -Infinity;
-      if (heard < oldest) {
-        oldest = heard;
+      const due = this.probeDue.get(peer) ?? -Infinity;
+      if (due < earliest) {
+        earliest = due;
         target = peer;
       }
     }
-    return oldest <= staleBefore ? target : undefined;
+    return earliest <= this.ctx.now ? target : undefined;
   }
 
   onProbeTimeout(): void {
@@ -204,7 +223,7 @@ export class FailureDetector {
     if (!probe) return;
     const config = this.ctx.config;
     probe.phase += 1;
-    const phase = PROBE_PHASES[probe.phase];
+    const phase = probe.phases[probe.phase];
     if (phase !== undefined) {
       // A lost ping or ack is far likelier than a dead peer: try again, and from the third try on
       // also through other neighbours (SWIM's indirect probe), a fresh set each round.
@@ -318,7 +337,7 @@ export class FailureDetector {
       this.suspicions.set(peer, suspicion);
       // Others accuse a neighbour of ours: check it now, to confirm or to tell it to refute.
       if (accuser !== this.ctx.self && this.hooks.neighbors().has(peer)) {
-        if (this.probe === undefined) this.startProbe(peer);
+        if (this.probe === undefined) this.startProbe(peer, CONFIRM_PHASES);
         else if (this.probe.target !== peer) this.urgent.add(peer);
       }
     } else if (!suspicion.accusers.has(accuser)) {

@@ -34,7 +34,8 @@ export interface SimNode {
   readonly id: PeerId;
   readonly engine: Engine;
   state: NodeState;
-  readonly timers: Map<string, number>;
+  /** Armed timers: when each is due, and the token of the queue entry that will fire it. */
+  readonly timers: Map<string, { at: number; token: number; queuedAt: number }>;
   joinedAt: number;
 }
 
@@ -82,7 +83,7 @@ export class Simulator {
   private readonly links = new Map<PeerId, Set<PeerId>>();
   private readonly connecting = new Set<string>();
   /** Latest scheduled delivery per directed link: a close never overtakes data sent before it. */
-  private readonly lastDelivery = new Map<string, number>();
+  private readonly lastDelivery = new Map<PeerId, Map<PeerId, number>>();
   private readonly queue = new EventQueue<SimEvent>();
   private readonly rng: Prng;
   private readonly options: SimulatorOptions;
@@ -203,7 +204,14 @@ export class Simulator {
       }
       case 'timer': {
         const node = this.nodes.get(event.node);
-        if (node?.state !== 'up' || node.timers.get(event.timer) !== event.token) return;
+        const timer = node?.timers.get(event.timer);
+        if (node?.state !== 'up' || timer?.token !== event.token) return;
+        if (timer.at > this.now) {
+          // Pushed back since it was queued: queue it again for its new time.
+          timer.queuedAt = timer.at;
+          this.queue.push(timer.at, event);
+          return;
+        }
         node.timers.delete(event.timer);
         this.feed(node, { type: 'timer', timer: event.timer });
         return;
@@ -246,8 +254,12 @@ export class Simulator {
         }
         this.counters.delivered += 1;
         const at = now + this.latency();
-        const key = `${node.id}>${output.to}`;
-        if ((this.lastDelivery.get(key) ?? 0) < at) this.lastDelivery.set(key, at);
+        let deliveries = this.lastDelivery.get(node.id);
+        if (deliveries === undefined) {
+          deliveries = new Map();
+          this.lastDelivery.set(node.id, deliveries);
+        }
+        if ((deliveries.get(output.to) ?? 0) < at) deliveries.set(output.to, at);
         this.queue.push(at, { kind: 'input', node: output.to, input: { type: 'receive', from: node.id, bytes: output.bytes } });
         return;
       }
@@ -265,17 +277,24 @@ export class Simulator {
         const mine = this.links.get(node.id);
         if (!mine?.delete(output.peer)) return;
         this.links.get(output.peer)?.delete(node.id);
-        const key = `${node.id}>${output.peer}`;
-        const at = Math.max(now + this.latency(), (this.lastDelivery.get(key) ?? 0) + 1);
-        this.lastDelivery.delete(key);
-        this.lastDelivery.delete(`${output.peer}>${node.id}`);
+        const at = Math.max(now + this.latency(), (this.lastDelivery.get(node.id)?.get(output.peer) ?? 0) + 1);
+        this.lastDelivery.get(node.id)?.delete(output.peer);
+        this.lastDelivery.get(output.peer)?.delete(node.id);
         this.queue.push(at, { kind: 'input', node: output.peer, input: { type: 'link-down', peer: node.id } });
         return;
       }
       case 'set-timer': {
+        const at = Math.max(output.at, now);
+        const armed = node.timers.get(output.timer);
+        // Engines re-arm periodic timers to later times all the time: keep the queued entry and let it
+        // requeue itself when it comes up early (a binary heap full of dead entries is slow).
+        if (armed !== undefined && armed.queuedAt <= at) {
+          armed.at = at;
+          return;
+        }
         const token = ++this.timerToken;
-        node.timers.set(output.timer, token);
-        this.queue.push(Math.max(output.at, now), { kind: 'timer', node: node.id, timer: output.timer, token });
+        node.timers.set(output.timer, { at, token, queuedAt: at });
+        this.queue.push(at, { kind: 'timer', node: node.id, timer: output.timer, token });
         return;
       }
       case 'clear-timer':
