@@ -4,8 +4,12 @@
  * traffic, and a lost ping or ack is retried before anyone is accused.
  */
 import { describe, expect, it } from 'vitest';
+import type { EngineOutput } from '../engine/types.js';
+import { createPrng } from '../prng.js';
 import { Room, peerIds } from '../sim/room.js';
-import { decodeFrame } from './wire/frames.js';
+import { GossipEngine } from './gossip-engine.js';
+import { encodeGossipBody } from './wire/gossip-body.js';
+import { decodeFrame, encodeFrame, encodeGossipFrame } from './wire/frames.js';
 import { DEFAULT_WIRE_LIMITS } from './wire/limits.js';
 
 function countPings(room: Room, filter: (from: string, to: string) => boolean = () => true): { pings: number; firstAt: (to: string) => number | undefined } {
@@ -79,4 +83,69 @@ describe('probing', () => {
     expect(suspicions).toBe(0);
     expect(room.falseDead).toEqual([]);
   });
+
+  for (const roomMembership of [true, false]) {
+    it(`${roomMembership ? 'judges' : 'never judges'} a stranger others suspect when it ${roomMembership ? 'has' : 'lacks'} room-wide membership`, () => {
+      // a links to b, then hears from b that x (never a neighbour of a) is suspected, and no refutation.
+      const pair = linkedPair(roomMembership);
+      pair.now = 20_000;
+      pair.deliverToA(encodeGossipFrame('b', 99, 1, encodeGossipBody({ kind: 'suspect', peer: 'x', incarnation: 0 })));
+      expect(pair.a.member('x')?.status).toBe('suspect');
+      pair.runTimersUntil(60_000);
+      expect(pair.verdicts.includes('x:dead')).toBe(roomMembership);
+    });
+  }
+
+  it('outranks its current incarnation when a probe says it is suspected', () => {
+    const pair = linkedPair(true);
+    const before = pair.a.snapshot().incarnation;
+    pair.now = 5000;
+    pair.deliverToA(encodeFrame({ type: 'ping', seq: 1, suspected: true, digest: [] }));
+    expect(pair.a.snapshot().incarnation).toBe(before + 1);
+    // Repeated flags within a period do not bump again (the refutation is still spreading).
+    pair.deliverToA(encodeFrame({ type: 'ping', seq: 2, suspected: true, digest: [] }));
+    expect(pair.a.snapshot().incarnation).toBe(before + 1);
+  });
 });
+
+/** Engines a and b linked (b answers a at once, no loss); a's timers are run by hand. */
+function linkedPair(roomMembership: boolean) {
+  const a = new GossipEngine({ selfId: 'a', rng: createPrng(3), roomMembership });
+  const b = new GossipEngine({ selfId: 'b', rng: createPrng(4), roomMembership });
+  const timers = new Map<string, number>();
+  const verdicts: string[] = [];
+  const pair = {
+    a,
+    verdicts,
+    now: 0,
+    feedA(outputs: EngineOutput[]): void {
+      for (const output of outputs) {
+        if (output.type === 'set-timer') timers.set(output.timer, output.at);
+        if (output.type === 'clear-timer') timers.delete(output.timer);
+        if (output.type === 'peer-leave') verdicts.push(`${output.peer}:${output.reason}`);
+        if (output.type !== 'send' || output.to !== 'b') continue;
+        for (const reply of b.handle({ type: 'receive', from: 'a', bytes: output.bytes }, pair.now)) {
+          if (reply.type === 'send') pair.deliverToA(reply.bytes);
+        }
+      }
+    },
+    deliverToA(bytes: Uint8Array): void {
+      pair.feedA(a.handle({ type: 'receive', from: 'b', bytes }, pair.now));
+    },
+    runTimersUntil(until: number): void {
+      while (pair.now < until && timers.size > 0) {
+        const [timer, at] = [...timers].sort((p, q) => p[1] - q[1])[0] as [string, number];
+        timers.delete(timer);
+        pair.now = Math.max(pair.now, at);
+        pair.feedA(a.handle({ type: 'timer', timer }, pair.now));
+      }
+    },
+  };
+  pair.feedA(a.handle({ type: 'start' }, 0));
+  b.handle({ type: 'start' }, 0);
+  pair.feedA(a.handle({ type: 'discovered', peers: ['b'] }, 0));
+  b.handle({ type: 'link-up', peer: 'a' }, 0);
+  pair.feedA(a.handle({ type: 'link-up', peer: 'b' }, 0));
+  expect(a.snapshot().active).toEqual(['b']);
+  return pair;
+}
