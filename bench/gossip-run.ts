@@ -69,7 +69,13 @@ export function runGossip(options: RunOptions, network: Partial<NetworkModel>): 
     },
   });
 
+  const progress = (phase: string): void => {
+    process.stderr.write(`  gossip N=${n} loss=${loss}: ${phase} at ${Math.round(performance.now() - wallStart)} ms\n`);
+  };
+  room.sim.runUntil(idleFrom);
+  progress('joined and settled');
   room.sim.runUntil(idleTo);
+  progress('idle window measured');
   const publishFrom = idleTo;
   for (let i = 0; i < updateCount; i++) {
     room.sim.schedule(publishFrom + i * 500, () => {
@@ -81,6 +87,7 @@ export function runGossip(options: RunOptions, network: Partial<NetworkModel>): 
   }
   const publishEnd = publishFrom + updateCount * 500 + 10_000;
   room.sim.runUntil(publishEnd);
+  progress('updates published');
 
   // Crash a few peers at once; every survivor must judge each of them.
   const victims = rng.sample(room.sim.upNodes(), Math.max(1, Math.min(5, Math.round(n / 200))));
