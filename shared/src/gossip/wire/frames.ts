@@ -9,6 +9,7 @@ import { readGossipBody, type GossipBody } from './gossip-body.js';
 import type { WireLimits } from './limits.js';
 import { parsePresence } from './presence-json.js';
 import { Reader, WireError } from './reader.js';
+import { encodeWith } from './scratch-encoder.js';
 import type { Presence } from '../../engine/types.js';
 
 /** Wire protocol version carried in HELLO; a peer with another version is refused. */
@@ -127,18 +128,21 @@ function readRecord(reader: Reader, limits: WireLimits): MemberRecord {
 
 /** Writes a GOSSIP frame around an already-encoded body (the forwarding path). */
 export function encodeGossipFrame(origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeUint8(encoder, FrameType.GOSSIP);
-  encoding.writeVarString(encoder, origin);
-  encoding.writeVarUint(encoder, seq);
-  encoding.writeVarUint(encoder, round);
-  encoding.writeUint8Array(encoder, bodyBytes);
-  return encoding.toUint8Array(encoder);
+  return encodeWith((encoder) => {
+    encoding.writeUint8(encoder, FrameType.GOSSIP);
+    encoding.writeVarString(encoder, origin);
+    encoding.writeVarUint(encoder, seq);
+    encoding.writeVarUint(encoder, round);
+    encoding.writeUint8Array(encoder, bodyBytes);
+  });
 }
 
 export function encodeFrame(frame: Frame): Uint8Array {
   if (frame.type === 'gossip') return encodeGossipFrame(frame.origin, frame.seq, frame.round, frame.bodyBytes);
-  const encoder = encoding.createEncoder();
+  return encodeWith((encoder) => writeFrame(encoder, frame));
+}
+
+function writeFrame(encoder: encoding.Encoder, frame: Exclude<Frame, { type: 'gossip' }>): void {
   switch (frame.type) {
     case 'hello':
       encoding.writeUint8(encoder, FrameType.HELLO);
@@ -228,7 +232,6 @@ export function encodeFrame(frame: Frame): Uint8Array {
       else encoding.writeVarUint(encoder, frame.content.seq);
       break;
   }
-  return encoding.toUint8Array(encoder);
 }
 
 /** Most buckets a digest may carry (a power of two). */

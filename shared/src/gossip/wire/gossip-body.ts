@@ -16,6 +16,7 @@ import * as encoding from 'lib0/encoding';
 import type { PeerId, Presence } from '../../engine/types.js';
 import { parsePresence } from './presence-json.js';
 import { Reader, WireError } from './reader.js';
+import { encodeWith } from './scratch-encoder.js';
 import type { WireLimits } from './limits.js';
 
 export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, PRESENCE: 5, DATA: 6, ROUTED: 7 } as const;
@@ -64,9 +65,7 @@ export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): vo
 }
 
 export function encodeGossipBody(body: GossipBody): Uint8Array {
-  const encoder = encoding.createEncoder();
-  writeGossipBody(encoder, body);
-  return encoding.toUint8Array(encoder);
+  return encodeWith((encoder) => writeGossipBody(encoder, body));
 }
 
 export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
