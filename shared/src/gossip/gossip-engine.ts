@@ -24,7 +24,7 @@ const PRESENCE_TIMER = 'presence';
 const RECONNECT_TIMER = 'reconnect';
 /** Room-wide reconnect attempts to dead members wanted per reconnect period (each node tries with probability ~this/N). */
 const RECONNECTS_PER_PERIOD = 2;
-/** Anti-entropy periods a newcomer waits before it may declare anyone dead. */
+/** Anti-entropy periods a newcomer waits before it may declare anyone dead, unless a first exchange syncs it sooner. */
 const NEWCOMER_QUIET_PERIODS = 3;
 
 export interface MemberSnapshot {
@@ -285,7 +285,10 @@ export class GossipEngine implements Engine {
         // The flag does not say at which incarnation we are suspected: outrank our current one, unless we
         // refuted within the last period (that refutation is still spreading).
         if (frame.suspected && this.ctx.now - this.lastRefuteAt >= this.config.probeIntervalMs) this.refute(this.membership.self.incarnation);
-        if (frame.digest.length > 0) this.antiEntropy.onDigest(from, frame.digest);
+        if (frame.digest.length > 0) {
+          this.antiEntropy.onDigest(from, frame.digest);
+          this.synced();
+        }
         break;
       case 'ack':
         if (frame.tree) this.tree.onAdvert(from, frame.tree);
@@ -321,9 +324,11 @@ export class GossipEngine implements Engine {
         break;
       case 'digest':
         this.antiEntropy.onDigest(from, frame.hashes);
+        this.synced();
         break;
       case 'records':
         for (const record of frame.records) this.mergeRecord(record);
+        this.synced();
         if (frame.wantBack) this.antiEntropy.answer(from, frame.bucketCount, frame.buckets, frame.records);
         break;
       case 'route':
@@ -455,6 +460,16 @@ export class GossipEngine implements Engine {
     // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
     if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: record.incarnation });
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
+  }
+
+  /**
+   * A neighbour's digest arrived (we answer with our records wherever it
+   * differs, and it sends back whatever it holds newer) or its records did:
+   * whatever refutations it knew, we know or are about to. A newcomer may
+   * judge from here on instead of waiting out its quiet period.
+   */
+  private synced(): void {
+    if (this.announced) this.judgeFrom = Math.min(this.judgeFrom, this.ctx.now);
   }
 
   private accuse(peer: PeerId): void {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineOutput } from '../engine/types.js';
 import { createPrng } from '../prng.js';
-import { Room, peerIds } from '../sim/room.js';
+import { Room, peerIds, type Verdict } from '../sim/room.js';
 import { GossipEngine } from './gossip-engine.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
 import { decodeFrame, encodeFrame, encodeGossipFrame } from './wire/frames.js';
@@ -82,6 +82,23 @@ describe('probing', () => {
     expect(probes).toBeGreaterThan(1000);
     expect(suspicions).toBe(0);
     expect(room.falseDead).toEqual([]);
+  });
+
+  it('declares a tab that died moments after a two-tab room formed without waiting out the quiet period', () => {
+    const delays: number[] = [];
+    for (const seed of [21, 22, 23, 24, 25]) {
+      const room = new Room({ seed });
+      room.sim.join('a', 0);
+      room.sim.join('b', 0);
+      room.sim.runUntil(1000);
+      room.sim.crash('b', 1000);
+      room.sim.runUntil(30_000);
+      const verdict = room.verdicts.find((v) => v.observer === 'a' && v.peer === 'b');
+      expect(verdict?.reason).toBe('dead');
+      delays.push((verdict as Verdict).at - 1000);
+    }
+    // A newcomer judges once its first anti-entropy exchange synced it, not 3 periods (9 s) after its first link.
+    expect(Math.max(...delays)).toBeLessThan(6000);
   });
 
   for (const roomMembership of [true, false]) {
