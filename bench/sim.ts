@@ -26,6 +26,21 @@ function parseList(value: string | undefined, flag: string): number[] {
   return list;
 }
 
+function parseInteger(value: string | undefined, flag: string, min: number): number {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isInteger(n) || n < min) throw new Error(`${flag} wants an integer of at least ${min}, got ${value ?? 'nothing'}`);
+  return n;
+}
+
+const PROTOCOLS = ['gossip', 'flood', 'push'];
+
+function parseProtocols(value: string | undefined): string[] {
+  const list = (value ?? '').split(',');
+  const unknown = list.filter((name) => !PROTOCOLS.includes(name));
+  if (unknown.length > 0) throw new Error(`--protocols wants a comma-separated subset of ${PROTOCOLS.join(',')}, got ${unknown.join(',') || 'nothing'}`);
+  return list;
+}
+
 function parseArgs(argv: readonly string[]): Cli {
   const cli: Cli = { json: false, ns: [10, 100, 1000], losses: [0, 0.1], seed: 1, updates: 20, protocols: ['gossip', 'flood', 'push'] };
   for (let i = 0; i < argv.length; i++) {
@@ -34,11 +49,13 @@ function parseArgs(argv: readonly string[]): Cli {
     if (arg === '--json') cli.json = true;
     else if (arg === '--n') cli.ns = parseList(value(), '--n').map(Math.round);
     else if (arg === '--loss') cli.losses = parseList(value(), '--loss');
-    else if (arg === '--seed') cli.seed = Number(value());
-    else if (arg === '--updates') cli.updates = Number(value());
-    else if (arg === '--protocols') cli.protocols = (value() ?? '').split(',');
-    else throw new Error(`unknown flag ${arg}`);
+    else if (arg === '--seed') cli.seed = parseInteger(value(), '--seed', 0);
+    else if (arg === '--updates') cli.updates = parseInteger(value(), '--updates', 1);
+    else if (arg === '--protocols') cli.protocols = parseProtocols(value());
+    else throw new Error(`unknown flag ${arg} (flags: --json --n --loss --seed --updates --protocols)`);
   }
+  if (cli.ns.some((n) => n < 2)) throw new Error('--n wants sizes of at least 2');
+  if (cli.losses.some((loss) => loss >= 1)) throw new Error('--loss wants fractions below 1 (0.1 is 10%)');
   return cli;
 }
 
@@ -79,7 +96,13 @@ function printTable(rows: readonly BenchRow[]): void {
 }
 
 function main(): void {
-  const cli = parseArgs(process.argv.slice(2));
+  let cli: Cli;
+  try {
+    cli = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench:sim: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
   const network = { latencyMs: 50 };
   const rows: BenchRow[] = [];
   for (const n of cli.ns) {
