@@ -51,6 +51,8 @@ export interface DetectorHooks {
   relayPing(helper: PeerId, target: PeerId, seq: number): void;
   /** Our probe failed: accuse the target. */
   probeFailed(target: PeerId): void;
+  /** Relayed pings could not reach a former neighbour whose link died without a goodbye. */
+  verifyFailed(peer: PeerId): void;
   /** A suspicion ran out: declare the peer dead. */
   suspicionExpired(peer: PeerId, incarnation: number): void;
 }
@@ -252,10 +254,16 @@ export class FailureDetector {
   /**
    * A link to `peer` closed without a goodbye. A lost DISCONNECT looks the
    * same as a crash, so before accusing, ask `indirectProbes` neighbours to
-   * relay a ping, twice; accuse only if no ack comes back in time.
+   * relay a ping, twice; if no ack comes back in time, the engine dials the
+   * peer once more (see `verifyFailed`).
    */
   verify(peer: PeerId, lastHeard: number | undefined): void {
     if (this.verifying.has(peer)) return;
+    if (![...this.hooks.neighbors()].some((other) => other !== peer)) {
+      // Nobody to relay through: go straight to the engine's next check.
+      this.hooks.verifyFailed(peer);
+      return;
+    }
     const config = this.ctx.config;
     // A peer that was talking to us a moment ago most likely closed the link on purpose (an
     // eviction whose DISCONNECT was lost), so give it longer; but never skip the check: a tab
@@ -295,7 +303,7 @@ export class FailureDetector {
     for (const peer of failed) this.verifying.delete(peer);
     if (this.verifyAt < Infinity) this.ctx.setTimer(VERIFY_TIMER, this.verifyAt);
     this.ctx.stats.verifyFailures += failed.length;
-    for (const peer of failed) this.hooks.probeFailed(peer);
+    for (const peer of failed) this.hooks.verifyFailed(peer);
   }
 
   /** A direct or relayed ack arrived. */

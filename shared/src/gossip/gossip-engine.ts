@@ -24,6 +24,8 @@ const PRESENCE_TIMER = 'presence';
 const RECONNECT_TIMER = 'reconnect';
 /** Room-wide reconnect attempts to dead members wanted per reconnect period (each node tries with probability ~this/N). */
 const RECONNECTS_PER_PERIOD = 2;
+/** How long a redial of an unreachable former neighbour may take to produce a link before we accuse it, ms. */
+const REDIAL_WAIT_MS = 3000;
 /** Anti-entropy periods a newcomer waits before it may declare anyone dead, unless a first exchange syncs it sooner. */
 const NEWCOMER_QUIET_PERIODS = 3;
 
@@ -69,6 +71,8 @@ export class GossipEngine implements Engine {
   private presenceArmed = false;
   private lastPresenceAt = -Infinity;
   private lastRefuteAt = -Infinity;
+  /** Former neighbours dialed again because relayed pings could not reach them (see `redial`): peer → give-up time. */
+  private readonly redialing = new Map<PeerId, number>();
   /** No dead verdicts from us before this time (we are new; our view may be stale). */
   private judgeFrom = Infinity;
 
@@ -106,6 +110,7 @@ export class GossipEngine implements Engine {
       treeAdvert: () => this.tree.current(),
       relayPing: (helper, target, seq) => this.routing.sendVia(helper, this.selfId, target, { kind: 'ping', seq }),
       probeFailed: (target) => this.accuse(target),
+      verifyFailed: (peer) => this.redial(peer),
       suspicionExpired: (peer, incarnation) => this.declareDead(peer, incarnation),
     });
     this.antiEntropy = new AntiEntropy(this.ctx, this.membership);
@@ -123,11 +128,14 @@ export class GossipEngine implements Engine {
         this.overlay.discovered(input.peers.filter((peer) => this.mayLink(peer)));
         break;
       case 'link-up':
+        // A link only comes up with a live tab at the other end.
+        this.redialing.delete(input.peer);
         this.overlay.linkUp(input.peer);
         break;
       case 'link-down':
         this.overlay.linkDown(input.peer);
         if (!this.overlay.active.has(input.peer)) this.tree.forget(input.peer);
+        this.checkRedials();
         break;
       case 'receive':
         this.receive(input.from, input.bytes);
@@ -211,6 +219,7 @@ export class GossipEngine implements Engine {
       }
       case MAINTAIN_TIMER:
         this.overlay.maintain();
+        this.checkRedials();
         this.broadcast.expire();
         break;
       case SHUFFLE_TIMER:
@@ -470,6 +479,31 @@ export class GossipEngine implements Engine {
    */
   private synced(): void {
     if (this.announced) this.judgeFrom = Math.min(this.judgeFrom, this.ctx.now);
+  }
+
+  /**
+   * Relayed pings could not reach a former neighbour whose link died without
+   * a goodbye. In a sparse mesh a helper often has no route to it, and the
+   * likeliest story is still an eviction whose DISCONNECT was lost, so ask the
+   * driver for a link instead of accusing: a link that comes up (even one the
+   * peer then refuses) proves it alive; a dial that fails makes us accuse.
+   * A failed verification is rare, so the extra negotiation is too.
+   */
+  private redial(peer: PeerId): void {
+    if (!isLive(this.membership.statusOf(peer)) || this.overlay.active.has(peer)) return;
+    this.redialing.set(peer, this.ctx.now + REDIAL_WAIT_MS);
+    this.overlay.dial(peer, 'low');
+    this.checkRedials();
+  }
+
+  /** Accuses every peer we redialed whose dial failed or has not produced a link in time. */
+  private checkRedials(): void {
+    for (const [peer, deadline] of this.redialing) {
+      const dialing = this.overlay.pending.has(peer) || this.overlay.links.has(peer);
+      if (dialing && this.ctx.now < deadline) continue;
+      this.redialing.delete(peer);
+      this.accuse(peer);
+    }
   }
 
   private accuse(peer: PeerId): void {
