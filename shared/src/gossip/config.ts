@@ -19,7 +19,7 @@ export interface GossipTuning {
   presenceThrottleMs: number;
   /** SWIM protocol period, ms: one neighbour probed per period. Hidden tabs clamp timers to 1 s anyway. */
   probeIntervalMs: number;
-  /** Wait for a direct ack, ms, before the next try (four direct, then two with helpers). 50 ms links give ~100 ms RTT; a late ack still counts until the probe ends. */
+  /** Wait for a direct ack, ms, before the next try (six direct, then two with helpers). 50 ms links give ~100 ms RTT; a late ack still counts until the probe ends. */
   probeTimeoutMs: number;
   /** Wait for indirect acks, ms, after the direct timeout (the relayed path is a few hops longer). */
   indirectTimeoutMs: number;
@@ -100,7 +100,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
   presenceThrottleMs: 50,
   probeIntervalMs: 1000,
   probeTimeoutMs: 200,
-  indirectTimeoutMs: 600,
+  indirectTimeoutMs: 400,
   indirectProbes: 3,
   suspicionMult: 1,
   suspicionMaxMult: 4,

@@ -14,13 +14,13 @@
  * the draw is memoryless, so the wait does not depend on when the links were
  * last checked.
  *
- * A probe is a local trial before any accusation: a direct ping, three
+ * A probe is a local trial before any accusation: a direct ping, five
  * direct retries, then twice more a direct try while `indirectProbes` other
  * neighbours (a fresh set each time) relay a ping over the mesh (ROUTE
  * frames). Only if all of that fails is the target suspected, and a
  * suspicion is a room-wide broadcast (and its refutation another), so the
  * length of the trial is what keeps membership traffic flat in N: at 10% loss
- * six lost round trips in a row (~5e-5) plus failed relays.
+ * eight lost round trips in a row (~2e-6) plus failed relays.
  *
  * A suspected neighbour is probed at once by every node that hears of it, in
  * a shorter trial (it only confirms), so confirmations (or the `suspected`
@@ -72,10 +72,13 @@ interface Probe {
  * A probe's attempts: each sends a direct ping (same seq: a late ack of an
  * earlier try still counts), the relayed ones also ask helpers, then waits
  * for the probe or indirect timeout: 2 s in all at the defaults. Direct tries
- * are the cheap and independent ones; relayed pings in a sparse mesh often
- * find no route from the helper to the target (measured: about half fail).
+ * are the cheap and independent ones; relayed pings in a sparse mesh mostly
+ * find no route from the helper to the target (traced at N=400: every relayed
+ * ping of a false suspicion ended in a random walk), so they are the last two.
  */
 const PROBE_PHASES: ReadonlyArray<{ relayed: boolean }> = [
+  { relayed: false },
+  { relayed: false },
   { relayed: false },
   { relayed: false },
   { relayed: false },
