@@ -153,9 +153,12 @@ export class FailureDetector {
   }
 
   /** A probe exchange with `peer` (it pinged us, or acked our ping) proves the link for a while. */
-  exchanged(peer: PeerId): void {
+  exchanged(peer: PeerId, theirPing = false): void {
     const neighbors = this.hooks.neighbors();
     if (!neighbors.has(peer)) return;
+    // Until our own probe has timed the link once, its pings do not make it due later: `rttMs` per
+    // link comes only from our direct acks.
+    if (theirPing && !this.rtt.has(peer)) return;
     // Due again after an exponential time (capped at three means) with a mean of 1.5 periods per
     // neighbour: both ends draw, so the link is checked about every 0.75 × `links` periods from
     // whichever end comes first. Memoryless: however recently its links were checked, a crashed peer

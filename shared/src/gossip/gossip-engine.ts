@@ -290,7 +290,7 @@ export class GossipEngine implements Engine {
       case 'ping':
         if (frame.tree) this.tree.onAdvert(from, frame.tree);
         this.ctx.send(from, { type: 'ack', seq: frame.seq, tree: this.tree.current() });
-        this.detector.exchanged(from);
+        this.detector.exchanged(from, true);
         // The flag does not say at which incarnation we are suspected: outrank our current one, unless we
         // refuted within the last period (that refutation is still spreading).
         if (frame.suspected && this.ctx.now - this.lastRefuteAt >= this.config.probeIntervalMs) this.refute(this.membership.self.incarnation);
