@@ -14,13 +14,14 @@
  * the draw is memoryless, so the wait does not depend on when the links were
  * last checked.
  *
- * A probe is a local trial before any accusation: a direct ping, five
- * direct retries, then twice more a direct try while `indirectProbes` other
- * neighbours (a fresh set each time) relay a ping over the mesh (ROUTE
- * frames). Only if all of that fails is the target suspected, and a
- * suspicion is a room-wide broadcast (and its refutation another), so the
- * length of the trial is what keeps membership traffic flat in N: at 10% loss
- * eight lost round trips in a row (~2e-6) plus failed relays.
+ * A probe is a local trial before any accusation: direct pings, then twice
+ * more a direct try while `indirectProbes` other neighbours (a fresh set
+ * each time) relay a ping over the mesh (ROUTE frames). Only if all of that
+ * fails is the target suspected, and a suspicion is a room-wide broadcast
+ * (and its refutation another), so the length of the trial is what keeps
+ * membership traffic flat in N. The number of direct tries follows the loss
+ * we see: 2 on clean links (a crash is accused after 1.2 s), 6 at 10% loss
+ * (2 s; eight lost round trips in a row, ~2e-6, plus failed relays).
  *
  * A suspected neighbour is probed at once by every node that hears of it, in
  * a shorter trial (it only confirms), so confirmations (or the `suspected`
@@ -60,7 +61,7 @@ export interface DetectorHooks {
 interface Probe {
   target: PeerId;
   seq: number;
-  /** The attempts this probe makes (PROBE_PHASES, or CONFIRM_PHASES for a suspect others accused). */
+  /** The attempts this probe makes (see PROBE_PHASES_BY_TRIES, or CONFIRM_PHASES for a suspect others accused). */
   phases: ReadonlyArray<{ relayed: boolean }>;
   /** Index into `phases` of the attempt now out. */
   phase: number;
@@ -71,21 +72,38 @@ interface Probe {
 /**
  * A probe's attempts: each sends a direct ping (same seq: a late ack of an
  * earlier try still counts), the relayed ones also ask helpers, then waits
- * for the probe or indirect timeout: 2 s in all at the defaults. Direct tries
- * are the cheap and independent ones; relayed pings in a sparse mesh mostly
- * find no route from the helper to the target (traced at N=400: every relayed
- * ping of a false suspicion ended in a random walk), so they are the last two.
+ * for the probe or indirect timeout. Direct tries are the cheap and
+ * independent ones; relayed pings in a sparse mesh mostly find no route from
+ * the helper to the target (traced at N=400: every relayed ping of a false
+ * suspicion ended in a random walk), so they come last, two rounds.
+ *
+ * How many direct tries depends on how often a first try goes unanswered on
+ * our links (a smoothed rate over our probes): enough that all of them
+ * failing by chance is rarer than FALSE_ACCUSATION_ODDS. On a lossless
+ * link (a WebRTC data channel is reliable) that is 2 tries, 1.2 s in all; at
+ * 10% loss each way (~19% of round trips lost) 6 tries, 2 s.
  */
-const PROBE_PHASES: ReadonlyArray<{ relayed: boolean }> = [
-  { relayed: false },
-  { relayed: false },
-  { relayed: false },
-  { relayed: false },
-  { relayed: false },
-  { relayed: false },
+const MIN_DIRECT_TRIES = 2;
+const MAX_DIRECT_TRIES = 6;
+const FALSE_ACCUSATION_ODDS = 1e-5;
+/** First-try miss rate assumed before any probe (between a lossless link and 10% loss). */
+const INITIAL_MISS_RATE = 0.05;
+/** Weight of each probe's first try in the smoothed miss rate. */
+const MISS_RATE_WEIGHT = 0.1;
+
+const PROBE_PHASES_BY_TRIES: ReadonlyArray<ReadonlyArray<{ relayed: boolean }>> = Array.from({ length: MAX_DIRECT_TRIES + 1 }, (_, tries) => [
+  ...Array.from({ length: tries }, () => ({ relayed: false })),
   { relayed: true },
   { relayed: true },
-];
+]);
+
+/** Direct tries needed so that all of them miss with odds below FALSE_ACCUSATION_ODDS. */
+export function directTriesFor(missRate: number): number {
+  if (missRate <= 0) return MIN_DIRECT_TRIES;
+  if (missRate >= 1) return MAX_DIRECT_TRIES;
+  const tries = Math.ceil(Math.log(FALSE_ACCUSATION_ODDS) / Math.log(missRate));
+  return Math.min(MAX_DIRECT_TRIES, Math.max(MIN_DIRECT_TRIES, tries));
+}
 
 /** Mean wait, in probe periods per neighbour, before each end of a link probes it again. */
 const PROBE_DUE_PERIODS = 1.5;
@@ -123,6 +141,8 @@ export const VERIFY_TIMER = 'verify';
 export class FailureDetector {
   /** Lifeguard local health score, 0..maxHealth. */
   health = 0;
+  /** Smoothed share of probes whose first try went unanswered in time (sets the number of direct tries). */
+  missRate = INITIAL_MISS_RATE;
   /** Smoothed round-trip time per neighbour from direct acks, ms. */
   readonly rtt = new Map<PeerId, number>();
   private readonly ctx: Context;
@@ -191,7 +211,9 @@ export class FailureDetector {
     this.ctx.setTimer(PROBE_TIMER, this.ctx.now + this.scaled(this.ctx.config.probeIntervalMs));
     if (this.probe) return; // the previous probe is still running its later attempts
     const target = this.nextTarget();
-    if (target !== undefined) this.startProbe(target, this.urgent.has(target) ? CONFIRM_PHASES : PROBE_PHASES);
+    if (target === undefined) return;
+    const phases = this.urgent.has(target) ? CONFIRM_PHASES : (PROBE_PHASES_BY_TRIES[directTriesFor(this.missRate)] as ReadonlyArray<{ relayed: boolean }>);
+    this.startProbe(target, phases);
   }
 
   private startProbe(target: PeerId, phases: ReadonlyArray<{ relayed: boolean }>): void {
@@ -230,10 +252,11 @@ export class FailureDetector {
     const probe = this.probe;
     if (!probe) return;
     const config = this.ctx.config;
+    if (probe.phase === 0) this.missRate = this.missRate * (1 - MISS_RATE_WEIGHT) + MISS_RATE_WEIGHT;
     probe.phase += 1;
     const phase = probe.phases[probe.phase];
     if (phase !== undefined) {
-      // A lost ping or ack is far likelier than a dead peer: try again, and from the third try on
+      // A lost ping or ack is far likelier than a dead peer: try again, and in the last two tries
       // also through other neighbours (SWIM's indirect probe), a fresh set each round.
       this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [], tree: this.hooks.treeAdvert() });
       if (phase.relayed) this.relay(probe.target, probe.seq, probe.helpers);
@@ -327,6 +350,7 @@ export class FailureDetector {
       const previous = this.rtt.get(probe.target);
       this.rtt.set(probe.target, previous === undefined ? sample : previous * 0.875 + sample * 0.125);
     }
+    if (probe.phase === 0) this.missRate *= 1 - MISS_RATE_WEIGHT;
     this.probe = undefined;
     this.health = Math.max(0, this.health - 1);
     this.ctx.clearTimer(PROBE_TIMEOUT_TIMER);
