@@ -78,18 +78,24 @@ interface Probe {
  * suspicion ended in a random walk), so they come last, two rounds.
  *
  * How many direct tries depends on how often a first try goes unanswered on
- * our links (a smoothed rate over our probes): enough that all of them
- * failing by chance is rarer than FALSE_ACCUSATION_ODDS. On a lossless
- * link (a WebRTC data channel is reliable) that is 2 tries, 1.2 s in all; at
- * 10% loss each way (~19% of round trips lost) 6 tries, 2 s.
+ * our links (a smoothed rate over our probes, doubled for safety): enough
+ * that all of them failing by chance is rarer than FALSE_ACCUSATION_ODDS. On
+ * lossless links (a WebRTC data channel is reliable) that falls from 4 tries
+ * to 3 within ~20 probes and to 2 (1.2 s in all) within ~50; at 10% loss
+ * each way (~19% of round trips lost) it stays at 6, 2 s.
  */
 const MIN_DIRECT_TRIES = 2;
 const MAX_DIRECT_TRIES = 6;
 const FALSE_ACCUSATION_ODDS = 1e-5;
-/** First-try miss rate assumed before any probe (between a lossless link and 10% loss). */
-const INITIAL_MISS_RATE = 0.05;
+/** First-try miss rate assumed before any probe. */
+const INITIAL_MISS_RATE = 0.02;
 /** Weight of each probe's first try in the smoothed miss rate. */
-const MISS_RATE_WEIGHT = 0.1;
+const MISS_RATE_WEIGHT = 0.05;
+/**
+ * The smoothed rate wanders (±0.06 at 10% loss with this weight), and a try
+ * too few multiplies false accusations by ~5: plan for twice the rate seen.
+ */
+const MISS_RATE_MARGIN = 2;
 
 const PROBE_PHASES_BY_TRIES: ReadonlyArray<ReadonlyArray<{ relayed: boolean }>> = Array.from({ length: MAX_DIRECT_TRIES + 1 }, (_, tries) => [
   ...Array.from({ length: tries }, () => ({ relayed: false })),
@@ -212,7 +218,8 @@ export class FailureDetector {
     if (this.probe) return; // the previous probe is still running its later attempts
     const target = this.nextTarget();
     if (target === undefined) return;
-    const phases = this.urgent.has(target) ? CONFIRM_PHASES : (PROBE_PHASES_BY_TRIES[directTriesFor(this.missRate)] as ReadonlyArray<{ relayed: boolean }>);
+    const tries = directTriesFor(Math.min(1, MISS_RATE_MARGIN * this.missRate));
+    const phases = this.urgent.has(target) ? CONFIRM_PHASES : (PROBE_PHASES_BY_TRIES[tries] as ReadonlyArray<{ relayed: boolean }>);
     this.startProbe(target, phases);
   }
 
