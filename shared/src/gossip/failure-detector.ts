@@ -79,16 +79,18 @@ interface Probe {
  *
  * How many direct tries depends on how often a first try goes unanswered on
  * our links (a smoothed rate over our probes, doubled for safety): enough
- * that all of them failing by chance is rarer than FALSE_ACCUSATION_ODDS. On
- * lossless links (a WebRTC data channel is reliable) that falls from 4 tries
- * to 3 within ~20 probes and to 2 (1.2 s in all) within ~50; at 10% loss
- * each way (~19% of round trips lost) it stays at 6, 2 s.
+ * that all of them failing by chance is rarer than FALSE_ACCUSATION_ODDS. A
+ * new tab starts at 6 (2 s in all). On lossless links (a WebRTC data channel
+ * is reliable) that falls to 4 after ~25 probes, 3 after ~45 and 2 (1.2 s)
+ * after ~80, one to two minutes; at 10% loss each way (~19% of round trips
+ * lost) it stays at 6. (Starting lower cost false accusations in the join
+ * burst of a 1,000-peer room at 10% loss.)
  */
 const MIN_DIRECT_TRIES = 2;
 const MAX_DIRECT_TRIES = 6;
 const FALSE_ACCUSATION_ODDS = 1e-5;
-/** First-try miss rate assumed before any probe. */
-const INITIAL_MISS_RATE = 0.02;
+/** First-try miss rate assumed before any probe: as if at 10% loss, so a new tab starts careful. */
+const INITIAL_MISS_RATE = 0.1;
 /** Weight of each probe's first try in the smoothed miss rate. */
 const MISS_RATE_WEIGHT = 0.05;
 /**
