@@ -20,15 +20,16 @@
  * fails is the target suspected, and a suspicion is a room-wide broadcast
  * (and its refutation another), so the length of the trial is what keeps
  * membership traffic flat in N. The number of direct tries follows the loss
- * we see: 2 on clean links (a crash is accused after 1.2 s), 6 at 10% loss
- * (2 s; eight lost round trips in a row, ~2e-6, plus failed relays).
+ * we see: 6 in a new tab and at 10% loss (2 s; eight lost round trips in a
+ * row, ~2e-6, plus failed relays), down to 2 on clean links (a crash is
+ * accused after 1.2 s).
  *
  * A suspected neighbour is probed at once by every node that hears of it, in
  * a shorter trial (it only confirms), so confirmations (or the `suspected`
  * flag that makes the target refute) arrive within a second rather than at
- * random. Only accusers declare
- * death when the suspicion runs out; the others wait a grace period longer,
- * so a real death costs a handful of DEAD broadcasts, not one per survivor.
+ * random. Only accusers declare death when the suspicion runs out; the
+ * others wait a grace period longer, so a real death costs a handful of DEAD
+ * broadcasts, not one per survivor.
  *
  * Lifeguard: a local health score (missed acks, refutations of our own
  * suspicion) stretches our period and timeouts so a slow tab does not accuse
