@@ -60,6 +60,12 @@ export const RESEND_TIMER = 'resend';
 const MAX_RESENDS = 2;
 /** Most entries in one IHAVE frame (keeps frames well under 16 KiB). */
 const IHAVE_BATCH = 400;
+/**
+ * Payloads are kept for retransmissions and GRAFT answers this long, ms (ids
+ * stay in `seen` for the full messageTtlMs). Pulls come within a few graft
+ * retries; a 1,000-peer simulation spent most of its heap on older payloads.
+ */
+const PAYLOAD_CACHE_MS = 10_000;
 /** Own messages younger than this are announced on every new link, ms. */
 const OWN_CATCH_UP_MS = 5000;
 const OWN_RECENT = 8;
@@ -382,8 +388,10 @@ export class Broadcast {
       if (at > horizon) break;
       this.seen.delete(key);
     }
+    // Payloads are only needed for retransmissions and pulls, which happen within seconds.
+    const cacheHorizon = this.ctx.now - Math.min(this.ctx.config.messageTtlMs, PAYLOAD_CACHE_MS);
     for (const [key, cached] of this.cache) {
-      if (cached.at > horizon) break;
+      if (cached.at > cacheHorizon) break;
       this.cache.delete(key);
     }
   }

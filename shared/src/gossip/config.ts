@@ -57,7 +57,7 @@ export interface GossipTuning {
   graftTimeoutMs: number;
   /** Wait before grafting from the next announcer, ms. */
   graftRetryMs: number;
-  /** Keep seen ids and payloads (for GRAFT) this long, ms. */
+  /** Keep seen ids this long, ms (payloads, for retransmissions and GRAFT answers, at most 10 s). */
   messageTtlMs: number;
   /** HyParView ARWL: forward-join random-walk length. */
   forwardJoinTtl: number;
