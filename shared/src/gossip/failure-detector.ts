@@ -39,7 +39,7 @@
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
 import type { TreeAdvertFields } from './wire/frames.js';
-import { expectedConfirmations, scaleByHealth, suspicionMinMs, suspicionTimeoutMs } from './maths.js';
+import { directTriesFor, expectedConfirmations, scaleByHealth, suspicionMinMs, suspicionTimeoutMs } from './maths.js';
 
 export interface DetectorHooks {
   neighbors(): ReadonlySet<PeerId>;
@@ -105,14 +105,6 @@ const PROBE_PHASES_BY_TRIES: ReadonlyArray<ReadonlyArray<{ relayed: boolean }>> 
   { relayed: true },
   { relayed: true },
 ]);
-
-/** Direct tries needed so that all of them miss with odds below FALSE_ACCUSATION_ODDS. */
-export function directTriesFor(missRate: number): number {
-  if (missRate <= 0) return MIN_DIRECT_TRIES;
-  if (missRate >= 1) return MAX_DIRECT_TRIES;
-  const tries = Math.ceil(Math.log(FALSE_ACCUSATION_ODDS) / Math.log(missRate));
-  return Math.min(MAX_DIRECT_TRIES, Math.max(MIN_DIRECT_TRIES, tries));
-}
 
 /** Mean wait, in probe periods per neighbour, before each end of a link probes it again. */
 const PROBE_DUE_PERIODS = 1.5;
@@ -221,7 +213,7 @@ export class FailureDetector {
     if (this.probe) return; // the previous probe is still running its later attempts
     const target = this.nextTarget();
     if (target === undefined) return;
-    const tries = directTriesFor(Math.min(1, MISS_RATE_MARGIN * this.missRate));
+    const tries = directTriesFor(MISS_RATE_MARGIN * this.missRate, FALSE_ACCUSATION_ODDS, MIN_DIRECT_TRIES, MAX_DIRECT_TRIES);
     const phases = this.urgent.has(target) ? CONFIRM_PHASES : (PROBE_PHASES_BY_TRIES[tries] as ReadonlyArray<{ relayed: boolean }>);
     this.startProbe(target, phases);
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bucketCountFor,
+  directTriesFor,
   connectBackoffMs,
   expectedConfirmations,
   fnv1a,
@@ -12,6 +13,18 @@ import {
 } from './maths.js';
 
 describe('protocol maths', () => {
+  it.each([
+    // first-try miss rate, tries for odds 1e-5 within [2, 6]
+    [0, 2],
+    [0.001, 2],
+    [0.01, 3],
+    [0.05, 4],
+    [0.19, 6],
+    [1, 6],
+  ])('directTriesFor(%f) = %i', (missRate, want) => {
+    expect(directTriesFor(missRate, 1e-5, 2, 6)).toBe(want);
+  });
+
   it.each([
     // mult, n, interval, expected (memberlist's suspicion_test.go values at mult 3 and 4)
     [3, 1, 1000, 3000],

@@ -26,6 +26,18 @@ export function expectedConfirmations(k: number, liveMembers: number): number {
   return Math.max(0, Math.min(k, liveMembers - 2));
 }
 
+/**
+ * Direct probe tries needed so that all of them miss by chance with odds
+ * below `odds`, when a try misses with probability `missRate`; within
+ * [minTries, maxTries].
+ */
+export function directTriesFor(missRate: number, odds: number, minTries: number, maxTries: number): number {
+  if (missRate <= 0) return minTries;
+  if (missRate >= 1) return maxTries;
+  const tries = Math.ceil(Math.log(odds) / Math.log(missRate));
+  return Math.min(maxTries, Math.max(minTries, tries));
+}
+
 /** Lifeguard's local health multiplier applied to a period or timeout. */
 export function scaleByHealth(ms: number, health: number): number {
   return ms * (1 + health);

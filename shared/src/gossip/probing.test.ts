@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import type { EngineOutput } from '../engine/types.js';
 import { createPrng } from '../prng.js';
 import { Room, peerIds, type Verdict } from '../sim/room.js';
-import { directTriesFor } from './failure-detector.js';
 import { GossipEngine } from './gossip-engine.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
 import { decodeFrame, encodeFrame, encodeGossipFrame } from './wire/frames.js';
@@ -27,17 +26,6 @@ function countPings(room: Room, filter: (from: string, to: string) => boolean = 
 }
 
 describe('probing', () => {
-  it.each([
-    [0, 2],
-    [0.001, 2],
-    [0.01, 3],
-    [0.05, 4],
-    [0.19, 6],
-    [1, 6],
-  ])('tries directly enough times for a first-try miss rate of %f: %i', (missRate, tries) => {
-    expect(directTriesFor(missRate)).toBe(tries);
-  });
-
   it('checks an idle link from one end at a time: about one ping per period between two tabs, not two', () => {
     const room = new Room({ seed: 11 });
     room.sim.join('a', 0);
