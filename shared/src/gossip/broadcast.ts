@@ -61,6 +61,15 @@ const MAX_RESENDS = 2;
 /** Most entries in one IHAVE frame (keeps frames well under 16 KiB). */
 const IHAVE_BATCH = 400;
 /**
+ * Hop limit of a broadcast (its round): far above any path in the tree (depth
+ * ≤ 32, spanning-tree.ts), low enough that a copy or announcement still
+ * travelling after the receivers forgot its id (messageTtlMs) dies out
+ * instead of being taken for new and travelling the room again (with a 5 s
+ * TTL at N=200, messages published early in a join burst reached late
+ * joiners after their neighbours had forgotten them, and came back as new).
+ */
+const MAX_ROUNDS = 64;
+/**
  * Payloads are kept for retransmissions and GRAFT answers this long, ms (ids
  * stay in `seen` for the full messageTtlMs). Pulls come within a few graft
  * retries; a 1,000-peer simulation spent most of its heap on older payloads.
@@ -170,7 +179,7 @@ export class Broadcast {
   receive(from: PeerId, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): boolean {
     const key = messageKey(origin, seq);
     if (!isFlooded(bodyBytes)) this.queueAck(from, origin, seq);
-    if (this.seen.has(key)) {
+    if (this.seen.has(key) || round > MAX_ROUNDS) {
       this.ctx.stats.duplicates += 1;
       return false;
     }
@@ -323,6 +332,7 @@ export class Broadcast {
 
   onIhave(from: PeerId, entries: ReadonlyArray<GossipId & { round: number }>): void {
     for (const entry of entries) {
+      if (entry.round > MAX_ROUNDS) continue;
       const key = messageKey(entry.origin, entry.seq);
       if (this.seen.has(key)) continue;
       let missing = this.missing.get(key);

@@ -4,7 +4,8 @@ import { ErrorCode, MurmurError } from '../errors.js';
 import { createPrng } from '../prng.js';
 import { Room } from '../sim/room.js';
 import { GossipEngine } from './gossip-engine.js';
-import { decodeFrame } from './wire/frames.js';
+import { decodeFrame, encodeGossipFrame } from './wire/frames.js';
+import { encodeGossipBody } from './wire/gossip-body.js';
 import { DEFAULT_WIRE_LIMITS } from './wire/limits.js';
 
 function engine(id: string): GossipEngine {
@@ -95,5 +96,16 @@ describe('GossipEngine', () => {
     expect(presenceFrames).toBeGreaterThanOrEqual(2);
     expect(presenceFrames).toBeLessThanOrEqual(3);
     expect(room.views.get('b')?.get('a')).toEqual({ x: 19 });
+  });
+
+  it('drops a broadcast that has travelled more than 64 hops (a copy of a long-forgotten message must not circle the room)', () => {
+    const a = engine('a');
+    a.handle({ type: 'start' }, 0);
+    a.handle({ type: 'link-up', peer: 'x' }, 1);
+    const body = encodeGossipBody({ kind: 'data', payload: Uint8Array.of(7) });
+    const delivered = (outputs: EngineOutput[]) => outputs.filter((o) => o.type === 'deliver').length;
+    expect(delivered(a.handle({ type: 'receive', from: 'x', bytes: encodeGossipFrame('o', 1, 64, body) }, 2))).toBe(1);
+    expect(delivered(a.handle({ type: 'receive', from: 'x', bytes: encodeGossipFrame('o', 2, 65, body) }, 3))).toBe(0);
+    expect(a.snapshot().stats.duplicates).toBe(1);
   });
 });
