@@ -80,7 +80,7 @@ const OWN_CATCH_UP_MS = 5000;
 const OWN_RECENT = 8;
 
 /** Bodies pushed on every link rather than along the tree (see above). */
-function isFlooded(bodyBytes: Uint8Array): boolean {
+export function isFlooded(bodyBytes: Uint8Array): boolean {
   const kind = bodyBytes[0];
   return kind === BodyKind.DEAD || kind === BodyKind.LEFT;
 }
@@ -132,13 +132,7 @@ export class Broadcast {
     this.lazy.delete(peer);
     this.lazyQueue.delete(peer);
     this.ackQueue.delete(peer);
-    for (const [key, byPeer] of this.unacked) {
-      const entry = byPeer.get(peer);
-      if (entry === undefined) continue;
-      entry.done = true;
-      byPeer.delete(peer);
-      if (byPeer.size === 0) this.unacked.delete(key);
-    }
+    for (const key of this.unacked.keys()) this.settle(key, peer);
     for (const entry of this.missing.values()) {
       const index = entry.sources.indexOf(peer);
       if (index >= 0) entry.sources.splice(index, 1);
@@ -222,6 +216,19 @@ export class Broadcast {
     for (const entry of entries) this.settle(messageKey(entry.origin, entry.seq), from);
   }
 
+  /** Waits for `peer` to acknowledge `key` by `deadline` (replacing any earlier wait). */
+  private track(key: string, peer: PeerId, deadline: number): void {
+    this.settle(key, peer);
+    let byPeer = this.unacked.get(key);
+    if (byPeer === undefined) {
+      byPeer = new Map();
+      this.unacked.set(key, byPeer);
+    }
+    const entry: Unacked = { peer, key, resends: 0, deadline, done: false };
+    byPeer.set(peer, entry);
+    this.resendQueue.push(entry);
+  }
+
   /** Drops the unacknowledged entry for `key` on `peer`, if any. */
   private settle(key: string, peer: PeerId): void {
     const byPeer = this.unacked.get(key);
@@ -295,16 +302,7 @@ export class Broadcast {
       for (const peer of this.eager) {
         if (peer === from) continue;
         this.ctx.sendBytes(peer, frame);
-        let byPeer = this.unacked.get(key);
-        if (byPeer === undefined) {
-          byPeer = new Map();
-          this.unacked.set(key, byPeer);
-        }
-        const entry: Unacked = { peer, key, resends: 0, deadline, done: false };
-        const previous = byPeer.get(peer);
-        if (previous !== undefined) previous.done = true;
-        byPeer.set(peer, entry);
-        this.resendQueue.push(entry);
+        this.track(key, peer, deadline);
       }
       this.armResend(deadline);
     }

@@ -8,13 +8,13 @@
 import type { Engine, EngineInput, EngineOutput, PeerId, Presence } from '../engine/types.js';
 import { ErrorCode, MurmurError, isMurmurError } from '../errors.js';
 import { ANTI_ENTROPY_TIMER, AntiEntropy } from './anti-entropy.js';
-import { Broadcast, GOT_TIMER, GRAFT_TIMER, IHAVE_TIMER, RESEND_TIMER } from './broadcast.js';
+import { Broadcast, GOT_TIMER, GRAFT_TIMER, IHAVE_TIMER, RESEND_TIMER, isFlooded } from './broadcast.js';
 import { resolveConfig, type GossipConfig, type GossipOptions } from './config.js';
 import { Context, type EngineStats } from './context.js';
 import { FailureDetector, PROBE_TIMEOUT_TIMER, PROBE_TIMER, SUSPICION_TIMER, VERIFY_TIMER } from './failure-detector.js';
 import { isLive, Membership, type Member, type StatusChange } from './membership.js';
 import { MAINTAIN_TIMER, Overlay, SHUFFLE_TIMER } from './overlay.js';
-import { PROBE_ROUTE_TTL, Routing } from './routing.js';
+import { Routing } from './routing.js';
 import { SpanningTree } from './spanning-tree.js';
 import { encodeGossipBody, type GossipBody } from './wire/gossip-body.js';
 import { decodeFrame, type Frame, type MemberRecord, type MemberStatus, type RouteContent } from './wire/frames.js';
@@ -305,7 +305,7 @@ export class GossipEngine implements Engine {
         break;
       case 'gossip':
         // An unrequested push off the tree (not a flooded verdict, not an answer to our GRAFT): the sender thinks we are its child.
-        if (frame.body.kind !== 'dead' && frame.body.kind !== 'left' && !this.tree.treeLinks().has(from) && this.overlay.active.has(from) && !this.broadcast.isMissing(frame.origin, frame.seq)) {
+        if (!isFlooded(frame.bodyBytes) && !this.tree.treeLinks().has(from) && this.overlay.active.has(from) && !this.broadcast.isMissing(frame.origin, frame.seq)) {
           this.tree.refresh(from);
         }
         if (this.broadcast.receive(from, frame.origin, frame.seq, frame.round, frame.bodyBytes)) {
@@ -350,7 +350,7 @@ export class GossipEngine implements Engine {
     this.routing.learn(origin, from);
     if (to === this.selfId) {
       if (content.kind === 'app') this.ctx.emit({ type: 'routed', from: origin, payload: content.payload });
-      else if (content.kind === 'ping') this.routing.send(this.selfId, origin, Math.min(PROBE_ROUTE_TTL, this.config.routeTtl), { kind: 'ack', seq: content.seq });
+      else if (content.kind === 'ping') this.routing.send(this.selfId, origin, this.routing.probeTtl, { kind: 'ack', seq: content.seq });
       else this.detector.onAck(origin, content.seq);
       return;
     }

@@ -17,7 +17,7 @@ import type { RouteContent } from './wire/frames.js';
  * a route takes random steps; past a few hops it is cheaper to let the probe
  * fail (the prober retries with other helpers) than to walk the room.
  */
-export const PROBE_ROUTE_TTL = 6;
+const PROBE_ROUTE_TTL = 6;
 
 export class Routing {
   private readonly ctx: Context;
@@ -66,7 +66,12 @@ export class Routing {
 
   /** Sends probe traffic through a chosen first hop (indirect probes go through a helper). */
   sendVia(hop: PeerId, origin: PeerId, to: PeerId, content: RouteContent): void {
-    this.ctx.send(hop, { type: 'route', origin, to, ttl: Math.min(PROBE_ROUTE_TTL, this.ctx.config.routeTtl), content });
+    this.ctx.send(hop, { type: 'route', origin, to, ttl: this.probeTtl, content });
+  }
+
+  /** Hop limit for probe traffic: PROBE_ROUTE_TTL, or routeTtl if that is lower. */
+  get probeTtl(): number {
+    return Math.min(PROBE_ROUTE_TTL, this.ctx.config.routeTtl);
   }
 
   get size(): number {
