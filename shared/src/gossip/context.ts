@@ -14,6 +14,8 @@ export interface EngineStats {
   msgsIn: number;
   bytesIn: number;
   duplicates: number;
+  /** New messages not passed on because they told us nothing new (state we already held, see Broadcast.relay). */
+  staleNotRelayed: number;
   malformed: number;
   connectAttempts: number;
   refusals: number;
@@ -36,6 +38,7 @@ export function emptyStats(): EngineStats {
     msgsIn: 0,
     bytesIn: 0,
     duplicates: 0,
+    staleNotRelayed: 0,
     malformed: 0,
     connectAttempts: 0,
     refusals: 0,

@@ -71,6 +71,12 @@ export class GossipEngine implements Engine {
   private presenceArmed = false;
   private lastPresenceAt = -Infinity;
   private lastRefuteAt = -Infinity;
+  /**
+   * Members whose current ALIVE we learnt from their own HELLO or WELCOME:
+   * their broadcast announcement is still news to the rest of the room, so
+   * it is passed on even though it changes nothing here (see applyGossip).
+   */
+  private readonly knownFromLink = new Set<PeerId>();
   /** Former neighbours dialed again because relayed pings could not reach them (see `redial`): peer → give-up time. */
   private readonly redialing = new Map<PeerId, number>();
   /** No dead verdicts from us before this time (we are new; our view may be stale). */
@@ -86,7 +92,7 @@ export class GossipEngine implements Engine {
       neighborUp: (peer, first) => this.onNeighborUp(peer, first),
       neighborDown: (peer, graceful) => this.onNeighborDown(peer, graceful),
       heardAlive: (peer, incarnation) => {
-        this.applyStatus(peer, incarnation, 'alive', peer);
+        if (this.applyStatus(peer, incarnation, 'alive', peer)) this.knownFromLink.add(peer);
       },
       mayBeAlive: (peer) => {
         const status = this.membership.statusOf(peer);
@@ -310,7 +316,16 @@ export class GossipEngine implements Engine {
         }
         if (this.broadcast.receive(from, frame.origin, frame.seq, frame.round, frame.bodyBytes)) {
           this.routing.learn(frame.origin, from);
-          this.applyGossip(frame.origin, frame.body);
+          const relay = () => this.broadcast.relay(from, frame.origin, frame.seq, frame.round, frame.bodyBytes);
+          if (isFlooded(frame.bodyBytes)) {
+            // Flooded first: a verdict about a neighbour must reach it (to refute) before the link is dropped.
+            relay();
+            this.applyGossip(frame.origin, frame.body);
+          } else if (this.applyGossip(frame.origin, frame.body)) {
+            relay();
+          } else {
+            this.ctx.stats.staleNotRelayed += 1;
+          }
         } else {
           this.routing.learn(frame.origin, from, false);
         }
@@ -336,7 +351,7 @@ export class GossipEngine implements Engine {
         this.synced();
         break;
       case 'records':
-        for (const record of frame.records) this.mergeRecord(record);
+        for (const record of frame.records) this.mergeRecord(record, from);
         this.synced();
         if (frame.wantBack) this.antiEntropy.answer(from, frame.bucketCount, frame.buckets, frame.records);
         break;
@@ -369,11 +384,17 @@ export class GossipEngine implements Engine {
     }
   }
 
-  private applyGossip(origin: PeerId, body: GossipBody): void {
+  /**
+   * Applies a broadcast message. Returns false when it was stale state (an
+   * ALIVE or presence we already held), which is not worth passing on;
+   * verdicts, app data and routed payloads always are.
+   */
+  private applyGossip(origin: PeerId, body: GossipBody): boolean {
     switch (body.kind) {
       case 'alive':
-        this.applyStatus(origin, body.incarnation, 'alive', origin);
-        break;
+        if (this.applyStatus(origin, body.incarnation, 'alive', origin)) return true;
+        // Held already: news to others only if we learnt it from the peer's own handshake.
+        return this.knownFromLink.delete(origin);
       case 'suspect':
         this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
         break;
@@ -384,8 +405,7 @@ export class GossipEngine implements Engine {
         this.applyStatus(origin, body.incarnation, 'left', origin);
         break;
       case 'presence':
-        this.applyPresence(origin, body.version, body.presence, body.json);
-        break;
+        return this.applyPresence(origin, body.version, body.presence, body.json);
       case 'data':
         if (origin !== this.selfId) this.ctx.emit({ type: 'deliver', from: origin, payload: body.payload });
         break;
@@ -393,6 +413,7 @@ export class GossipEngine implements Engine {
         if (body.to === this.selfId) this.ctx.emit({ type: 'routed', from: body.from, payload: body.payload });
         break;
     }
+    return true;
   }
 
   // ---- membership --------------------------------------------------------
@@ -427,6 +448,7 @@ export class GossipEngine implements Engine {
       this.ctx.emit({ type: 'peer-leave', peer: member.peer, reason: member.status === 'left' ? 'left' : 'dead' });
     }
     if (!nowLive) {
+      this.knownFromLink.delete(member.peer);
       this.overlay.forget(member.peer);
       if (member.peer === this.tree.root) this.tree.update();
       this.detector.forgetNeighbor(member.peer);
@@ -434,21 +456,22 @@ export class GossipEngine implements Engine {
     }
   }
 
-  private applyPresence(peer: PeerId, version: number, presence: Presence, json: string): void {
-    if (peer === this.selfId) return;
+  /** Returns true if the presence was news to us. */
+  private applyPresence(peer: PeerId, version: number, presence: Presence, json: string): boolean {
+    if (peer === this.selfId) return false;
     let member = this.membership.get(peer);
     if (!member) {
       // Presence from an unknown peer proves it alive; announce it with the presence already in place.
       const change = this.membership.applyStatus(peer, 0, 'alive', this.ctx.now);
       member = change?.member;
-      if (!member || !change) return;
+      if (!member || !change) return false;
       this.membership.applyPresence(member, version, presence, json);
       this.afterStatusChange(change, peer);
-      return;
+      return true;
     }
-    if (this.membership.applyPresence(member, version, presence, json) && isLive(member.status)) {
-      this.ctx.emit({ type: 'presence', peer, presence });
-    }
+    if (!this.membership.applyPresence(member, version, presence, json)) return false;
+    if (isLive(member.status)) this.ctx.emit({ type: 'presence', peer, presence });
+    return true;
   }
 
   /**
@@ -457,7 +480,7 @@ export class GossipEngine implements Engine {
    * healed partition both sides hold the other dead, and the accused must hear
    * of it to refute (memberlist's mergeState does the same).
    */
-  private mergeRecord(record: MemberRecord): void {
+  private mergeRecord(record: MemberRecord, from: PeerId): void {
     if (record.peer === this.selfId) {
       if (record.status !== 'alive' && record.incarnation >= this.membership.self.incarnation) this.refute(record.incarnation);
       return;
@@ -466,6 +489,8 @@ export class GossipEngine implements Engine {
     const softened = record.status === 'dead' && member !== undefined && isLive(member.status);
     // A suspicion copied from a digest may be long refuted: hold it, but judge only on fresh gossip.
     const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.selfId, softened);
+    // A newcomer's own record (its first sync with us) races its announcement, which the room still needs.
+    if (changed && record.peer === from && record.status === 'alive') this.knownFromLink.add(from);
     // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
     if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: record.incarnation });
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
