@@ -3,7 +3,7 @@
  * processes, over @roamhq/wrtc) all see all 22 others, no tab holds more
  * than 8 links, and a presence update reaches everyone.
  */
-import { expect, test, type User } from './kit/index.js';
+import { expect, test, type User, type UserSnapshot } from './kit/index.js';
 import { spawnNodePeers, type NodePeers } from './support/node-peers.js';
 
 test('3 tabs + 20 Node peers: everyone sees all 22 others; tabs hold at most 8 links', async ({ murmur, signaling: server }) => {
@@ -21,7 +21,26 @@ test('3 tabs + 20 Node peers: everyone sees all 22 others; tabs hold at most 8 l
 
     const others = (self: string) => everyone.filter((id) => id !== self);
     for (const tab of tabs) {
-      await expect.poll(async () => (await tab.snapshot()).peers, { timeout: 60_000, message: `${tab.id} sees all 22` }).toEqual(others(tab.id));
+      let seen: UserSnapshot | undefined;
+      const explain = async () => {
+        // What the tab's engine, the missing peer itself and the Node peers hold about it: says which mechanism failed.
+        const missing = others(tab.id).filter((id) => !seen?.peers.includes(id));
+        const nodes = (await Promise.all(groups.map((g) => g.status()))).flat();
+        return missing
+          .map((id) => {
+            const own = nodes.find((s) => s.selfId === id);
+            const self = own ? `itself: @${own.incarnation}, neighbours ${own.active.join(' ')}, sees ${own.peers.length}` : '';
+            const views = nodes.filter((s) => s.members[id] !== undefined).map((s) => `${s.selfId}: ${s.members[id]}`);
+            return `${id}: tab holds ${seen?.members?.[id] ?? 'nothing'}; ${self}; Node peers hold ${views.join(', ')}`;
+          })
+          .join('\n');
+      };
+      await expect
+        .poll(async () => (seen = await tab.snapshot()).peers, { timeout: 60_000, message: `${tab.id} sees all 22` })
+        .toEqual(others(tab.id))
+        .catch(async (error: Error) => {
+          throw new Error(`${error.message}\nwhat engines hold about the peers it misses:\n${await explain()}\npage errors: ${tab.errors.join(' || ') || 'none'}`);
+        });
     }
     await expect
       .poll(

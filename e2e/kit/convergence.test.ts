@@ -33,6 +33,13 @@ describe('findDisagreements', () => {
     ]);
   });
 
+  it('says what the engine and the link layer hold about a user that should be gone', () => {
+    const a = snap('a', { x: { name: 'x' } }, { members: { x: 'suspect@2 neighbour' }, links: [{ peer: 'x', state: 'open' }] });
+    expect(findDisagreements([user(0, a)], new Map([['x', 'closed user[1]']]))).toEqual([
+      'user[0] (a) still sees closed user[1] (x) [engine: suspect@2 neighbour, link: open], which should be gone',
+    ]);
+  });
+
   it('compares presence by value, whatever the key order', () => {
     const a = snap('a', { b: { y: 2, x: 1 } }, { selfPresence: { name: 'a' } });
     const b = snap('b', { a: { name: 'a' } }, { selfPresence: { x: 1, y: 2 } });

@@ -30,7 +30,16 @@ export function findDisagreements(live: readonly LabelledSnapshot[], names: Read
     const missing = [...byId.keys()].filter((id) => id !== selfId && !seen.has(id));
     const extra = peers.filter((id) => !byId.has(id));
     if (missing.length > 0) problems.push(`${who} does not see ${missing.map(name).join(', ')}`);
-    if (extra.length > 0) problems.push(`${who} still sees ${extra.map(name).join(', ')}, which should be gone`);
+    if (extra.length > 0) {
+      // What the engine and the link layer hold about each one says which mechanism failed.
+      const why = (id: string) => {
+        const record = user.snapshot.members?.[id];
+        const link = user.snapshot.links?.find((l) => l.peer === id)?.state;
+        const facts = [record !== undefined ? `engine: ${record}` : '', link !== undefined ? `link: ${link}` : ''].filter(Boolean);
+        return facts.length > 0 ? `${name(id)} [${facts.join(', ')}]` : name(id);
+      };
+      problems.push(`${who} still sees ${extra.map(why).join(', ')}, which should be gone`);
+    }
     for (const id of peers) {
       const owner = byId.get(id);
       if (!owner) continue;

@@ -15,7 +15,7 @@ export interface PageRoom {
     stopSignaling?(): void;
     resumeSignaling?(): void;
     /** The gossip engine's view, with each member's presence version. */
-    snapshot?(): { members?: Array<{ peer: string; status: string; presenceVersion: number }> };
+    snapshot?(): { members?: Array<{ peer: string; status: string; incarnation?: number; presenceVersion: number }>; active?: string[] };
   };
   /** A Y.Doc shared by the room, once the room API has one. */
   doc?: unknown;
@@ -36,6 +36,12 @@ export interface UserSnapshot {
   stateVector: Record<string, number> | null;
   /** Open/connecting WebRTC links, when the room exposes `debug.links()`. */
   links: Array<{ peer: string; state: string }> | null;
+  /**
+   * The gossip engine's record of each member as "status@incarnation", with
+   * " neighbour" when it is in the active view; null when the room exposes no
+   * engine snapshot. Explains a disagreement (e.g. why a closed tab lingers).
+   */
+  members?: Record<string, string> | null;
 }
 
 interface YLike {
@@ -53,7 +59,16 @@ export function readSnapshot(room: PageRoom): UserSnapshot {
   }
   // The engine's snapshot carries the (generation, version) each member's
   // presence is at: the same for everyone once the room has converged.
-  const members = room.debug?.snapshot?.().members;
+  const engine = room.debug?.snapshot?.();
+  const members = engine?.members;
+  let records: Record<string, string> | null = null;
+  if (members) {
+    records = {};
+    const active = new Set(engine?.active ?? []);
+    for (const member of members) {
+      records[member.peer] = `${member.status}@${member.incarnation ?? '?'}${active.has(member.peer) ? ' neighbour' : ''}`;
+    }
+  }
   if (versions === null && members) {
     versions = {};
     for (const member of members) if (room.peers.has(member.peer)) versions[member.peer] = member.presenceVersion;
@@ -82,5 +97,6 @@ export function readSnapshot(room: PageRoom): UserSnapshot {
     selfPresence: room.presence.get(),
     stateVector,
     links: room.debug?.links ? room.debug.links().map((l) => ({ peer: l.peer, state: l.state })) : null,
+    members: records,
   };
 }

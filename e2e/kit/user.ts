@@ -58,15 +58,18 @@ export class User {
   readonly page: Page;
   /** This user's peer id in the room. */
   readonly id: string;
+  /** Uncaught exceptions and console errors from the page, oldest first (at most 50): convergence failures quote them. */
+  readonly errors: readonly string[];
   private roomHandle: JSHandle<PageRoom>;
   private currentState: UserState = 'live';
 
-  private constructor(index: number, context: BrowserContext, page: Page, id: string, roomHandle: JSHandle<PageRoom>) {
+  private constructor(index: number, context: BrowserContext, page: Page, id: string, roomHandle: JSHandle<PageRoom>, errors: string[]) {
     this.index = index;
     this.context = context;
     this.page = page;
     this.id = id;
     this.roomHandle = roomHandle;
+    this.errors = errors;
   }
 
   static async open(options: OpenUserOptions): Promise<User> {
@@ -74,6 +77,14 @@ export class User {
     const context = await options.browser.newContext(options.contextOptions);
     try {
       const page = await context.newPage();
+      const errors: string[] = [];
+      const note = (text: string) => {
+        if (errors.length < 50) errors.push(text.split('\n').slice(0, 3).join(' | '));
+      };
+      page.on('pageerror', (error) => note(`uncaught ${error.stack ?? error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') note(`console.error ${message.text()}`);
+      });
       const url = resolvePageUrl(options);
       await page.goto(url, { timeout });
       const harness = url === new URL(HARNESS_PATH, options.baseUrl).href;
@@ -98,7 +109,7 @@ export class User {
       }
       const handle = (await page.evaluateHandle(() => (globalThis as unknown as { murmurRoom: PageRoom }).murmurRoom)) as JSHandle<PageRoom>;
       const id = await handle.evaluate((room) => room.selfId);
-      return new User(options.index, context, page, id, handle);
+      return new User(options.index, context, page, id, handle, errors);
     } catch (error) {
       await context.close().catch(() => {});
       throw error;
@@ -171,6 +182,8 @@ export class User {
     await this.page.close({ runBeforeUnload: true }).catch(() => {});
     await closed;
     await this.context.close().catch(() => {});
+    // A page that outlived both would still be in the room: fail here, not as a "ghost" later.
+    if (!this.page.isClosed()) throw new Error(`${this.label} (${this.id}) did not close`);
   }
 
   /** Crash the renderer (CDP Page.crash): no pagehide, no goodbye. Peers must notice by themselves. */

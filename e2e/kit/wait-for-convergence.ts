@@ -57,6 +57,10 @@ export async function waitForConvergence(users: readonly User[], options: Conver
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
   }
   const roster = live.map((user) => `${user.label}=${user.id}`).join(', ');
+  // Page errors often explain a disagreement (an exception that stopped a tab's timers, say).
+  for (const user of new Set([...(options.known ?? []), ...users])) {
+    for (const error of (user.errors ?? []).slice(-10)) problems.push(`${user.label} page error: ${error}`);
+  }
   throw new ConvergenceError(
     `${live.length} users did not converge within ${timeoutMs} ms (${roster}):\n  - ${problems.join('\n  - ')}`,
     problems,

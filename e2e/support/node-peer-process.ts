@@ -27,6 +27,16 @@ for (let i = 0; i < count; i++) {
   peers.push(joinRoom(room, options));
 }
 
+/** What the gossip engine holds: explains a disagreement when a test fails. */
+function engineView(p: Room): { incarnation: number; active: string[]; members: Record<string, string> } {
+  const snapshot = p.debug.snapshot();
+  return {
+    incarnation: snapshot.incarnation,
+    active: snapshot.active,
+    members: Object.fromEntries(snapshot.members.map((m) => [m.peer, `${m.status}@${m.incarnation}`])),
+  };
+}
+
 const reply = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -42,6 +52,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       reply({
         id: request.id,
         peers: peers.map((p) => ({
+          ...engineView(p),
           selfId: p.selfId,
           peers: [...p.peers.keys()],
           links: p.debug.links().filter((l) => l.state === 'open').length,

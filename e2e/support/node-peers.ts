@@ -12,6 +12,11 @@ export interface NodePeerStatus {
   peers: string[];
   links: number;
   presence: Record<string, Record<string, unknown>>;
+  /** This peer's own incarnation and its active neighbours (engine snapshot). */
+  incarnation: number;
+  active: string[];
+  /** The engine's record of each member, "status@incarnation". */
+  members: Record<string, string>;
 }
 
 export interface NodePeers {
