@@ -4,7 +4,7 @@ import { ErrorCode, MurmurError } from '../errors.js';
 import { createPrng } from '../prng.js';
 import { Room } from '../sim/room.js';
 import { GossipEngine } from './gossip-engine.js';
-import { decodeFrame, encodeGossipFrame } from './wire/frames.js';
+import { decodeFrame, encodeFrame, encodeGossipFrame } from './wire/frames.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
 import { DEFAULT_WIRE_LIMITS } from './wire/limits.js';
 
@@ -96,6 +96,26 @@ describe('GossipEngine', () => {
     expect(presenceFrames).toBeGreaterThanOrEqual(2);
     expect(presenceFrames).toBeLessThanOrEqual(3);
     expect(room.views.get('b')?.get('a')).toEqual({ x: 19 });
+  });
+
+  it('tells a peer it holds dead that says HELLO, and the peer refutes', () => {
+    const a = engine('a');
+    a.handle({ type: 'start' }, 0);
+    a.handle({ type: 'link-up', peer: 'y' }, 1);
+    a.handle({ type: 'receive', from: 'y', bytes: encodeGossipFrame('y', 1, 1, encodeGossipBody({ kind: 'dead', peer: 'x', incarnation: 5 })) }, 2);
+    expect(a.member('x')?.status).toBe('dead');
+    // x never heard the verdict (a slow tab whose links were all dropped) and dials a again.
+    a.handle({ type: 'link-up', peer: 'x' }, 3);
+    const hello = encodeFrame({ type: 'hello', version: 1, intent: 'low', incarnation: 5 });
+    const toX = a.handle({ type: 'receive', from: 'x', bytes: hello }, 4).flatMap((o) => (o.type === 'send' && o.to === 'x' ? [o.bytes] : []));
+    const told = toX.find((bytes) => decodeFrame(bytes, DEFAULT_WIRE_LIMITS).type === 'records');
+    expect(told && decodeFrame(told, DEFAULT_WIRE_LIMITS)).toMatchObject({ records: [expect.objectContaining({ peer: 'x', status: 'dead', incarnation: 5 })] });
+
+    const x = new GossipEngine({ selfId: 'x', rng: createPrng(3), initialIncarnation: 5 });
+    x.handle({ type: 'start' }, 0);
+    x.handle({ type: 'link-up', peer: 'a' }, 3);
+    x.handle({ type: 'receive', from: 'a', bytes: told as Uint8Array }, 5);
+    expect(x.snapshot().incarnation).toBe(6);
   });
 
   it('drops a broadcast that has travelled more than 64 hops (a copy of a long-forgotten message must not circle the room)', () => {

@@ -93,6 +93,7 @@ export class GossipEngine implements Engine {
       neighborDown: (peer, graceful) => this.onNeighborDown(peer, graceful),
       heardAlive: (peer, incarnation) => {
         if (this.applyStatus(peer, incarnation, 'alive', peer)) this.knownFromLink.add(peer);
+        else this.tellVerdict(peer);
       },
       mayBeAlive: (peer) => {
         const status = this.membership.statusOf(peer);
@@ -504,6 +505,19 @@ export class GossipEngine implements Engine {
    */
   private synced(): void {
     if (this.announced) this.judgeFrom = Math.min(this.judgeFrom, this.ctx.now);
+  }
+
+  /**
+   * A peer we hold dead at its current incarnation says HELLO (or WELCOME):
+   * the verdict was false, and it may never have heard it (its neighbours
+   * flooded the DEAD, then dropped their links, and a slow tab can miss
+   * both). Send it its own record, so it refutes at once instead of
+   * staying out of every view it is not linked into.
+   */
+  private tellVerdict(peer: PeerId): void {
+    const member = this.membership.get(peer);
+    if (member?.status !== 'dead') return;
+    this.ctx.send(peer, { type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: [member] });
   }
 
   /**
