@@ -118,6 +118,38 @@ describe('GossipEngine', () => {
     expect(x.snapshot().incarnation).toBe(6);
   });
 
+  it('judges a member it can no longer reach when nobody else probes it (its last link ended in a goodbye, then every dial fails)', () => {
+    const a = engine('a');
+    const timers = new Map<string, number>();
+    const outputs: EngineOutput[] = [];
+    const feed = (input: Parameters<GossipEngine['handle']>[0], now: number) => {
+      for (const output of a.handle(input, now)) {
+        if (output.type === 'set-timer') timers.set(output.timer, output.at);
+        else if (output.type === 'clear-timer') timers.delete(output.timer);
+        else outputs.push(output);
+      }
+    };
+    feed({ type: 'start' }, 0);
+    feed({ type: 'link-up', peer: 'b' }, 1);
+    feed({ type: 'receive', from: 'b', bytes: encodeFrame({ type: 'hello', version: 1, intent: 'join', incarnation: 0 }) }, 2);
+    expect(a.member('b')?.status).toBe('alive');
+    // b drops the link politely (an eviction, say): no reason to check it then.
+    feed({ type: 'receive', from: 'b', bytes: encodeFrame({ type: 'disconnect' }) }, 3);
+    // Then b's tab dies: every link a asks for fails, and nobody else would ever probe b.
+    let now = 3;
+    while (now < 60_000 && a.member('b')?.status !== 'dead') {
+      const [timer, at] = [...timers].sort((x, y) => x[1] - y[1])[0] as [string, number];
+      timers.delete(timer);
+      now = Math.max(now, at);
+      feed({ type: 'timer', timer }, now);
+      for (const output of outputs.splice(0)) {
+        if (output.type === 'connect') feed({ type: 'link-down', peer: output.peer }, now + 100);
+      }
+    }
+    expect(a.member('b')?.status).toBe('dead');
+    expect(now).toBeLessThan(20_000);
+  });
+
   it('drops a broadcast that has travelled more than 64 hops (a copy of a long-forgotten message must not circle the room)', () => {
     const a = engine('a');
     a.handle({ type: 'start' }, 0);

@@ -139,11 +139,14 @@ export class GossipEngine implements Engine {
         this.redialing.delete(input.peer);
         this.overlay.linkUp(input.peer);
         break;
-      case 'link-down':
+      case 'link-down': {
+        const dialFailed = this.overlay.pending.has(input.peer) && !this.overlay.active.has(input.peer);
         this.overlay.linkDown(input.peer);
         if (!this.overlay.active.has(input.peer)) this.tree.forget(input.peer);
+        if (dialFailed) this.dialFailed(input.peer);
         this.checkRedials();
         break;
+      }
       case 'receive':
         this.receive(input.from, input.bytes);
         break;
@@ -533,6 +536,19 @@ export class GossipEngine implements Engine {
     this.redialing.set(peer, this.ctx.now + REDIAL_WAIT_MS);
     this.overlay.dial(peer, 'low');
     this.checkRedials();
+  }
+
+  /**
+   * A link we asked for to a live member failed before the handshake ended.
+   * Nobody may be probing that member: a tab whose links were all in a
+   * handshake when it closed (its LEFT lost), or the last other tab when our
+   * own last link died, is nobody's neighbour, and probes go to neighbours
+   * only. So check it like a neighbour lost without a goodbye: relayed
+   * pings, then one redial, then an accusation it can refute if alive.
+   */
+  private dialFailed(peer: PeerId): void {
+    if (this.redialing.has(peer) || !isLive(this.membership.statusOf(peer))) return;
+    this.detector.verify(peer, undefined);
   }
 
   /** Accuses every peer we redialed whose dial failed or has not produced a link in time. */
