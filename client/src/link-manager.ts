@@ -33,8 +33,13 @@ export interface LinkEvents {
 
 export interface LinkManagerOptions {
   selfId: string;
-  /** Deliver a negotiation message to `to` by every path available. */
-  sendSignal: (to: string, data: JsonValue) => void;
+  /**
+   * Deliver a negotiation message to `to` by every path available. Returns
+   * false when there was none (no server, no neighbour to carry it over the
+   * mesh): a link still negotiating then fails at once instead of after
+   * handshakeTimeoutMs.
+   */
+  sendSignal: (to: string, data: JsonValue) => boolean | void;
   rtcConfig?: RTCConfiguration | undefined;
   /** A WebRTC implementation for Node (e.g. `@roamhq/wrtc`); browsers use their own. */
   wrtc?: unknown;
@@ -278,7 +283,8 @@ export class LinkManager extends Emitter<LinkEvents> {
 
     sp.on('signal', (data: SimplePeer.SignalData) => {
       if (this.links.get(peer) !== link) return;
-      this.options.sendSignal(peer, { sid, n: link.sent++, sp: data as unknown as JsonValue });
+      const sent = this.options.sendSignal(peer, { sid, n: link.sent++, sp: data as unknown as JsonValue });
+      if (sent === false && link.state === 'connecting') this.remove(link, true);
     });
     sp.on('connect', () => {
       if (this.links.get(peer) !== link) return;

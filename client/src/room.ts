@@ -170,8 +170,10 @@ export class Room {
       // Both paths at once: the server may be down, or the target may not
       // be reachable over the mesh yet; the far side drops the duplicate.
       sendSignal: (to, data) => {
-        this.signaling.signal(to, data);
+        const viaServer = this.signaling.signal(to, data);
         this.driver.input({ type: 'route', to, payload: encodeMeshSignal(data) });
+        // With a neighbour the mesh may carry it (routed, or flooded as a last resort).
+        return viaServer || engine.neighbors().size > 0;
       },
       rtcConfig: options.rtcConfig,
       wrtc: options.wrtc,
