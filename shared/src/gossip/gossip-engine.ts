@@ -72,9 +72,10 @@ export class GossipEngine implements Engine {
   private lastPresenceAt = -Infinity;
   private lastRefuteAt = -Infinity;
   /**
-   * Members whose current ALIVE we learnt from their own HELLO or WELCOME:
-   * their broadcast announcement is still news to the rest of the room, so
-   * it is passed on even though it changes nothing here (see applyGossip).
+   * Members whose current ALIVE we learnt from themselves (HELLO, WELCOME or
+   * their first records): their broadcast announcement is still news to the
+   * rest of the room, so it is passed on even though it changes nothing here
+   * (see applyGossip).
    */
   private readonly knownFromLink = new Set<PeerId>();
   /** Former neighbours dialed again because relayed pings could not reach them (see `redial`): peer → give-up time. */
