@@ -155,7 +155,7 @@ export class Broadcast {
     this.cache.set(key, { ...id, round: 0, bodyBytes, at: this.ctx.now });
     this.ownRecent.push({ seq: id.seq, at: this.ctx.now });
     if (this.ownRecent.length > OWN_RECENT) this.ownRecent = this.ownRecent.slice(-OWN_RECENT);
-    this.forward(id.origin, id.seq, 0, bodyBytes, undefined);
+    this.relay(undefined, id.origin, id.seq, 0, bodyBytes);
     return id;
   }
 
@@ -181,20 +181,6 @@ export class Broadcast {
     this.cache.set(key, { origin, seq, round, bodyBytes, at: this.ctx.now });
     this.missing.delete(key);
     return true;
-  }
-
-  /**
-   * Passes on a message `receive` accepted: pushed on tree links, announced
-   * on the others. The engine skips this for state we already held (an
-   * ALIVE or presence version learnt from anti-entropy first): in a join
-   * burst, each newcomer otherwise received the announcements of everyone
-   * who joined before it, pulled them as new and passed them on to the
-   * newcomers after it, which at N=1,000 was a third of all frames. Whoever
-   * still lacks the message gets it from a neighbour that found it new (an
-   * IHAVE, then a pull), or from anti-entropy.
-   */
-  relay(from: PeerId, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): void {
-    this.forward(origin, seq, round, bodyBytes, from);
   }
 
   private queueAck(peer: PeerId, origin: PeerId, seq: number): void {
@@ -301,7 +287,17 @@ export class Broadcast {
     return this.seen.has(messageKey(origin, seq));
   }
 
-  private forward(origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array, from: PeerId | undefined): void {
+  /**
+   * Passes on a message, our own (`from` undefined) or one `receive`
+   * accepted: pushed on tree links, announced on the others. The engine skips this for state we already held (an
+   * ALIVE or presence version learnt from anti-entropy first): in a join
+   * burst, each newcomer otherwise received the announcements of everyone
+   * who joined before it, pulled them as new and passed them on to the
+   * newcomers after it, which at N=1,000 was a third of all frames. Whoever
+   * still lacks the message gets it from a neighbour that found it new (an
+   * IHAVE, then a pull), or from anti-entropy.
+   */
+  relay(from: PeerId | undefined, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): void {
     if (isFlooded(bodyBytes)) {
       const frame = encodeGossipFrame(origin, seq, round + 1, bodyBytes);
       for (const peer of this.eager) if (peer !== from) this.ctx.sendBytes(peer, frame);

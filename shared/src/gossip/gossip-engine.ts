@@ -321,16 +321,13 @@ export class GossipEngine implements Engine {
         }
         if (this.broadcast.receive(from, frame.origin, frame.seq, frame.round, frame.bodyBytes)) {
           this.routing.learn(frame.origin, from);
-          const relay = () => this.broadcast.relay(from, frame.origin, frame.seq, frame.round, frame.bodyBytes);
-          if (isFlooded(frame.bodyBytes)) {
-            // Flooded first: a verdict about a neighbour must reach it (to refute) before the link is dropped.
-            relay();
-            this.applyGossip(frame.origin, frame.body);
-          } else if (this.applyGossip(frame.origin, frame.body)) {
-            relay();
-          } else {
-            this.ctx.stats.staleNotRelayed += 1;
-          }
+          // A flooded verdict goes out before it is applied: it must reach the accused neighbour (to
+          // refute) before the link to it is dropped. Anything else is passed on only if it was news.
+          const flooded = isFlooded(frame.bodyBytes);
+          if (flooded) this.broadcast.relay(from, frame.origin, frame.seq, frame.round, frame.bodyBytes);
+          const news = this.applyGossip(frame.origin, frame.body);
+          if (!flooded && news) this.broadcast.relay(from, frame.origin, frame.seq, frame.round, frame.bodyBytes);
+          else if (!news) this.ctx.stats.staleNotRelayed += 1;
         } else {
           this.routing.learn(frame.origin, from, false);
         }
