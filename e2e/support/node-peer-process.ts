@@ -28,11 +28,13 @@ for (let i = 0; i < count; i++) {
 }
 
 /** What the gossip engine holds: explains a disagreement when a test fails. */
-function engineView(p: Room): { incarnation: number; active: string[]; members: Record<string, string> } {
+function engineView(p: Room): { incarnation: number; active: string[]; pending: string[]; openLinks: string[]; members: Record<string, string> } {
   const snapshot = p.debug.snapshot();
   return {
     incarnation: snapshot.incarnation,
     active: snapshot.active,
+    pending: snapshot.pending,
+    openLinks: p.debug.links().filter((l) => l.state === 'open').map((l) => l.peer),
     members: Object.fromEntries(snapshot.members.map((m) => [m.peer, `${m.status}@${m.incarnation}`])),
   };
 }

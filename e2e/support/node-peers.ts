@@ -15,6 +15,9 @@ export interface NodePeerStatus {
   /** This peer's own incarnation and its active neighbours (engine snapshot). */
   incarnation: number;
   active: string[];
+  /** Links asked for and not yet answered, and every open WebRTC link (some may be in a handshake). */
+  pending: string[];
+  openLinks: string[];
   /** The engine's record of each member, "status@incarnation". */
   members: Record<string, string>;
 }
