@@ -14,7 +14,7 @@ test('3 tabs + 20 Node peers: everyone sees all 22 others; tabs hold at most 8 l
   let tabs: User[] = [];
   try {
     // Five peers a process: @roamhq/wrtc frees a closed connection's file descriptors late, and ten
-    // peers in one process peaked at 5,000-13,600 open files during the join (the limit here is 20,000;
+    // peers in one process peaked at 3,700-13,600 open files during the join (the limit here is 20,000;
     // one CI run hit it).
     for (const prefix of ['bot-a', 'bot-b', 'bot-c', 'bot-d']) groups.push(await spawnNodePeers({ room, signaling, count: 5, prefix }));
     const started = Date.now();
