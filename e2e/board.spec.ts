@@ -39,6 +39,65 @@ const awarenessNames = (page: Page) =>
     [...(globalThis as unknown as Handle).murmurRoom.awareness.getStates().values()].map((s) => s.user?.name ?? '?').sort(),
   );
 
+/** The parts of the page's room (and its Y.Doc's store) that describeRooms reads. */
+interface DebugRoom {
+  selfId: string;
+  doc: {
+    getMap(name: string): { toJSON(): Record<string, { text?: string }> };
+    store: { clients: Map<number, Array<{ id: { clock: number }; length: number }>>; pendingStructs: unknown; pendingDs: unknown };
+  };
+  stats(): { doc: unknown };
+  debug: {
+    links(): Array<{ peer: string; state: string; createdAt: number; openedAt: number | null }>;
+    snapshot(): { active: string[]; eager: string[]; lazy: string[]; tree: unknown; members: Array<{ peer: string; status: string; incarnation: number }>; stats: Record<string, number> };
+  };
+}
+
+/**
+ * What each page holds, for a failure message: its notes, Yjs state vector
+ * and pending updates, doc-sync counters, links and the engine's broadcast
+ * counters and members. A missing edit then says whether it never left its
+ * author, was lost on the way, or sits in a Yjs pending queue.
+ */
+async function describeRooms(pages: readonly Page[], errors: readonly string[][]): Promise<string> {
+  const lines = await Promise.all(
+    pages.map(async (page, i) => {
+      const state = await page.evaluate(() => {
+        const room = (globalThis as unknown as { murmurRoom: DebugRoom }).murmurRoom;
+        const vector: Record<string, number> = {};
+        for (const [client, structs] of room.doc.store.clients) {
+          const last = structs[structs.length - 1];
+          if (last) vector[String(client)] = last.id.clock + last.length;
+        }
+        const notes = Object.fromEntries(Object.entries(room.doc.getMap('notes').toJSON()).map(([id, note]) => [id, note.text ?? '?']));
+        const engine = room.debug.snapshot();
+        const counters = ['duplicates', 'staleNotRelayed', 'resends', 'pullsServed', 'linkFailures', 'malformed'].map((name) => `${name} ${engine.stats[name] ?? '-'}`).join(', ');
+        return {
+          selfId: room.selfId,
+          notes,
+          vector,
+          pending: room.doc.store.pendingStructs !== null || room.doc.store.pendingDs !== null,
+          doc: room.stats().doc,
+          links: room.debug.links().map((l) => `${l.peer.slice(0, 6)} ${l.state} created ${Math.round(l.createdAt)} opened ${l.openedAt === null ? '-' : Math.round(l.openedAt)}`),
+          engine: { active: engine.active, eager: engine.eager, lazy: engine.lazy, tree: engine.tree, members: engine.members.map((m) => `${m.peer.slice(0, 6)} ${m.status}@${m.incarnation}`), counters },
+        };
+      });
+      return `page ${i} (${state.selfId}): ${JSON.stringify(state)}${errors[i]!.length > 0 ? `\n  page errors: ${errors[i]!.join(' | ')}` : ''}`;
+    }),
+  );
+  return lines.join('\n');
+}
+
+/** Polls `read` until it returns a non-empty string; a timeout explains every page. */
+async function waitForNonEmpty(read: () => Promise<string>, what: string, pages: readonly Page[], errors: readonly string[][]): Promise<string> {
+  try {
+    await expect.poll(read, { timeout: 20_000 }).not.toBe('');
+  } catch (error) {
+    throw new Error(`${what} never arrived (${(error as Error).message.split('\n')[0]})\n${await describeRooms(pages, errors)}`);
+  }
+  return read();
+}
+
 async function addNote(page: Page, text: string): Promise<void> {
   const self = await page.evaluate(() => (globalThis as unknown as Handle).murmurRoom.selfId);
   // Notes are created in order, and a note's id starts with its creator's peer id.
@@ -54,6 +113,19 @@ test('three users edit the board concurrently and converge; awareness, broadcast
   const names = ['Ann', 'Bob', 'Cat'];
   const contexts = await Promise.all(names.map(() => browser.newContext({ viewport: { width: 1280, height: 800 } })));
   const pages = await Promise.all(contexts.map((context) => context.newPage()));
+  // Uncaught errors and console errors per page, quoted when a wait fails (last 10).
+  const errors = pages.map((page) => {
+    const list: string[] = [];
+    const keep = (text: string): void => {
+      list.push(text);
+      if (list.length > 10) list.shift();
+    };
+    page.on('pageerror', (error) => keep(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') keep(message.text());
+    });
+    return list;
+  });
   await Promise.all(pages.map((page, i) => page.goto(`${demo.pageUrl}?room=${room}&name=${names[i]}${i === 0 ? '&inspector=1' : ''}`)));
   for (const page of pages) {
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as Handle).murmurRoom.peers.size), { timeout: 30_000 }).toBe(2);
@@ -77,10 +149,9 @@ test('three users edit the board concurrently and converge; awareness, broadcast
       const notes = (globalThis as unknown as Handle).murmurRoom.doc.getMap('notes').toJSON() as Record<string, { text: string }>;
       return Object.entries(notes).find(([, note]) => note.text === wanted)?.[0] ?? '';
     }, text);
-  await expect.poll(() => idOf(pages[1]!, 'Ship the room API')).not.toBe('');
-  await expect.poll(() => idOf(pages[2]!, 'Write the README')).not.toBe('');
-  await expect.poll(() => idOf(pages[0]!, 'Cursors feel smooth')).not.toBe('');
-  const [shipId, readmeId, cursorsId] = [await idOf(pages[1]!, 'Ship the room API'), await idOf(pages[2]!, 'Write the README'), await idOf(pages[0]!, 'Cursors feel smooth')];
+  const shipId = await waitForNonEmpty(() => idOf(pages[1]!, 'Ship the room API'), "Ann's 'Ship the room API' at Bob", pages, errors);
+  const readmeId = await waitForNonEmpty(() => idOf(pages[2]!, 'Write the README'), "Ann's 'Write the README' at Cat", pages, errors);
+  const cursorsId = await waitForNonEmpty(() => idOf(pages[0]!, 'Cursors feel smooth'), "Bob's 'Cursors feel smooth' at Ann", pages, errors);
   await Promise.all([
     pages[1]!.locator(`murmur-board [data-note="${shipId}"] textarea`).fill('Ship the room API (edited by Bob)'),
     pages[2]!.locator(`murmur-board [data-note="${readmeId}"] .delete`).click(),
@@ -163,6 +234,30 @@ test('three users edit the board concurrently and converge; awareness, broadcast
   await expect(late.locator('#users li')).toHaveCount(4);
   for (const page of [...pages, late]) await expect.poll(() => awarenessNames(page)).toEqual([...names, 'Dan']);
   await late.screenshot({ path: join(shots, 'awareness-only.png') });
+
+  // Typing stays in the note that has the focus when a note that sorts before
+  // it arrives meanwhile: Cat's clock is behind, so her new note comes first
+  // on every board. (Notes reused their elements by position: Bob's keys went
+  // into the note that took his textarea's place.)
+  const bobsTextarea = pages[1]!.locator(`murmur-board [data-note="${cursorsId}"] textarea`);
+  await bobsTextarea.focus();
+  const count = await pages[1]!.locator('murmur-board .note').count();
+  const earlyId = await pages[2]!.locator('murmur-board').evaluate((board) => {
+    const realNow = Date.now;
+    Date.now = () => 1;
+    try {
+      return (board as unknown as { add(x: number, y: number): string }).add(0.02, 0.02);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+  await expect(pages[1]!.locator('murmur-board .note')).toHaveCount(count + 1);
+  await expect(pages[1]!.locator('murmur-board .note').first()).toHaveAttribute('data-note', earlyId);
+  await pages[1]!.keyboard.type(', even now');
+  await expect(bobsTextarea).toHaveValue('Cursors feel smooth, even now');
+  const texts = JSON.parse(await notesJson(pages[1]!)) as Record<string, { text: string }>;
+  expect(texts[earlyId]?.text).toBe('');
+  expect(texts[cursorsId]?.text).toBe('Cursors feel smooth, even now');
 
   await Promise.all([...contexts, lateContext].map((context) => context.close()));
 });

@@ -5,6 +5,7 @@
  */
 import { LitElement, css, html, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { Y, type Room } from '../src/index.js';
 import { NOTE_COLORS, addNote, deleteNote, editNote, moveNote, notesOf, readNotes, recolorNote } from './notes.js';
 
@@ -117,12 +118,16 @@ export class MurmurBoard extends LitElement {
 
   override render() {
     const notes = readNotes(this.room.doc);
-    // DOM order stays creation order (stable for tests and focus); the last-dragged note draws on top.
+    // DOM order stays creation order (stable for tests); the last-dragged note draws on top. Keyed by
+    // id: a note that arrives and sorts before others must not take over their elements (the textarea
+    // someone is typing in would switch to another note under their keys).
     const stacking = new Map([...notes].sort((a, b) => a.lifted - b.lifted || (a.id < b.id ? -1 : 1)).map((note, rank) => [note.id, rank]));
     return html`
       <div class="surface" @dblclick=${this.onDoubleClick}></div>
       ${notes.length === 0 ? html`<div class="empty">Double-click anywhere, or press “Add note”, to start.</div>` : null}
-      ${notes.map(
+      ${repeat(
+        notes,
+        (note) => note.id,
         (note) => html`<div
           class="note ${this.drag?.id === note.id ? 'dragging' : ''}"
           data-note=${note.id}
