@@ -30,7 +30,7 @@ export class AntiEntropy {
   /** Set by the period timer; the next ping carries the digest (or the timer sends it alone). */
   due = false;
 
-  digest(): number[] {
+  digest(): readonly number[] {
     return this.membership.bucketHashes(bucketCountFor(this.membership.members.size));
   }
 
@@ -39,7 +39,7 @@ export class AntiEntropy {
   }
 
   /** The digest to piggyback on a ping, if one is due. */
-  takeDigest(): number[] {
+  takeDigest(): readonly number[] {
     if (!this.due) return [];
     this.due = false;
     return this.digest();

@@ -46,7 +46,7 @@ export interface DetectorHooks {
   isSuspect(peer: PeerId): boolean;
   liveMembers(): number;
   /** Anti-entropy digest to piggyback on this ping, or empty. */
-  digestFor(target: PeerId): number[];
+  digestFor(target: PeerId): readonly number[];
   /** Our broadcast-tree advert, piggybacked on every ping. */
   treeAdvert(): TreeAdvertFields;
   /** Ask a helper neighbour to relay a ping to `target`. */

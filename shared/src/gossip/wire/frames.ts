@@ -79,14 +79,14 @@ export type Frame =
   | { type: 'shuffle-reply'; peers: PeerId[] }
   /** `digest`: anti-entropy bucket hashes riding on the probe (SWIM piggybacking), or empty. */
   /** `tree`: our broadcast-tree advert, refreshed on every probe so a lost TREE frame heals. */
-  | { type: 'ping'; seq: number; suspected: boolean; digest: number[]; tree?: TreeAdvertFields }
+  | { type: 'ping'; seq: number; suspected: boolean; digest: readonly number[]; tree?: TreeAdvertFields }
   | { type: 'ack'; seq: number; tree?: TreeAdvertFields }
   /** `body` is decoded; `bodyBytes` is the same body still encoded, for forwarding. */
   | { type: 'gossip'; origin: PeerId; seq: number; round: number; body: GossipBody; bodyBytes: Uint8Array }
   | { type: 'ihave'; entries: Array<GossipId & { round: number }> }
   | { type: 'graft'; entries: GossipId[] }
   | { type: 'prune' }
-  | { type: 'digest'; hashes: number[] }
+  | { type: 'digest'; hashes: readonly number[] }
   | { type: 'records'; bucketCount: number; buckets: number[]; wantBack: boolean; records: MemberRecord[] }
   | { type: 'route'; origin: PeerId; to: PeerId; ttl: number; content: RouteContent }
   /** Broadcast-tree advert: our root, our distance to it, our parent ('' at the root); `seq` orders adverts. */
