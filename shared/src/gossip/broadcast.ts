@@ -111,9 +111,22 @@ export class Broadcast {
   private seq = 0;
   /** Our last few messages, announced to new neighbours. */
   private ownRecent: Array<{ seq: number; at: number }> = [];
+  /** The last key built: a GOSSIP frame asks for its id's key up to three times (receive, relay, isMissing). */
+  private lastOrigin = '';
+  private lastSeq = -1;
+  private lastKey = '';
 
   constructor(ctx: Context) {
     this.ctx = ctx;
+  }
+
+  private keyOf(origin: PeerId, seq: number): string {
+    if (origin !== this.lastOrigin || seq !== this.lastSeq) {
+      this.lastOrigin = origin;
+      this.lastSeq = seq;
+      this.lastKey = messageKey(origin, seq);
+    }
+    return this.lastKey;
   }
 
   /** A new active link: lazy until the spanning tree makes it a tree link. */
@@ -150,7 +163,7 @@ export class Broadcast {
   publish(bodyBytes: Uint8Array): GossipId {
     this.seq += 1;
     const id = { origin: this.ctx.self, seq: this.seq };
-    const key = messageKey(id.origin, id.seq);
+    const key = this.keyOf(id.origin, id.seq);
     this.seen.set(key, this.ctx.now);
     this.cache.set(key, { ...id, round: 0, bodyBytes, at: this.ctx.now });
     this.ownRecent.push({ seq: id.seq, at: this.ctx.now });
@@ -171,7 +184,7 @@ export class Broadcast {
    * applies it, then passes it on with `relay` unless it was stale.
    */
   receive(from: PeerId, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): boolean {
-    const key = messageKey(origin, seq);
+    const key = this.keyOf(origin, seq);
     if (!isFlooded(bodyBytes)) this.queueAck(from, origin, seq);
     if (this.seen.has(key) || round > MAX_ROUNDS) {
       this.ctx.stats.duplicates += 1;
@@ -212,7 +225,7 @@ export class Broadcast {
   }
 
   onGot(from: PeerId, entries: readonly GossipId[]): void {
-    for (const entry of entries) this.settle(messageKey(entry.origin, entry.seq), from);
+    for (const entry of entries) this.settle(this.keyOf(entry.origin, entry.seq), from);
   }
 
   /** Waits for `peer` to acknowledge `key` by `deadline` (replacing any earlier wait). */
@@ -280,11 +293,11 @@ export class Broadcast {
 
   /** Announced to us and not yet received (a copy arriving now most likely answers our GRAFT). */
   isMissing(origin: PeerId, seq: number): boolean {
-    return this.missing.has(messageKey(origin, seq));
+    return this.missing.has(this.keyOf(origin, seq));
   }
 
   has(origin: PeerId, seq: number): boolean {
-    return this.seen.has(messageKey(origin, seq));
+    return this.seen.has(this.keyOf(origin, seq));
   }
 
   /**
@@ -306,7 +319,7 @@ export class Broadcast {
     }
     if (this.eager.size > (from !== undefined && this.eager.has(from) ? 1 : 0)) {
       const frame = encodeGossipFrame(origin, seq, round + 1, bodyBytes);
-      const key = messageKey(origin, seq);
+      const key = this.keyOf(origin, seq);
       const deadline = this.ctx.now + this.ctx.config.ackTimeoutMs;
       for (const peer of this.eager) {
         if (peer === from) continue;
@@ -341,7 +354,7 @@ export class Broadcast {
   onIhave(from: PeerId, entries: ReadonlyArray<GossipId & { round: number }>): void {
     for (const entry of entries) {
       if (entry.round > MAX_ROUNDS) continue;
-      const key = messageKey(entry.origin, entry.seq);
+      const key = this.keyOf(entry.origin, entry.seq);
       if (this.seen.has(key)) continue;
       let missing = this.missing.get(key);
       if (!missing) {
@@ -390,7 +403,7 @@ export class Broadcast {
 
   onGraft(from: PeerId, entries: readonly GossipId[]): void {
     for (const entry of entries) {
-      const cached = this.cache.get(messageKey(entry.origin, entry.seq));
+      const cached = this.cache.get(this.keyOf(entry.origin, entry.seq));
       if (cached) this.ctx.stats.pullsServed += 1;
       if (cached) this.ctx.sendBytes(from, encodeGossipFrame(cached.origin, cached.seq, cached.round + 1, cached.bodyBytes));
     }
