@@ -19,6 +19,19 @@ export class WireError extends MurmurError {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Strings up to this many bytes (peer ids) are read without the native decoder, and interned. */
+const SHORT_STRING = 32;
+/** Entries kept in the intern table before it starts over. */
+const INTERN_LIMIT = 1 << 16;
+/**
+ * Short ASCII strings already read, by hash of their bytes. A room's frames
+ * name the same few peer ids over and over: handing back the string read
+ * before allocates nothing, and every Map keyed by peer id then compares one
+ * string with itself. A memo, not state: the same bytes read to an equal
+ * string whatever the table holds (a hash collision only misses).
+ */
+const interned = new Map<number, string>();
+
 export class Reader {
   readonly bytes: Uint8Array;
   pos = 0;
@@ -89,18 +102,32 @@ export class Reader {
   }
 
   string(maxBytes: number, what: string): string {
-    const raw = this.bytesOf(maxBytes, what);
-    // Peer ids are short ASCII: skip the native decoder's call overhead for them.
-    if (raw.length <= 32) {
-      let text = '';
-      for (let i = 0; i < raw.length; i++) {
-        const byte = raw[i] as number;
-        if (byte >= 0x80) return decodeUtf8(raw, what);
-        text += String.fromCharCode(byte);
-      }
-      return text;
+    const length = this.varUint();
+    if (length > maxBytes) throw new WireError(`${what} length ${length} is over the limit ${maxBytes}`);
+    if (length > this.remaining) throw new WireError(`truncated: ${what} of ${length} bytes, ${this.remaining} left`);
+    const bytes = this.bytes;
+    const start = this.pos;
+    this.pos += length;
+    if (length > SHORT_STRING) return decodeUtf8(bytes.subarray(start, start + length), what);
+    // FNV-1a over the bytes, in the small-integer range; any non-ASCII byte sends it to the decoder.
+    let hash = 0x811c9dc5;
+    for (let i = start; i < start + length; i++) {
+      const byte = bytes[i] as number;
+      if (byte >= 0x80) return decodeUtf8(bytes.subarray(start, start + length), what);
+      hash = Math.imul(hash ^ byte, 0x01000193);
     }
-    return decodeUtf8(raw, what);
+    hash &= 0x3fffffff;
+    const known = interned.get(hash);
+    if (known !== undefined && known.length === length) {
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = known.charCodeAt(i) === bytes[start + i];
+      if (same) return known;
+    }
+    let text = '';
+    for (let i = start; i < start + length; i++) text += String.fromCharCode(bytes[i] as number);
+    if (interned.size >= INTERN_LIMIT) interned.clear();
+    interned.set(hash, text);
+    return text;
   }
 }
 
