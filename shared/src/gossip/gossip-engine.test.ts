@@ -150,6 +150,37 @@ describe('GossipEngine', () => {
     expect(now).toBeLessThan(20_000);
   });
 
+  it('closes a link the remote opened but never said HELLO over, and keeps one that did', () => {
+    const a = engine('a');
+    const timers = new Map<string, number>();
+    const disconnects: Array<{ peer: string; at: number }> = [];
+    const feed = (input: Parameters<GossipEngine['handle']>[0], now: number) => {
+      for (const output of a.handle(input, now)) {
+        if (output.type === 'set-timer') timers.set(output.timer, output.at);
+        else if (output.type === 'clear-timer') timers.delete(output.timer);
+        else if (output.type === 'disconnect') disconnects.push({ peer: output.peer, at: now });
+      }
+    };
+    feed({ type: 'start' }, 0);
+    // Two peers open links to a: one says HELLO, the other gave its request up while negotiating and never will.
+    feed({ type: 'link-up', peer: 'talker' }, 10);
+    feed({ type: 'link-up', peer: 'silent' }, 10);
+    feed({ type: 'receive', from: 'talker', bytes: encodeFrame({ type: 'hello', version: 1, intent: 'join', incarnation: 0 }) }, 20);
+    let now = 20;
+    while (now < 30_000) {
+      const [timer, at] = [...timers].sort((x, y) => x[1] - y[1])[0] as [string, number];
+      timers.delete(timer);
+      now = Math.max(now, at);
+      feed({ type: 'timer', timer }, now);
+      // The talker answers a's probes, so it stays a live neighbour.
+      if (timer === 'probe') feed({ type: 'receive', from: 'talker', bytes: encodeFrame({ type: 'ping', seq: 1, suspected: false, digest: [] }) }, now);
+    }
+    expect(disconnects.map((d) => d.peer)).toEqual(['silent']);
+    expect(disconnects[0]!.at).toBeGreaterThan(5000);
+    expect(disconnects[0]!.at).toBeLessThan(7500);
+    expect(a.snapshot().active).toEqual(['talker']);
+  });
+
   it('drops a broadcast that has travelled more than 64 hops (a copy of a long-forgotten message must not circle the room)', () => {
     const a = engine('a');
     a.handle({ type: 'start' }, 0);

@@ -44,6 +44,15 @@ export const SHUFFLE_TIMER = 'shuffle';
 const FORWARD_JOIN_FANOUT = 2;
 /** A link request with no answer for this long is abandoned, ms (WebRTC gives up on ICE after ~30 s). */
 const PENDING_TIMEOUT_MS = 15_000;
+/**
+ * A link the remote opened is closed if no HELLO comes over it for this
+ * long, ms. The dialer sends HELLO as soon as the link is up and repeats it
+ * every maintain period; a dialer that gave up its request while the link
+ * was still negotiating (it judged us dead, say) never sends one, and the
+ * link would otherwise stay open, unused and counted against maxLinks, on
+ * both ends.
+ */
+const HELLO_WAIT_MS = 5000;
 
 export class Overlay {
   readonly active = new Set<PeerId>();
@@ -52,6 +61,8 @@ export class Overlay {
   readonly pending = new Map<PeerId, { intent: HelloIntent; since: number }>();
   /** Links the driver reported up (active, pending, or inbound awaiting HELLO). */
   readonly links = new Set<PeerId>();
+  /** Inbound links waiting for the remote's HELLO: peer → when the link came up. */
+  private readonly awaitingHello = new Map<PeerId, number>();
   private readonly ctx: Context;
   private readonly rng: Prng;
   private readonly hooks: OverlayHooks;
@@ -79,9 +90,10 @@ export class Overlay {
   /** Forgets a peer judged dead or departed: no link, no repair candidate. */
   forget(peer: PeerId): void {
     this.removePassive(peer);
-    this.pending.delete(peer);
+    // A dial still negotiating is called off too: left running, its link would come up unasked for.
+    const dialing = this.pending.delete(peer);
     if (this.active.has(peer)) this.dropNeighbor(peer, true);
-    else if (this.links.delete(peer)) this.ctx.emit({ type: 'disconnect', peer });
+    else if (this.links.delete(peer) || dialing) this.ctx.emit({ type: 'disconnect', peer });
   }
 
   /** Asks the driver for a link to `peer` (HELLO goes out once it is up). */
@@ -107,16 +119,19 @@ export class Overlay {
     if (request !== undefined) {
       this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: request.intent, incarnation: this.hooks.selfIncarnation() });
     }
-    // Otherwise the remote asked: wait for its HELLO.
+    // Otherwise the remote asked: wait for its HELLO (not for ever: see HELLO_WAIT_MS).
+    else if (!this.active.has(peer)) this.awaitingHello.set(peer, this.ctx.now);
   }
 
   linkDown(peer: PeerId): void {
     this.links.delete(peer);
+    this.awaitingHello.delete(peer);
     if (this.pending.delete(peer)) this.noteFailure();
     if (this.active.has(peer)) this.dropNeighbor(peer, false, false);
   }
 
   onHello(from: PeerId, version: number, intent: HelloIntent, incarnation: number): void {
+    this.awaitingHello.delete(from);
     if (version !== PROTOCOL_VERSION) {
       this.refuse(from);
       return;
@@ -249,6 +264,14 @@ export class Overlay {
         this.links.delete(peer);
         this.ctx.emit({ type: 'disconnect', peer });
         this.noteFailure();
+      }
+    }
+    for (const [peer, since] of this.awaitingHello) {
+      if (this.active.has(peer) || this.pending.has(peer) || !this.links.has(peer)) this.awaitingHello.delete(peer);
+      else if (this.ctx.now - since > HELLO_WAIT_MS) {
+        this.awaitingHello.delete(peer);
+        this.links.delete(peer);
+        this.ctx.emit({ type: 'disconnect', peer });
       }
     }
     if (this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
