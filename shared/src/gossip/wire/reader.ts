@@ -80,10 +80,16 @@ export class Reader {
     return value;
   }
 
-  bytesOf(maxLength: number, what: string): Uint8Array {
+  /** A length prefix, checked against `maxLength` and the bytes left. */
+  private lengthOf(maxLength: number, what: string): number {
     const length = this.varUint();
     if (length > maxLength) throw new WireError(`${what} length ${length} is over the limit ${maxLength}`);
     if (length > this.remaining) throw new WireError(`truncated: ${what} of ${length} bytes, ${this.remaining} left`);
+    return length;
+  }
+
+  bytesOf(maxLength: number, what: string): Uint8Array {
+    const length = this.lengthOf(maxLength, what);
     const out = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return out;
@@ -102,9 +108,7 @@ export class Reader {
   }
 
   string(maxBytes: number, what: string): string {
-    const length = this.varUint();
-    if (length > maxBytes) throw new WireError(`${what} length ${length} is over the limit ${maxBytes}`);
-    if (length > this.remaining) throw new WireError(`truncated: ${what} of ${length} bytes, ${this.remaining} left`);
+    const length = this.lengthOf(maxBytes, what);
     const bytes = this.bytes;
     const start = this.pos;
     this.pos += length;
