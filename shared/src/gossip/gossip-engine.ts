@@ -314,16 +314,16 @@ export class GossipEngine implements Engine {
         if (frame.tree) this.tree.onAdvert(from, frame.tree);
         this.detector.onAck(from, frame.seq);
         break;
-      case 'gossip':
+      case 'gossip': {
+        const flooded = isFlooded(frame.bodyBytes);
         // An unrequested push off the tree (not a flooded verdict, not an answer to our GRAFT): the sender thinks we are its child.
-        if (!isFlooded(frame.bodyBytes) && !this.tree.treeLinks().has(from) && this.overlay.active.has(from) && !this.broadcast.isMissing(frame.origin, frame.seq)) {
+        if (!flooded && !this.tree.treeLinks().has(from) && this.overlay.active.has(from) && !this.broadcast.isMissing(frame.origin, frame.seq)) {
           this.tree.refresh(from);
         }
         if (this.broadcast.receive(from, frame.origin, frame.seq, frame.round, frame.bodyBytes)) {
           this.routing.learn(frame.origin, from);
           // A flooded verdict goes out before it is applied: it must reach the accused neighbour (to
           // refute) before the link to it is dropped. Anything else is passed on only if it was news.
-          const flooded = isFlooded(frame.bodyBytes);
           if (flooded) this.broadcast.relay(from, frame.origin, frame.seq, frame.round, frame.bodyBytes);
           const news = this.applyGossip(frame.origin, frame.body);
           if (!flooded && news) this.broadcast.relay(from, frame.origin, frame.seq, frame.round, frame.bodyBytes);
@@ -332,6 +332,7 @@ export class GossipEngine implements Engine {
           this.routing.learn(frame.origin, from, false);
         }
         break;
+      }
       case 'ihave':
         if (from === this.tree.parent) this.tree.refresh(from);
         this.broadcast.onIhave(from, frame.entries);

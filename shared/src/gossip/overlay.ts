@@ -169,9 +169,15 @@ export class Overlay {
   private refuse(peer: PeerId): void {
     this.ctx.stats.refusals += 1;
     this.ctx.send(peer, { type: 'refuse', peers: this.rng.sample(this.passive, 4) });
-    this.links.delete(peer);
-    this.ctx.emit({ type: 'disconnect', peer });
+    this.closeLink(peer);
     this.addPassive(peer);
+  }
+
+  /** Forgets the link to `peer` and tells the driver to close it. */
+  private closeLink(peer: PeerId): void {
+    this.links.delete(peer);
+    this.awaitingHello.delete(peer);
+    this.ctx.emit({ type: 'disconnect', peer });
   }
 
   /**
@@ -193,8 +199,7 @@ export class Overlay {
   onRefuse(from: PeerId, peers: readonly PeerId[]): void {
     this.pending.delete(from);
     if (this.active.has(from)) this.dropNeighbor(from, true, false);
-    this.links.delete(from);
-    this.ctx.emit({ type: 'disconnect', peer: from });
+    this.closeLink(from);
     this.addPassive(from);
     for (const peer of peers) if (this.hooks.mayBeAlive(peer)) this.addPassive(peer);
     this.noteFailure();
@@ -202,8 +207,7 @@ export class Overlay {
 
   onDisconnect(from: PeerId): void {
     if (this.active.has(from)) this.dropNeighbor(from, true, false);
-    this.links.delete(from);
-    this.ctx.emit({ type: 'disconnect', peer: from });
+    this.closeLink(from);
     this.addPassive(from);
   }
 
@@ -261,18 +265,13 @@ export class Overlay {
       // Drivers report a failed negotiation as link-down; this covers one that never answers.
       if (this.ctx.now - request.since > PENDING_TIMEOUT_MS) {
         this.pending.delete(peer);
-        this.links.delete(peer);
-        this.ctx.emit({ type: 'disconnect', peer });
+        this.closeLink(peer);
         this.noteFailure();
       }
     }
     for (const [peer, since] of this.awaitingHello) {
       if (this.active.has(peer) || this.pending.has(peer) || !this.links.has(peer)) this.awaitingHello.delete(peer);
-      else if (this.ctx.now - since > HELLO_WAIT_MS) {
-        this.awaitingHello.delete(peer);
-        this.links.delete(peer);
-        this.ctx.emit({ type: 'disconnect', peer });
-      }
+      else if (this.ctx.now - since > HELLO_WAIT_MS) this.closeLink(peer);
     }
     if (this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
     // Full mesh while the room fits in maxLinks; otherwise seek only up to targetLinks, because every
