@@ -1,5 +1,5 @@
 /**
- * Shared e2e fixtures: the murmur/playwright kit (`signaling`, `murmur`), plus
+ * Shared e2e fixtures: the murmur-mesh/playwright kit (`signaling`, `murmur`), plus
  * `demo`, the older name for the same worker server, kept for specs that use it.
  */
 import { test as kit } from './kit/index.js';

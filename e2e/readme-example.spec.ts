@@ -1,6 +1,6 @@
-// The example test from README.md ("Testing multiplayer apps with murmur/playwright"), verbatim.
+// The example test from README.md ("Testing multiplayer apps with murmur-mesh/playwright"), verbatim.
 // If you change one, change the other.
-import { test, expect } from 'murmur/playwright';
+import { test, expect } from 'murmur-mesh/playwright';
 
 test('three users agree, lose one, and recover', async ({ murmur, signaling }) => {
   // Three users, each in its own browser context, joined to a fresh room.

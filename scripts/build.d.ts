@@ -1,1 +1,3 @@
-export function buildAll(): Promise<Record<string, { raw: number; gzip: number }>>;
+export const LIBRARY: ReadonlyArray<readonly [source: string, output: string, options: object]>;
+export const BUNDLES: readonly string[];
+export function buildAll(options?: { declarations?: boolean }): Promise<Record<string, { raw: number; gzip: number }>>;

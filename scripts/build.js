@@ -1,40 +1,82 @@
 #!/usr/bin/env node
-// Builds the browser bundles into dist/:
-//   dist/murmur.js  the public API as one self-contained ES module (simple-peer,
-//                   lib0 and the Node polyfills it needs are bundled in);
-//   dist/murmur-components.js  the lit elements (<murmur-cursors>, <murmur-avatars>,
-//                   <murmur-inspector>), registered on import; lit is bundled in,
-//                   the murmur client is not (elements only read the Room handed to them);
-//   dist/demo.js    the demo app, which imports '/dist/murmur.js' and
-//                   '/dist/murmur-components.js' at run time exactly as a user's
-//                   plain page would.
+// Builds dist/. Two kinds of output live there:
+//
+// What the package ships (package.json "files"), one compiled ES module per
+// entry point, with declarations from tsc under dist/types/:
+//   dist/index.js            `murmur-mesh`: the browser/bundler client. yjs,
+//                            y-protocols and lib0 stay imports, so the app's one
+//                            Yjs is the one used (a second copy breaks instanceof
+//                            across peers and every y-* binding);
+//   dist/node.js             `murmur-mesh/node` (all dependencies external);
+//   dist/components.js       `murmur-mesh/components` (lit external);
+//   dist/react.js            `murmur-mesh/react` (react external);
+//   dist/signaling-server.js `murmur-mesh/signaling-server`;
+//   dist/playwright.js       `murmur-mesh/playwright` (the test kit);
+//   dist/cli.js              the `murmur-signal` binary's code;
+//   dist/murmur.js           `murmur-mesh/standalone`: one self-contained module
+//                            (Yjs included, exported as `Y`) for script tags and CDNs;
+//   dist/murmur-components.js  the elements, self-contained (lit bundled), for the same pages;
+//   dist/harness.html        the blank page the Playwright kit opens.
+// A later `./automerge` entry adds one more line to LIBRARY below.
+//
+// The demo (dist/demo.js and its pages), which loads /dist/murmur.js and
+// /dist/murmur-components.js at run time exactly as a user's plain page would.
 import { build } from 'esbuild';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
+const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning' };
+
+/**
+ * A browser bundle of the client: simple-peer (and the Node stream stack and
+ * polyfills it drags in) is replaced by lite-peer, the same API over the
+ * browser's RTCPeerConnection. Node peers keep simple-peer.
+ */
 const browser = {
-  bundle: true,
-  format: 'esm',
+  ...common,
   platform: 'browser',
-  target: 'es2022',
-  sourcemap: true,
-  minify: true,
-  legalComments: 'none',
-  define: { global: 'globalThis', 'process.env.NODE_DEBUG': 'false' },
-  logLevel: 'warning',
+  alias: { 'simple-peer': join(root, 'client/src/lite-peer.ts') },
 };
+
+/** Shared runtimes the app must own: imported, never bundled. */
+const SHARED_RUNTIMES = ['yjs', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*'];
+
+/** Node entries: every dependency stays an import (installed beside the package). */
+const node = { ...common, platform: 'node', target: 'node20', packages: 'external' };
+
+/**
+ * Entries layered on the client (react) import it as `murmur-mesh`, the
+ * package's own name, so an app bundles one client, not one per entry.
+ */
+const clientAsPackage = {
+  name: 'client-as-package',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: 'murmur-mesh', external: true }));
+  },
+};
+
+/** The package's entry points: [source, output, esbuild options]. */
+export const LIBRARY = [
+  ['client/src/index.ts', 'index.js', { ...browser, external: SHARED_RUNTIMES }],
+  ['client/src/node.ts', 'node.js', node],
+  ['client/src/components/index.ts', 'components.js', { ...common, platform: 'browser', external: ['lit', 'lit/*'], plugins: [clientAsPackage] }],
+  ['client/src/react/index.ts', 'react.js', { ...common, platform: 'browser', external: ['react'], plugins: [clientAsPackage] }],
+  ['signaling-server/src/index.ts', 'signaling-server.js', node],
+  ['e2e/kit/index.ts', 'playwright.js', node],
+  ['signaling-server/src/cli.ts', 'cli.js', node],
+];
 
 /** The demo must use the published bundles, not a second copy of the library. */
 const useDistBundle = {
   name: 'use-dist-bundle',
   setup(b) {
-    b.onResolve({ filter: /\/src\/index\.js$/ }, () => ({ path: '/dist/murmur.js', external: true }));
+    b.onResolve({ filter: /\/src\/(index|standalone)\.js$/ }, () => ({ path: '/dist/murmur.js', external: true }));
     b.onResolve({ filter: /\/src\/components\/index\.js$/ }, () => ({ path: '/dist/murmur-components.js', external: true }));
   },
 };
@@ -51,36 +93,42 @@ const clientFromDist = {
   },
 };
 
-export const BUNDLES = ['murmur.js', 'murmur-components.js', 'demo.js'];
+export const BUNDLES = ['murmur.js', 'murmur-components.js', 'index.js', 'demo.js'];
 
-export async function buildAll() {
+const standalone = { ...browser, sourcemap: true, minify: true };
+
+/** Declarations for every entry, from the sources, into dist/types/. */
+function emitDeclarations() {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('build: tsc could not emit the declarations');
+}
+
+export async function buildAll({ declarations = false } = {}) {
   await mkdir(dist, { recursive: true });
-  await build({
-    ...browser,
-    entryPoints: [join(root, 'client/src/index.ts')],
-    outfile: join(dist, 'murmur.js'),
-    inject: [join(root, 'client/build/node-globals.js')],
-  });
-  await build({
-    ...browser,
-    entryPoints: [join(root, 'client/src/components/index.ts')],
-    outfile: join(dist, 'murmur-components.js'),
-    plugins: [clientFromDist],
-  });
-  await build({
-    ...browser,
-    entryPoints: [join(root, 'client/demo/demo-app.ts')],
-    outfile: join(dist, 'demo.js'),
-    plugins: [useDistBundle],
-  });
-  // Node entry points, for `murmur/node` and `murmur/signaling-server` users
-  // who run plain JavaScript; dependencies stay external.
-  const node = { bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
-  await build({ ...node, entryPoints: [join(root, 'client/src/node.ts')], outfile: join(dist, 'node.js') });
-  await build({ ...node, entryPoints: [join(root, 'signaling-server/src/index.ts')], outfile: join(dist, 'signaling-server.js') });
-  await build({ ...node, entryPoints: [join(root, 'e2e/kit/index.ts')], outfile: join(dist, 'playwright.js') });
+  const builds = [
+    build({ ...standalone, entryPoints: [join(root, 'client/src/standalone.ts')], outfile: join(dist, 'murmur.js') }),
+    build({
+      ...standalone,
+      entryPoints: [join(root, 'client/src/components/index.ts')],
+      outfile: join(dist, 'murmur-components.js'),
+      plugins: [clientFromDist],
+    }),
+    build({
+      ...standalone,
+      entryPoints: [join(root, 'client/demo/demo-app.ts')],
+      outfile: join(dist, 'demo.js'),
+      plugins: [useDistBundle],
+    }),
+    ...LIBRARY.map(([source, out, options]) => build({ ...options, entryPoints: [join(root, source)], outfile: join(dist, out) })),
+  ];
+  await Promise.all(builds);
   for (const page of ['index.html', 'harness.html', 'awareness.html', 'add-cursors.html']) {
     await copyFile(join(root, 'client/demo', page), join(dist, page));
+  }
+  if (declarations) {
+    await rm(join(dist, 'types'), { recursive: true, force: true });
+    emitDeclarations();
   }
   const sizes = {};
   for (const file of BUNDLES) {
@@ -91,13 +139,8 @@ export async function buildAll() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const sizes = await buildAll();
+  const sizes = await buildAll({ declarations: !process.argv.includes('--no-types') });
   for (const [file, { raw, gzip }] of Object.entries(sizes)) {
     console.log(`dist/${file}  ${(raw / 1024).toFixed(1)} KiB  (${(gzip / 1024).toFixed(1)} KiB gzip)`);
   }
-  const core = sizes['murmur.js'];
-  const elements = sizes['murmur-components.js'];
-  console.log(
-    `client with components: ${((core.raw + elements.raw) / 1024).toFixed(1)} KiB  (${((core.gzip + elements.gzip) / 1024).toFixed(1)} KiB gzip)`,
-  );
 }

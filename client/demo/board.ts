@@ -6,7 +6,7 @@
 import { LitElement, css, html, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { Y, type Room } from '../src/index.js';
+import { Y, type Room } from '../src/standalone.js';
 import { NOTE_COLORS, addNote, deleteNote, editNote, moveNote, notesOf, readNotes, recolorNote } from './notes.js';
 
 /** Re-renders the host on any change inside the notes map. */

@@ -10,7 +10,7 @@
 import { LitElement, css, html } from 'lit';
 import '../src/components/index.js';
 import type { MurmurCursors } from '../src/components/index.js';
-import { joinRoom, type Room } from '../src/index.js';
+import { joinRoom, type Room } from '../src/standalone.js';
 import './board.js';
 import type { MurmurBoard } from './board.js';
 

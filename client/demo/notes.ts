@@ -5,7 +5,7 @@
  * board, so every window size shows the same layout. Each field is
  * last-writer-wins; concurrent edits to different notes never conflict.
  */
-import type { Y as YNamespace } from '../src/index.js';
+import type { Y as YNamespace } from '../src/standalone.js';
 
 type Y = typeof YNamespace;
 type YMap = InstanceType<Y['Map']>;

@@ -1,12 +1,12 @@
 /**
- * murmur: a peer-to-peer mesh for browser tabs. `joinRoom` is the whole
- * entry point; everything else here is types and errors, plus the `Y`
- * namespace this build uses, so plain pages build y-* bindings on the same
- * Yjs copy as `room.doc`.
+ * `murmur-mesh`: a peer-to-peer mesh for browser tabs. `joinRoom` is the
+ * whole entry point; everything else here is types and errors. Yjs is the
+ * app's own (`import * as Y from 'yjs'`): this module imports it and never
+ * carries a copy. Script-tag pages use `murmur-mesh/standalone`, which does.
  */
 export {
   joinRoom,
-  Room,
+  type Room,
   type PeerInfo,
   type RoomEvents,
   type RoomPresence,
@@ -23,5 +23,3 @@ export { AWARENESS_KEY } from './awareness.js';
 export type { Presence, PeerId } from '../../shared/src/engine/types.js';
 export type { JsonValue } from '../../shared/src/signaling.js';
 export { ErrorCode, MurmurError, isMurmurError } from '../../shared/src/errors.js';
-export * as Y from 'yjs';
-export { Awareness } from 'y-protocols/awareness';

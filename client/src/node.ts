@@ -1,5 +1,5 @@
 /**
- * `murmur/node`: join the same rooms as browsers from Node (bots, servers
+ * `murmur-mesh/node`: join the same rooms as browsers from Node (bots, servers
  * that take part in a room, load tests). WebRTC comes from `@roamhq/wrtc` and
  * WebSocket from `ws`; everything else is the browser client unchanged.
  */

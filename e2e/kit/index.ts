@@ -1,8 +1,8 @@
 /**
- * murmur/playwright: a multi-tab test kit. Open N users, wait until they
+ * murmur-mesh/playwright: a multi-tab test kit. Open N users, wait until they
  * agree, break something, check they recover.
  *
- *   import { test, expect } from 'murmur/playwright';
+ *   import { test, expect } from 'murmur-mesh/playwright';
  *   test('…', async ({ murmur, signaling }) => { const users = await murmur.spawn(3); … });
  */
 export { test, expect, type MurmurKit, type SpawnOptions, type Users, type KitWorkerOptions } from './fixtures.js';

@@ -20,8 +20,8 @@ export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url
 function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'murmur') return dir;
-    if (dirname(dir) === dir) throw new Error(`murmur/playwright: no murmur package.json above ${start}`);
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'murmur-mesh') return dir;
+    if (dirname(dir) === dir) throw new Error(`murmur-mesh/playwright: no murmur-mesh package.json above ${start}`);
   }
 }
 

@@ -14,9 +14,9 @@
  *   relay that reaches no subscriber removes its stale target.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { JsonValue } from '../../shared/src/signaling.js';
 import type { Logger } from './logger.js';
+import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 
 export type ClaimResult = 'ok' | 'taken' | 'full';
 
@@ -73,6 +73,19 @@ const RELEASE_SCRIPT = `
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0`;
 
+/**
+ * ioredis is an optional peer dependency, loaded only when a server is
+ * started with a Redis URL: installs that never scale out do not carry it.
+ */
+async function loadRedis(): Promise<typeof import('ioredis').Redis> {
+  try {
+    return (await import('ioredis')).Redis;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new MurmurError(ErrorCode.BAD_CONFIG, 'redisUrl (--redis) needs the ioredis package: npm install ioredis');
+  }
+}
+
 export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus> {
   const { prefix, log } = options;
   const aliveTtlMs = options.aliveTtlMs ?? 15_000;
@@ -84,6 +97,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     commandTimeout: 3000,
     lazyConnect: true,
   };
+  const Redis = await loadRedis();
   const commands = new Redis(options.url, redisOptions);
   const subscriber = new Redis(options.url, redisOptions);
   for (const [name, client] of [['commands', commands], ['subscriber', subscriber]] as const) {
