@@ -1,10 +1,23 @@
 /**
  * Chromium launch defaults that make WebRTC work headless between browser
- * contexts on one machine. Debian's Chromium by default (`CHROMIUM_PATH`
- * overrides it); Playwright's own browser download is not needed.
+ * contexts on one machine. The browser: `CHROMIUM_PATH` if set, else Debian's
+ * `/usr/bin/chromium` when it is there, else Playwright's own Chromium (the
+ * one `npx playwright install chromium` downloads).
  */
-export const chromiumLaunchOptions = {
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+import { existsSync } from 'node:fs';
+
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
+/** The executable to launch; undefined means Playwright's own browser. */
+export function pickChromium(env: Readonly<Record<string, string | undefined>>, exists: (path: string) => boolean): string | undefined {
+  if (env.CHROMIUM_PATH) return env.CHROMIUM_PATH;
+  return exists(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined;
+}
+
+const executablePath = pickChromium(process.env, existsSync);
+
+export const chromiumLaunchOptions: { executablePath?: string; args: string[] } = {
+  ...(executablePath === undefined ? {} : { executablePath }),
   args: [
     // Root in a container has no user namespace sandbox.
     '--no-sandbox',

@@ -2,13 +2,15 @@
  * `murmur-signal`: run the signaling server from a shell.
  *
  * Every flag maps 1:1 to a field of the config object (config.ts) and to an
- * env var; flags win over env vars, env vars over defaults. Bad values exit 2
- * with a message that names the flag or variable. SIGTERM/SIGINT drain
+ * env var; flags win over env vars, env vars over defaults. Bad values, and a
+ * port already in use, exit 2 with one line that names the flag or variable
+ * (the help is printed only for --help / -h). SIGTERM/SIGINT drain
  * gracefully; a second signal exits at once.
  *
  *   murmur-signal [flags]                       serve
  *   murmur-signal mint-token --room R [--ttl S] print a room token (needs the secret)
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import { DEFAULTS, resolveConfig, type SignalingServerOptions } from './config.js';
@@ -61,7 +63,9 @@ export const HELP = [
   '',
   'Flags (each also read from the env var shown; flags win):',
   ...FLAGS.map((s) => `  --${`${s.flag} ${s.kind === 'list' ? 'A,B' : 'V'}`.padEnd(31)} ${s.help}. Env ${s.env}. Default ${showDefault(s)}.`),
-  `  --${'help'.padEnd(31)} Show this help.`,
+  `  -p V                              Short for --port.`,
+  `  -h, --${'help'.padEnd(27)} Show this help.`,
+  `  --${'version'.padEnd(31)} Print the version.`,
   '',
   'mint-token prints a token for ws://HOST:PORT/signal?token=TOKEN; --room * admits to any room;',
   '--ttl defaults to 3600 s. Clients connect to ws://HOST:PORT/signal. HTTP: GET /healthz (liveness),',
@@ -93,11 +97,16 @@ export function parsePort(raw: string, source: string): number {
 
 export type CliCommand =
   | { command: 'serve'; options: SignalingServerOptions; help: boolean }
+  | { command: 'version' }
   | { command: 'mint-token'; room: string; ttlSeconds: number; secret: string };
 
 function parseFlags(argv: readonly string[], extra: Record<string, { type: 'string' | 'boolean' }>) {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, ...extra };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' }, ...extra };
   for (const spec of FLAGS) options[spec.flag] = { type: 'string' };
+  if (!('room' in extra)) {
+    options.port = { type: 'string', short: 'p' };
+    options.version = { type: 'boolean' };
+  }
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
@@ -120,6 +129,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     return { command: 'mint-token', room, ttlSeconds: Number(ttlRaw), secret };
   }
   const values = parseFlags(argv, {});
+  if (values.version === true) return { command: 'version' };
   const options: Record<string, unknown> = {};
   for (const spec of FLAGS) {
     const flagValue = values[spec.flag];
@@ -141,13 +151,30 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   return { command: 'serve', options: options as SignalingServerOptions, help: values.help === true };
 }
 
+/** The version in the package.json beside the sources (repository) or the build (installed). */
+function packageVersion(): string {
+  for (const candidate of ['../../package.json', '../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'murmur-mesh' && manifest.version) return manifest.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
+}
+
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<void> {
   let parsed: CliCommand;
   try {
     parsed = parseCli(argv, env);
   } catch (error) {
-    process.stderr.write(`murmur-signal: ${(error as Error).message}\n\n${HELP}\n`);
+    process.stderr.write(`murmur-signal: ${(error as Error).message} (see murmur-signal --help)\n`);
     process.exitCode = 2;
+    return;
+  }
+  if (parsed.command === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
     return;
   }
   if (parsed.command === 'mint-token') {
@@ -159,7 +186,18 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const server = await createSignalingServer(parsed.options);
+  let server: Awaited<ReturnType<typeof createSignalingServer>>;
+  try {
+    server = await createSignalingServer(parsed.options);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
+    const where = `${parsed.options.host ?? DEFAULTS.host}:${parsed.options.port ?? DEFAULTS.port}`;
+    const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges' : 'is not an address of this machine';
+    process.stderr.write(`murmur-signal: cannot listen on ${where}: it ${why} (${message.split('\n')[0]}); pick another with --port (PORT)\n`);
+    process.exitCode = 2;
+    return;
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1); // a second signal means "now"
