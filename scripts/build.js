@@ -49,6 +49,11 @@ const SHARED_RUNTIMES = ['yjs', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*'
 
 /** Node entries: every dependency stays an import (installed beside the package). */
 const node = { ...common, platform: 'node', target: 'node20', packages: 'external' };
+/**
+ * Node peers run lite-peer over @roamhq/wrtc too: simple-peer's ICE-complete
+ * and channel-closing timers kept a process alive ~5 s after leave().
+ */
+const nodePeers = { ...node, alias: { 'simple-peer': join(root, 'client/src/lite-peer.ts') } };
 
 /**
  * Entries layered on the client (react) import it as `murmur-mesh`, the
@@ -64,7 +69,7 @@ const clientAsPackage = {
 /** The package's entry points: [source, output, esbuild options]. */
 export const LIBRARY = [
   ['client/src/index.ts', 'index.js', { ...browser, external: SHARED_RUNTIMES }],
-  ['client/src/node.ts', 'node.js', node],
+  ['client/src/node.ts', 'node.js', nodePeers],
   ['client/src/components/index.ts', 'components.js', { ...common, platform: 'browser', external: ['lit', 'lit/*'], plugins: [clientAsPackage] }],
   ['client/src/react/index.ts', 'react.js', { ...common, platform: 'browser', external: ['react'], plugins: [clientAsPackage] }],
   ['signaling-server/src/index.ts', 'signaling-server.js', node],

@@ -80,11 +80,17 @@ export class MurmurBoard extends LitElement {
     return id;
   }
 
+  /** Add a note and put the keyboard in it (so typing goes into the note, not to the button that made it). */
+  addAndFocus(x?: number, y?: number): string {
+    const id = this.add(x, y);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>(`[data-note="${id}"] textarea`)?.focus());
+    return id;
+  }
+
   private onDoubleClick(event: MouseEvent): void {
     if (event.target !== event.currentTarget) return;
     const box = this.getBoundingClientRect();
-    const id = this.add((event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height);
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>(`[data-note="${id}"] textarea`)?.focus());
+    this.addAndFocus((event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height);
   }
 
   private onDragStart(event: PointerEvent, id: string): void {

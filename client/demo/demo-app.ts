@@ -47,10 +47,13 @@ export class MurmurDemo extends LitElement {
       padding: 14px 16px; overflow: auto; }
     aside h2 { margin: 0 0 2px; font-size: 14px; }
     aside p { margin: 0 0 8px; color: #6b7280; font-size: 12px; }
+    .join-error { margin: auto; max-width: 560px; padding: 16px 20px; border-radius: 12px; background: #fff1f0; color: #8a1c12; }
   `;
 
   declare inspectorOpen: boolean;
-  private readonly room: Room;
+  private readonly room: Room | null = null;
+  /** Why there is no room (a bad ?room=, say): shown on the page, not only in the console. */
+  private readonly joinError: string | null = null;
   private readonly name: string;
 
   constructor() {
@@ -60,7 +63,12 @@ export class MurmurDemo extends LitElement {
     this.name = params.get('name') || `${pick(ADJECTIVES)} ${pick(ANIMALS)}`;
     this.inspectorOpen = params.get('inspector') === '1';
     const signaling = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
-    this.room = joinRoom(roomId, { signaling, presence: { name: this.name, color: pick(COLORS) } });
+    try {
+      this.room = joinRoom(roomId, { signaling, presence: { name: this.name, color: pick(COLORS) } });
+    } catch (error) {
+      this.joinError = (error as Error).message;
+      return;
+    }
     // y-* bindings read `user` from awareness: the demo sets it too, as a y-codemirror page would.
     this.room.awareness.setLocalStateField('user', { name: this.name, color: this.room.presence.get().color });
     // Tests and curious developers reach the room from the console.
@@ -78,13 +86,17 @@ export class MurmurDemo extends LitElement {
   }
 
   override render() {
+    if (!this.room) {
+      return html`<main><p class="join-error" role="alert">Cannot join this room: ${this.joinError}. Pick another with
+        <code>?room=NAME</code> (1-64 letters, digits and <code>- _ . :</code>).</p></main>`;
+    }
     return html`
       <header>
         <div class="brand"><span class="logo"></span>murmur board</div>
         <span class="room">room <b>${this.room.id}</b></span>
         <span class="spacer"></span>
         <murmur-avatars .room=${this.room}></murmur-avatars>
-        <button class="primary" data-action="add" @click=${() => this.board()?.add()}>+ Add note</button>
+        <button class="primary" data-action="add" @click=${() => this.board()?.addAndFocus()}>+ Add note</button>
         <button data-action="inspector" aria-pressed=${this.inspectorOpen} @click=${() => (this.inspectorOpen = !this.inspectorOpen)}>
           Inspector
         </button>
