@@ -241,7 +241,7 @@ async function reactApp(browser: Browser): Promise<void> {
       await text(bob, '#first', 'ann!');
       await bob.click('#send');
       await text(ann, '#last', 'hi from bob');
-      return 'useRoom joins once under StrictMode; usePeers/usePeer/useStatus follow the room; usePresence updater reaches the other tab; useBroadcast delivers';
+      return 'useRoom survives StrictMode (join, leave, join); usePeers/usePeer/useStatus follow the room; usePresence updater reaches the other tab; useBroadcast delivers';
     }),
   );
 }
@@ -308,9 +308,10 @@ async function plainNode(): Promise<void> {
       if (code !== 0) throw new Error(`exit ${code}: ${out} ${err}`);
       const result = JSON.parse(out.trim().split('\n')[0] ?? '{}') as { met?: boolean; oneYjs?: boolean; greetedName?: string; guestDoc?: unknown };
       if (!result.met || !result.oneYjs) throw new Error(`unexpected: ${out}`);
+      if (result.greetedName !== 'guest') throw new Error(`'peer-join' came without the guest's presence (name ${String(result.greetedName)})`);
       const lingered = exitedAt - leftAt;
       if (lingered > 1500) throw new Error(`the process lived ${lingered} ms after leave()`);
-      return `met and synced ${JSON.stringify(result.guestDoc)}; peer-join's presence name: ${String(result.greetedName)}; ran ${exitedAt - begun} ms, exited ${lingered} ms after leave()`;
+      return `met and synced ${JSON.stringify(result.guestDoc)}; 'peer-join' carried the presence (name ${String(result.greetedName)}); ran ${exitedAt - begun} ms, exited ${lingered} ms after leave()`;
     });
   } finally {
     server.kill('SIGTERM');

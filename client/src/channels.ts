@@ -25,7 +25,7 @@ export interface AppChannelsOptions {
   members: () => readonly PeerId[];
   publishAwareness: (entry: JsonValue) => void;
   onMessage: (message: RoomMessage) => void;
-  onMalformed: (info: { from: PeerId; code: string; message: string }) => void;
+  onMalformed: (info: { from: PeerId; code: ErrorCode; message: string }) => void;
   random: () => number;
   syncIntervalMs: number;
 }

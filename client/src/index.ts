@@ -10,14 +10,16 @@ export {
   type PeerInfo,
   type RoomEvents,
   type RoomPresence,
-  type RoomDebug,
-  type RoomStats,
-  type LeaveReason,
-} from './room.js';
-export type { JoinOptions } from './options.js';
+  type RoomMessage,
+  type JoinOptions,
+  type MessageData,
+} from './typed-room.js';
+export type { RoomDebug, RoomStats, LeaveReason } from './room.js';
+export type { SignalingStatus, SignalingError } from './signaling-client.js';
+export type { GossipSnapshot } from '../../shared/src/gossip/gossip-engine.js';
 export type { LinkInfo } from './link-manager.js';
 export type { RoomStatus } from './status.js';
-export type { RoomMessage, BroadcastOptions } from './app-message.js';
+export type { BroadcastOptions } from './app-message.js';
 export type { LinkTraffic } from './stats.js';
 export { AWARENESS_KEY } from './awareness.js';
 export type { Presence, PeerId } from '../../shared/src/engine/types.js';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/server.js';
 import { joinRoom } from './node.js';
 import type { JoinOptions } from './options.js';
-import type { Room } from './room.js';
+import type { Room } from './typed-room.js';
 
 export interface NodeRoomHarness {
   /** The current test's signaling server. */

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { ErrorCode } from '../../shared/src/errors.js';
 import type { RoomMessage } from './app-message.js';
 import { until, useNodeRoomHarness } from './node-room-harness.js';
-import type { Room } from './room.js';
+import type { Room } from './typed-room.js';
 import type { RoomStatus } from './status.js';
 
 const harness = useNodeRoomHarness();

@@ -19,7 +19,9 @@ import { Emitter } from './emitter.js';
 import { LinkManager, type LinkInfo } from './link-manager.js';
 import { MESH_SIGNAL_CHANNEL, decodeMeshSignal, encodeMeshSignal } from './mesh-signal.js';
 import { checkPresence, checkRoomId, resolveOptions, type JoinOptions } from './options.js';
-import { SignalingClient, type SignalingStatus, type WebSocketConstructor } from './signaling-client.js';
+import { SignalingClient, type SignalingError, type SignalingStatus, type WebSocketConstructor } from './signaling-client.js';
+import { JoinGate } from './join-gate.js';
+import { reportSignalingErrors } from './signaling-report.js';
 import { TrafficStats, type LinkTraffic, type TrafficCounters } from './stats.js';
 import { computeStatus, type RoomStatus } from './status.js';
 
@@ -30,21 +32,28 @@ export interface PeerInfo {
 
 export type LeaveReason = 'left' | 'dead';
 
-export interface RoomEvents {
-  [name: string]: unknown[];
+/** Event name → listener arguments. A type, not an interface: no index signature, so a misspelt name is a compile error. */
+export type RoomEvents = {
+  /** A peer joined, with its presence (the join waits briefly for it; see join-gate.ts). */
   'peer-join': [peer: PeerInfo];
   'peer-leave': [peer: PeerInfo, reason: LeaveReason];
   /** A remote peer's presence changed. */
   presence: [peer: PeerInfo];
   /** Bytes from a peer could not be decoded and were dropped. */
-  malformed: [info: { from: PeerId; code: string; message: string }];
+  malformed: [info: { from: PeerId; code: ErrorCode; message: string }];
   /** A signaling server refused this tab for good (4401 bad token, 4403 origin); it is not retried. */
   'signaling-refused': [info: { url: string; code: number; reason: string }];
   /** An app event sent with `room.broadcast(topic, data, { to? })`, once per message. */
   message: [message: RoomMessage];
   /** `room.status` changed. */
   status: [status: RoomStatus];
-}
+  /**
+   * A signaling server sent an error frame (PEER_ID_TAKEN, ROOM_FULL, ROOM_FORBIDDEN,
+   * TOO_MANY_ROOMS, UNAVAILABLE…), or none could be reached (SIGNALING_UNREACHABLE: a
+   * wrong URL or nothing listening; retries go on, `room.status` is 'disconnected').
+   */
+  'signaling-error': [error: SignalingError];
+};
 
 /** `room.stats()`: a snapshot of counters since join. */
 export interface RoomStats extends TrafficCounters {
@@ -111,6 +120,7 @@ export class Room {
   readonly debug: RoomDebug;
   private readonly events = new Emitter<RoomEvents>();
   private readonly members = new Map<PeerId, PeerInfo>();
+  private readonly joins = new JoinGate((peer, presence) => this.admit(peer, presence));
   private readonly driver: EngineDriver;
   private readonly linkManager: LinkManager;
   private readonly signaling: SignalingClient;
@@ -207,6 +217,7 @@ export class Room {
     // Newcomers are repair candidates too, and the way in for a tab left alone.
     this.signaling.on('peer-joined', (peer) => this.driver.input({ type: 'discovered', peers: [peer] }));
     this.signaling.on('refused', (info) => this.events.emit('signaling-refused', info));
+    reportSignalingErrors(this.signaling, (error) => this.events.emit('signaling-error', error));
     this.signaling.on('signal', (from, data) => this.linkManager.onSignal(from, data));
 
     this.presence = {
@@ -311,11 +322,20 @@ export class Room {
     this.closed = true;
     this.updateStatus();
     this.driver.stop();
+    this.joins.clear();
     this.signaling.stop();
     this.linkManager.closeAll();
     this.members.clear();
     this.events.clear();
     globalThis.removeEventListener?.('pagehide', this.onPageHide);
+  }
+
+  private admit(peer: PeerId, presence: Presence): void {
+    const info: PeerInfo = { id: peer, presence: appPresence(presence) };
+    this.members.set(peer, info);
+    this.events.emit('peer-join', info);
+    this.channels.peerJoined(peer, presence);
+    this.updateStatus();
   }
 
   private assertOpen(): void {
@@ -350,15 +370,11 @@ export class Room {
       case 'disconnect':
         this.linkManager.close(output.peer);
         return;
-      case 'peer-join': {
-        const info: PeerInfo = { id: output.peer, presence: appPresence(output.presence) };
-        this.members.set(output.peer, info);
-        this.events.emit('peer-join', info);
-        this.channels.peerJoined(output.peer, output.presence);
-        this.updateStatus();
+      case 'peer-join':
+        this.joins.join(output.peer, output.presence);
         return;
-      }
       case 'peer-leave': {
+        if (this.joins.leave(output.peer)) return;
         const info = this.members.get(output.peer);
         if (!info) return;
         this.members.delete(output.peer);
@@ -368,6 +384,7 @@ export class Room {
         return;
       }
       case 'presence': {
+        if (this.joins.presence(output.peer, output.presence)) return;
         const previous = this.members.get(output.peer);
         const info: PeerInfo = { id: output.peer, presence: appPresence(output.presence) };
         this.members.set(output.peer, info);

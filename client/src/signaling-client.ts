@@ -12,6 +12,7 @@ import {
   type JsonValue,
   type ServerMessage,
 } from '../../shared/src/signaling.js';
+import { ErrorCode } from '../../shared/src/errors.js';
 import { Emitter } from './emitter.js';
 
 /** The WebSocket constructor shape both browsers and `ws` provide. */
@@ -26,20 +27,33 @@ export type WebSocketLike = {
 };
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** 'open' while at least one server has the room joined. */
-export type SignalingStatus = 'connecting' | 'open' | 'closed';
+/**
+ * 'open' while at least one server has the room joined; 'unreachable' while
+ * every server's last attempt failed (a wrong URL, nothing listening; it
+ * keeps retrying); 'connecting' before the first answer.
+ */
+export type SignalingStatus = 'connecting' | 'open' | 'unreachable' | 'closed';
 
-export interface SignalingEvents {
-  [name: string]: unknown[];
+/** A server's error frame, or a server this client cannot reach. */
+export interface SignalingError {
+  url: string;
+  code: ErrorCode;
+  message: string;
+  /** The refused frame's type, when the server names it. */
+  ref?: string;
+}
+
+export type SignalingEvents = {
   status: [SignalingStatus];
   joined: [peers: string[]];
   'peer-joined': [peer: string];
   'peer-left': [peer: string];
   signal: [from: string, data: JsonValue];
-  error: [message: ServerMessage & { type: 'error' }];
+  /** An error frame from a server, or (code SIGNALING_UNREACHABLE) a failed connection attempt. */
+  error: [error: SignalingError];
   /** A server refused this client for good (bad token, origin); it is not retried. */
   refused: [info: { url: string; code: number; reason: string }];
-}
+};
 
 export interface SignalingClientOptions {
   urls: readonly string[];
@@ -64,6 +78,8 @@ class ServerConnection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   joined = false;
   connecting = false;
+  /** The last attempt ended before the room was joined. */
+  failed = false;
 
   constructor(url: string, owner: SignalingClient, options: Required<SignalingClientOptions>) {
     this.url = url;
@@ -82,11 +98,14 @@ class ServerConnection {
     let socket: WebSocketLike;
     try {
       socket = new this.options.WebSocket(this.url);
-    } catch {
+    } catch (error) {
+      this.fail(`cannot open a WebSocket to ${this.url}: ${(error as Error).message}`);
       this.scheduleRetry();
+      this.owner.refreshStatus();
       return;
     }
     this.socket = socket;
+    let errorText = '';
     socket.onopen = () => {
       this.attempts = 0;
       socket.send(JSON.stringify({ type: 'join', room: this.options.room, peer: this.options.peer } satisfies ClientMessage));
@@ -98,16 +117,26 @@ class ServerConnection {
       if (parsed.value.type === 'joined' && parsed.value.room === this.options.room) {
         this.joined = true;
         this.connecting = false;
+        this.failed = false;
         this.owner.refreshStatus();
       }
-      this.owner.dispatch(parsed.value);
+      this.owner.dispatch(parsed.value, this.url);
     };
-    socket.onerror = () => {};
+    // Browsers say nothing about why (only close code 1006); ws gives a message.
+    socket.onerror = (event) => {
+      const message = (event as { message?: unknown } | null)?.message;
+      if (typeof message === 'string') errorText = message;
+    };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      this.joined = false;
       const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
+      const wasJoined = this.joined;
+      this.joined = false;
+      if (!wasJoined && code !== SIGNALING_CLOSE_CODES.UNAUTHORIZED && code !== SIGNALING_CLOSE_CODES.FORBIDDEN_ORIGIN) {
+        const why = errorText || (reason ? `closed ${code}: ${reason}` : `closed with code ${code ?? 'none'} before the room was joined`);
+        this.fail(`cannot reach the signaling server at ${this.url} (${why}); check the URL and that murmur-signal runs there`);
+      }
       // Retrying cannot fix a refused token or origin: stop and say why.
       if (code === SIGNALING_CLOSE_CODES.UNAUTHORIZED || code === SIGNALING_CLOSE_CODES.FORBIDDEN_ORIGIN) {
         this.connecting = false;
@@ -137,6 +166,13 @@ class ServerConnection {
     } catch {
       // Already closing; nothing left to free.
     }
+  }
+
+  /** Report a failed attempt once per run of failures (retries go on quietly). */
+  private fail(message: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.owner.emit('error', { url: this.url, code: ErrorCode.SIGNALING_UNREACHABLE, message });
   }
 
   private scheduleRetry(): void {
@@ -202,18 +238,21 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   refreshStatus(): void {
     const status: SignalingStatus = this.servers.some((s) => s.joined)
       ? 'open'
-      : this.running && this.servers.some((s) => s.connecting)
-        ? 'connecting'
-        : 'closed';
+      : this.running && this.servers.every((s) => s.failed)
+        ? 'unreachable'
+        : this.running && this.servers.some((s) => s.connecting)
+          ? 'connecting'
+          : 'closed';
     if (status === this.status) return;
     this.status = status;
     this.emit('status', status);
   }
 
   /** @internal */
-  dispatch(message: ServerMessage): void {
+  dispatch(message: ServerMessage, url: string): void {
     if (message.type === 'error') {
-      this.emit('error', message);
+      const { code, message: text, ref } = message;
+      this.emit('error', ref === undefined ? { url, code, message: text } : { url, code, message: text, ref });
       return;
     }
     if (message.room !== this.room) return;

@@ -11,6 +11,8 @@ describe('computeStatus', () => {
     [{ members: 2, signaling: 'closed', everReachedServer: true }, 'connected'],
     [{ signaling: 'connecting', everReachedServer: true }, 'disconnected'],
     [{ signaling: 'closed', everReachedServer: true }, 'disconnected'],
+    [{ signaling: 'unreachable' }, 'disconnected'],
+    [{ signaling: 'unreachable', members: 1 }, 'connected'],
     [{ closed: true, members: 3 }, 'closed'],
   ] as const)('%j → %s', (inputs, expected) => {
     expect(computeStatus({ ...base, ...inputs })).toBe(expected);

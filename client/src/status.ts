@@ -4,7 +4,7 @@
  *   connecting    no peer yet; the signaling server or a link handshake is still in progress
  *   connected     at least one other peer is live in the mesh (with or without the server)
  *   alone         the server answered and nobody else is here (or no link is being made)
- *   disconnected  no peer, and the server is unreachable after having been reached (retrying)
+ *   disconnected  no peer, and no signaling server answers (lost, or never reached: a wrong URL); retrying
  *   closed        `leave()` was called
  */
 import type { SignalingStatus } from './signaling-client.js';
@@ -26,5 +26,5 @@ export function computeStatus(inputs: StatusInputs): RoomStatus {
   if (inputs.members > 0) return 'connected';
   if (inputs.linksConnecting > 0) return 'connecting';
   if (inputs.signaling === 'open') return 'alone';
-  return inputs.everReachedServer ? 'disconnected' : 'connecting';
+  return inputs.everReachedServer || inputs.signaling === 'unreachable' ? 'disconnected' : 'connecting';
 }

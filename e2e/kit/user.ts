@@ -5,6 +5,7 @@
  * harness page the kit calls `joinRoom` itself.
  */
 import type { Browser, BrowserContext, BrowserContextOptions, JSHandle, Page } from '@playwright/test';
+import type { Presence, Room } from '../../client/src/index.js';
 import { readSnapshot, type PageRoom, type UserSnapshot } from './snapshot.js';
 
 export type UserState = 'live' | 'closed' | 'killed';
@@ -127,12 +128,13 @@ export class User {
   }
 
   /**
-   * Run a function in the page with the Room as its first argument, e.g.
-   * `user.evaluate((room, n) => room.presence.update({ n }), 3)`.
+   * Run a function in the page with the Room (typed as murmur's Room) as
+   * its first argument, e.g. `user.evaluate((room, n) => room.presence.update({ n }), 3)`.
+   * The function is serialized into the page: it sees only its arguments.
    */
-  evaluate<R, Arg>(fn: (room: PageRoom, arg: Arg) => R | Promise<R>, arg: Arg): Promise<R>;
-  evaluate<R>(fn: (room: PageRoom) => R | Promise<R>): Promise<R>;
-  evaluate<R, Arg>(fn: (room: PageRoom, arg: Arg) => R | Promise<R>, arg?: Arg): Promise<R> {
+  evaluate<R, Arg>(fn: (room: Room, arg: Arg) => R | Promise<R>, arg: Arg): Promise<R>;
+  evaluate<R>(fn: (room: Room) => R | Promise<R>): Promise<R>;
+  evaluate<R, Arg>(fn: (room: Room, arg: Arg) => R | Promise<R>, arg?: Arg): Promise<R> {
     this.assertLive();
     // Playwright's own types unbox JSHandle arguments; ours are plain JSON.
     const run = this.roomHandle.evaluate.bind(this.roomHandle) as (f: typeof fn, a: Arg | undefined) => Promise<R>;
@@ -141,7 +143,8 @@ export class User {
 
   /** The room as this user sees it: peers, presence, Yjs state vector, links. */
   snapshot(): Promise<UserSnapshot> {
-    return this.evaluate(readSnapshot);
+    // Passed as is: the function is serialized into the page, where nothing else of the kit exists.
+    return this.evaluate(readSnapshot as unknown as (room: Room) => UserSnapshot);
   }
 
   /** Ids of the other peers this user sees, sorted. */
@@ -151,7 +154,7 @@ export class User {
 
   /** Shallow-merge into this user's presence and share it. */
   updatePresence(patch: Record<string, unknown>): Promise<void> {
-    return this.evaluate((room, p) => room.presence.update(p), patch);
+    return this.evaluate((room, p) => room.presence.update(p as Presence), patch);
   }
 
   /** Close every WebRTC link of this user at once, as a network cut would. */

@@ -8,7 +8,7 @@
  *   → {"id":3,"cmd":"leave"}                     every peer leaves; the process exits
  */
 import { createInterface } from 'node:readline';
-import { joinRoom, type Room } from '../../client/src/node.js';
+import { joinRoom, type JoinOptions, type Room } from '../../client/src/node.js';
 
 const room = process.env.MURMUR_ROOM ?? '';
 const signaling = process.env.MURMUR_SIGNALING ?? '';
@@ -22,7 +22,7 @@ if (!room || !signaling || !Number.isInteger(count) || count < 1) {
 
 const peers: Room[] = [];
 for (let i = 0; i < count; i++) {
-  const options: Parameters<typeof joinRoom>[1] = { signaling, peerId: `${prefix}-${i}`, presence: { name: `${prefix}-${i}`, kind: 'node' } };
+  const options: JoinOptions = { signaling, peerId: `${prefix}-${i}`, presence: { name: `${prefix}-${i}`, kind: 'node' } };
   if (maxLinks !== undefined) (options as { maxLinks?: number }).maxLinks = maxLinks;
   peers.push(joinRoom(room, options));
 }

@@ -38,6 +38,8 @@ export const ErrorCode = {
   ROOM_FORBIDDEN: 'MURMUR_ROOM_FORBIDDEN',
   /** The server could not complete the request right now (e.g. Redis unreachable); retry. */
   UNAVAILABLE: 'MURMUR_UNAVAILABLE',
+  /** Client side: no signaling server answered (wrong URL, nothing listening, refused upgrade); still retrying. */
+  SIGNALING_UNREACHABLE: 'MURMUR_SIGNALING_UNREACHABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -4,26 +4,40 @@
  * changed.
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { joinRoom, type BroadcastOptions, type JoinOptions, type JsonValue, type PeerId, type PeerInfo, type Presence, type Room, type RoomMessage, type RoomStatus } from '../index.js';
+import {
+  joinRoom,
+  type BroadcastOptions,
+  type JoinOptions,
+  type MessageData,
+  type PeerId,
+  type PeerInfo,
+  type Presence,
+  type Room,
+  type RoomMessage,
+  type RoomStatus,
+} from '../index.js';
 import { storeOf } from './room-store.js';
 
 const noSubscription = (): (() => void) => () => {};
 const nothing = (): undefined => undefined;
-const EMPTY: readonly PeerInfo[] = [];
+const EMPTY: readonly never[] = [];
+
+/** The store reads any room; the hooks hand back the caller's own types. */
+const untyped = <P extends object, M extends MessageData>(room: Room<P, M> | null): Room | null => room as unknown as Room | null;
 
 /**
  * Join `roomId` while the component is mounted; leave on unmount or when
  * `roomId` or the signaling URL changes. Null until the room is joined
  * (the first render, and on the server).
  */
-export function useRoom(roomId: string, options: JoinOptions): Room | null {
-  const [room, setRoom] = useState<Room | null>(null);
+export function useRoom<P extends object = Presence, M extends MessageData = MessageData>(roomId: string, options: JoinOptions<P>): Room<P, M> | null {
+  const [room, setRoom] = useState<Room<P, M> | null>(null);
   // Options are read when joining; a new object each render must not rejoin.
   const latest = useRef(options);
   latest.current = options;
   const signalingKey = JSON.stringify(options.signaling);
   useEffect(() => {
-    const joined = joinRoom(roomId, latest.current);
+    const joined = joinRoom<P, M>(roomId, latest.current);
     setRoom(joined);
     return () => {
       joined.leave();
@@ -34,56 +48,62 @@ export function useRoom(roomId: string, options: JoinOptions): Room | null {
 }
 
 /** The other live members, a new array only when one joins, leaves or changes presence. */
-export function usePeers(room: Room | null): readonly PeerInfo[] {
-  const store = room ? storeOf(room) : null;
-  return useSyncExternalStore(store?.subscribePeers ?? noSubscription, store?.peers ?? (() => EMPTY), store?.peers ?? (() => EMPTY));
+export function usePeers<P extends object, M extends MessageData>(room: Room<P, M> | null): readonly PeerInfo<P>[] {
+  const typed = untyped(room);
+  const store = typed ? storeOf(typed) : null;
+  const peers = useSyncExternalStore(store?.subscribePeers ?? noSubscription, store?.peers ?? (() => EMPTY), store?.peers ?? (() => EMPTY));
+  return peers as unknown as readonly PeerInfo<P>[];
 }
 
 /** One member (undefined while it is not in the room). */
-export function usePeer(room: Room | null, id: PeerId | null | undefined): PeerInfo | undefined {
-  const store = room ? storeOf(room) : null;
+export function usePeer<P extends object, M extends MessageData>(room: Room<P, M> | null, id: PeerId | null | undefined): PeerInfo<P> | undefined {
+  const typed = untyped(room);
+  const store = typed ? storeOf(typed) : null;
   const snapshot = useCallback(() => store?.peer(id), [store, id]);
-  return useSyncExternalStore(store?.subscribePeers ?? noSubscription, snapshot, snapshot);
+  return useSyncExternalStore(store?.subscribePeers ?? noSubscription, snapshot, snapshot) as PeerInfo<P> | undefined;
 }
 
 /** `room.status` ('connecting', 'connected', 'alone', 'disconnected', 'closed'); undefined without a room. */
-export function useStatus(room: Room | null): RoomStatus | undefined {
-  const store = room ? storeOf(room) : null;
+export function useStatus<P extends object, M extends MessageData>(room: Room<P, M> | null): RoomStatus | undefined {
+  const typed = untyped(room);
+  const store = typed ? storeOf(typed) : null;
   return useSyncExternalStore(store?.subscribeStatus ?? noSubscription, store?.status ?? nothing, store?.status ?? nothing);
 }
 
-export type PresenceUpdate = Presence | ((current: Presence) => Presence);
+export type PresenceUpdate<P extends object = Presence> = Partial<P> | ((current: P) => Partial<P>);
 
 /**
  * This tab's own presence and an updater that merges a patch (or the result
  * of a function of the current presence) and shares it with the room.
  */
-export function usePresence(room: Room | null): [presence: Presence | undefined, update: (update: PresenceUpdate) => void] {
-  const store = room ? storeOf(room) : null;
+export function usePresence<P extends object, M extends MessageData>(room: Room<P, M> | null): [presence: P | undefined, update: (update: PresenceUpdate<P>) => void] {
+  const typed = untyped(room);
+  const store = typed ? storeOf(typed) : null;
   const presence = useSyncExternalStore(
     store?.subscribeOwnPresence ?? noSubscription,
     store?.ownPresenceSnapshot ?? nothing,
     store?.ownPresenceSnapshot ?? nothing,
   );
   const update = useCallback(
-    (next: PresenceUpdate) => {
+    (next: PresenceUpdate<P>) => {
       if (!store) return;
-      store.updateOwnPresence(typeof next === 'function' ? next(store.ownPresenceSnapshot()) : next);
+      const patch = typeof next === 'function' ? next(store.ownPresenceSnapshot() as unknown as P) : next;
+      store.updateOwnPresence(patch as Presence);
     },
     [store],
   );
-  return [presence, update];
+  return [presence as P | undefined, update];
 }
 
 /**
  * Send on `topic`, and (with `onMessage`) hear it. The handler may change
  * every render without resubscribing.
  */
-export function useBroadcast(
-  room: Room | null,
+export function useBroadcast<P extends object, M extends MessageData>(
+  room: Room<P, M> | null,
   topic: string,
-  onMessage?: (message: RoomMessage) => void,
-): (data: JsonValue | Uint8Array, options?: BroadcastOptions) => void {
+  onMessage?: (message: RoomMessage<M>) => void,
+): (data: M, options?: BroadcastOptions) => void {
   const handler = useRef(onMessage);
   handler.current = onMessage;
   useEffect(() => {
@@ -93,7 +113,7 @@ export function useBroadcast(
     });
   }, [room, topic]);
   return useCallback(
-    (data: JsonValue | Uint8Array, options?: BroadcastOptions) => {
+    (data: M, options?: BroadcastOptions) => {
       room?.broadcast(topic, data, options);
     },
     [room, topic],
