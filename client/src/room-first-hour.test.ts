@@ -49,11 +49,16 @@ describe('first hour', () => {
     const room = joinRoom('lost', { signaling: url });
     harness.track(room);
     const errors: SignalingError[] = [];
-    room.on('signaling-error', (error) => errors.push(error));
+    const statusAtError: string[] = [];
+    room.on('signaling-error', (error) => {
+      errors.push(error);
+      statusAtError.push(room.status);
+    });
     await until(() => errors.length > 0 && room.status === 'disconnected', 'an unreachable report');
     expect(errors[0]).toMatchObject({ url, code: ErrorCode.SIGNALING_UNREACHABLE });
     expect(errors[0]?.message).toContain(url);
     expect(room.debug.signalingStatus()).toBe('unreachable');
+    expect(statusAtError[0]).toBe('disconnected');
   });
 
   it('server error frames arrive as typed signaling-error events', async () => {

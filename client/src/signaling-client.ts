@@ -172,6 +172,8 @@ class ServerConnection {
   private fail(message: string): void {
     if (this.failed) return;
     this.failed = true;
+    // Status first, so a listener of the error already reads 'unreachable'.
+    this.owner.refreshStatus();
     this.owner.emit('error', { url: this.url, code: ErrorCode.SIGNALING_UNREACHABLE, message });
   }
 
