@@ -21,9 +21,11 @@ import { createHttpHandler } from './http-routes.js';
 import { InOrder } from './in-order.js';
 import { createLogger, jsonLinesSink } from './logger.js';
 import { createServerMetrics, errorReason } from './server-metrics.js';
+import { startPinger } from './liveness.js';
 import { createBucket, takeToken, type Bucket } from './rate-limit.js';
 import { createRedisBus, type RedisBus, type RemoteNotice, type RemoteSignal } from './redis-bus.js';
 import { RoomTable } from './room-table.js';
+import { createYWebrtcEndpoint, Y_WEBRTC_PATH } from './y-webrtc-endpoint.js';
 
 export type { SignalingServerOptions } from './config.js';
 export type { LogRecord } from './logger.js';
@@ -74,6 +76,12 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
   const metrics = createServerMetrics(stats);
+  const yWebrtc = createYWebrtcEndpoint({
+    config,
+    log,
+    registry: metrics.registry,
+    publishRemote: (topic, data) => bus?.publishTopic(topic, data) ?? Promise.resolve(),
+  });
 
   const http = createServer(
     createHttpHandler({
@@ -82,7 +90,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       notReadyReasons: () => {
         const reasons: string[] = [];
         if (draining) reasons.push('draining');
-        if (connections.size >= config.maxConnections) reasons.push('full');
+        if (connections.size + yWebrtc.size >= config.maxConnections) reasons.push('full');
         if (bus && !bus.ready()) reasons.push('redis not ready');
         return reasons;
       },
@@ -105,7 +113,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== SIGNAL_PATH) {
+    if (path !== SIGNAL_PATH && path !== Y_WEBRTC_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -115,9 +123,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (draining) return refuse(ws, CLOSE_CODES.GOING_AWAY, 'server shutting down', 'draining', req);
         if (isRefusal(verdict)) return refuse(ws, verdict.code, verdict.reason, verdict.metric, req);
-        if (connections.size >= config.maxConnections) {
+        if (connections.size + yWebrtc.size >= config.maxConnections) {
           return refuse(ws, CLOSE_CODES.TRY_AGAIN_LATER, 'server full, try again later', 'capacity', req);
         }
+        if (path === Y_WEBRTC_PATH) return yWebrtc.accept(ws, verdict);
         onConnection(ws, verdict);
       });
     });
@@ -362,21 +371,17 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   };
 
   if (config.redisUrl !== '') {
-    bus = await createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, log, onNotice: onRemoteNotice, onSignal: onRemoteSignal });
+    bus = await createRedisBus({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      log,
+      onNotice: onRemoteNotice,
+      onSignal: onRemoteSignal,
+      onTopic: (topic, data) => yWebrtc.deliverRemote(topic, data),
+    });
   }
 
-  const pinger = setInterval(() => {
-    for (const conn of connections) {
-      if (!conn.alive) {
-        metrics.disconnects.inc({ reason: 'ping_timeout' });
-        conn.socket.terminate();
-        continue;
-      }
-      conn.alive = false;
-      conn.socket.ping();
-    }
-  }, config.pingIntervalMs);
-  pinger.unref();
+  const pinger = startPinger(connections, config.pingIntervalMs, () => metrics.disconnects.inc({ reason: 'ping_timeout' }));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -388,6 +393,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     });
   } catch (error) {
     clearInterval(pinger);
+    await yWebrtc.close(CLOSE_CODES.GOING_AWAY, 'server failed to start', 0);
     await bus?.close();
     throw error;
   }
@@ -403,9 +409,11 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     const portFreed = new Promise<void>((resolve) => http.close(() => resolve()));
     log({ level: 'info', msg: 'draining', connections: connections.size });
     for (const conn of connections) conn.socket.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    const yWebrtcClosed = yWebrtc.close(CLOSE_CODES.GOING_AWAY, 'server shutting down', config.shutdownGraceMs);
     const deadline = Date.now() + config.shutdownGraceMs;
     while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const conn of connections) conn.socket.terminate();
+    await yWebrtcClosed;
     wss.close();
     http.closeAllConnections();
     await bus?.close();
