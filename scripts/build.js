@@ -79,6 +79,8 @@ export async function buildAll() {
   await build({ ...node, entryPoints: [join(root, 'client/src/node.ts')], outfile: join(dist, 'node.js') });
   await build({ ...node, entryPoints: [join(root, 'signaling-server/src/index.ts')], outfile: join(dist, 'signaling-server.js') });
   await build({ ...node, entryPoints: [join(root, 'e2e/kit/index.ts')], outfile: join(dist, 'playwright.js') });
+  // murmur/automerge: ESM for browsers and Node alike; automerge-repo stays the app's own copy.
+  await build({ ...node, platform: 'neutral', entryPoints: [join(root, 'client/src/automerge/index.ts')], outfile: join(dist, 'automerge.js') });
   for (const page of ['index.html', 'harness.html', 'awareness.html', 'add-cursors.html']) {
     await copyFile(join(root, 'client/demo', page), join(dist, page));
   }
