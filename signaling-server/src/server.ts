@@ -26,6 +26,8 @@ import { createBucket, takeToken, type Bucket } from './rate-limit.js';
 import { createRedisBus, type RedisBus, type RemoteNotice, type RemoteSignal } from './redis-bus.js';
 import { RoomTable } from './room-table.js';
 import { createYWebrtcEndpoint, Y_WEBRTC_PATH } from './y-webrtc-endpoint.js';
+import { startKeeper, type Keeper } from './keeper.js';
+import { createRoomToken } from './room-token.js';
 
 export type { SignalingServerOptions } from './config.js';
 export type { LogRecord } from './logger.js';
@@ -35,6 +37,8 @@ export interface SignalingServer {
   readonly url: string;
   readonly port: number;
   readonly http: Server;
+  /** With `keep`: the keeper, this process's own peer in every room with a local peer. */
+  readonly keeper: Keeper | undefined;
   /** Live counts of this instance, as /healthz reports them. */
   stats(): { rooms: number; peers: number; connections: number };
   /** The Prometheus text /metrics serves. */
@@ -73,6 +77,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const connections = new Set<Connection>();
   let draining = false;
   let bus: RedisBus | undefined;
+  let keeper: Keeper | undefined;
 
   const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
   const metrics = createServerMetrics(stats);
@@ -168,6 +173,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     // joinAcrossInstances sees the pending entry gone and releases its own claim.
     const midJoin = conn.pending.delete(room);
     if (!table.leave(room, peer, conn) || midJoin) return;
+    keeper?.peerLeft(room, peer);
     notifyLocal(room, peer, { type: 'peer-left', room, peer });
     bus?.release(room, peer).catch((error: unknown) => log({ level: 'warn', msg: 'redis release failed', room, error: String(error) }));
   };
@@ -208,6 +214,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (!bus) {
       send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
       notifyLocal(room, peer, { type: 'peer-joined', room, peer });
+      keeper?.peerJoined(room, peer);
       return;
     }
     return joinAcrossInstances(bus, conn, room, peer);
@@ -256,6 +263,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       send(conn, message);
     }
     notifyLocal(room, peer, { type: 'peer-joined', room, peer });
+    keeper?.peerJoined(room, peer);
   };
 
   const signal = (conn: Connection, to: string, out: Extract<ServerMessage, { type: 'signal' }>, receivedAt: number) => {
@@ -400,12 +408,20 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `ws://${hostForUrl}:${port}${SIGNAL_PATH}`;
-  log({ level: 'info', msg: 'listening', url, redis: bus ? bus.instanceId : null, auth: hook !== undefined });
+  if (config.keep !== '') {
+    // The keeper dials this instance on loopback like any Node peer; with room tokens it carries one for every room.
+    const token = config.authSecret === '' ? '' : `?token=${createRoomToken({ room: '*', expiresAt: Date.now() + 100 * 365 * 86_400_000 }, config.authSecret)}`;
+    const keeperHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : hostForUrl;
+    keeper = await startKeeper({ dir: config.keep, signalingUrl: `ws://${keeperHost}:${port}${SIGNAL_PATH}${token}`, log, registry: metrics.registry });
+  }
+  log({ level: 'info', msg: 'listening', url, redis: bus ? bus.instanceId : null, auth: hook !== undefined, keep: config.keep || null });
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     draining = true;
     clearInterval(pinger);
+    // The keeper leaves its rooms while the server can still carry its goodbyes.
+    await keeper?.close().catch((error: unknown) => log({ level: 'error', msg: 'keeper close failed', error: String(error) }));
     const portFreed = new Promise<void>((resolve) => http.close(() => resolve()));
     log({ level: 'info', msg: 'draining', connections: connections.size });
     for (const conn of connections) conn.socket.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
@@ -425,6 +441,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     url,
     port,
     http,
+    keeper,
     stats,
     metrics: () => metrics.registry.render(),
     close: () => (closing ??= close()),
