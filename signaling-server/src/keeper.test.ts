@@ -4,11 +4,9 @@
  * its store survives kill -9 of the real murmur-signal process; two keepers
  * on two instances over real Redis do not fork the document.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { joinRoom } from '../../client/src/node.js';
@@ -17,8 +15,8 @@ import { until } from '../../client/src/node-room-harness.js';
 import { openKeeperStore } from './keeper-store.js';
 import { REDIS_MISSING, redisServerAvailable, startRedisServer } from './redis-test-server.js';
 import { createSignalingServer, type SignalingServer } from './server.js';
+import { startSignalProcess } from './signal-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/murmur-signal.js', import.meta.url));
 const dirs: string[] = [];
 const rooms: Room[] = [];
 const servers: SignalingServer[] = [];
@@ -65,22 +63,7 @@ describe('keeper', () => {
 
   it("keeps the store through kill -9 of murmur-signal --keep and a restart", async () => {
     const dir = tempDir();
-    const start = async (): Promise<{ child: ChildProcess; url: string }> => {
-      const child = spawn(process.execPath, [BIN, '--port', '0', '--keep', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /"url":"(ws:[^"]+)"/.exec(out);
-          if (match?.[1]) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
-      });
-      return { child, url };
-    };
+    const start = () => startSignalProcess(['--port', '0', '--keep', dir]);
     const stored = async (url: string): Promise<number> => {
       const metrics = await (await fetch(url.replace('ws://', 'http://').replace('/signal', '/metrics'))).text();
       return Number(/^murmur_keeper_updates_stored_total (\d+)/m.exec(metrics)?.[1] ?? 0);
@@ -94,16 +77,14 @@ describe('keeper', () => {
     while ((storedCount = await stored(one.url)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(storedCount).toBeGreaterThan(0);
     writer.leave();
-    const died = new Promise((resolve) => one.child.once('exit', resolve));
-    one.child.kill('SIGKILL');
-    await died;
+    await one.kill();
 
     const two = await start();
     try {
       const reader = peer(two.url, 'survives');
       await until(() => text(reader) === 'written before kill -9', 'the doc after kill -9 and restart', 20_000);
     } finally {
-      two.child.kill('SIGKILL');
+      await two.kill();
     }
   }, 90_000);
 });

@@ -73,6 +73,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const links = () => [...kept.values()].reduce((n, k) => n + (k.room?.stats().links.open ?? 0), 0);
   options.registry.gauge('murmur_keeper_rooms', 'Rooms the keeper is in.', () => [...kept.values()].filter((k) => k.room).length);
   options.registry.gauge('murmur_keeper_links', 'Open WebRTC links of the keeper, over all rooms.', links);
+  options.registry.gauge('nodejs_heap_used_bytes', 'V8 heap in use, bytes (what the keeper\'s rooms cost shows here and in RSS).', () => process.memoryUsage().heapUsed);
   const stored = options.registry.counter('murmur_keeper_updates_stored_total', 'Yjs updates the keeper wrote to its database.');
 
   const open = async (roomId: string, entry: Kept): Promise<void> => {
