@@ -72,9 +72,12 @@ export const LIBRARY = [
   ['client/src/node.ts', 'node.js', nodePeers],
   ['client/src/components/index.ts', 'components.js', { ...common, platform: 'browser', external: ['lit', 'lit/*'], plugins: [clientAsPackage] }],
   ['client/src/react/index.ts', 'react.js', { ...common, platform: 'browser', external: ['react'], plugins: [clientAsPackage] }],
-  ['signaling-server/src/index.ts', 'signaling-server.js', node],
+  // The keeper (--keep) runs a Node peer inside the server: it needs lite-peer too.
+  ['signaling-server/src/index.ts', 'signaling-server.js', nodePeers],
   ['e2e/kit/index.ts', 'playwright.js', node],
-  ['signaling-server/src/cli.ts', 'cli.js', node],
+  ['signaling-server/src/cli.ts', 'cli.js', nodePeers],
+  // murmur-mesh/automerge: ESM for browsers and Node alike; automerge-repo and the client stay the app's own copies.
+  ['client/src/automerge/index.ts', 'automerge.js', { ...node, platform: 'neutral', plugins: [clientAsPackage] }],
 ];
 
 /** The demo must use the published bundles, not a second copy of the library. */
