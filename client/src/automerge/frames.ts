@@ -5,7 +5,8 @@
  *   arrive  { k, peerId, meta }  to everyone (and to each later member): this repo connected; answer with welcome
  *   welcome { k, peerId, meta }  to the one that arrived
  *   leave   { k, peerId }        to everyone: this repo disconnected
- *   msg     { k, m }             to one peer: an automerge-repo Message
+ *   msg     { k, e, s, m }       to one peer: automerge-repo Message number s of session e (reliable.ts)
+ *   ack     { k, e, s }          to one peer: its messages of session e up to s arrived
  *   part    { k, id, i, n, b }   to one peer: piece i of n of a msg too big for one room message
  *
  * Decoding checks every field: a frame from a room member is untrusted input.
@@ -17,7 +18,8 @@ export const AUTOMERGE_TOPIC = 'automerge';
 export type AdapterFrame =
   | { k: 'arrive' | 'welcome'; peerId: PeerId; meta: PeerMetadata }
   | { k: 'leave'; peerId: PeerId }
-  | { k: 'msg'; m: Message }
+  | { k: 'msg'; e: number; s: number; m: Message }
+  | { k: 'ack'; e: number; s: number }
   | { k: 'part'; id: number; i: number; n: number; b: Uint8Array };
 
 /** Most pieces one message may be cut into (at 64 KiB a piece: 64 MiB). */
@@ -52,8 +54,12 @@ export function decodeFrame(bytes: Uint8Array): AdapterFrame | string {
       if (!isRecord(m) || typeof m.type !== 'string' || !isPeerId(m.senderId) || !isPeerId(m.targetId)) {
         return "'msg' needs a message with type, senderId and targetId";
       }
-      return { k: 'msg', m: m as unknown as Message };
+      if (!isCount(value.e, 2 ** 32) || !isCount(value.s, Number.MAX_SAFE_INTEGER)) return "'msg' needs a session e and a sequence number s";
+      return { k: 'msg', e: value.e, s: value.s, m: m as unknown as Message };
     }
+    case 'ack':
+      if (!isCount(value.e, 2 ** 32) || !isCount(value.s, Number.MAX_SAFE_INTEGER)) return "'ack' needs a session e and a sequence number s";
+      return { k: 'ack', e: value.e, s: value.s };
     case 'part':
       if (!isCount(value.id, 2 ** 32) || !isCount(value.n, MAX_PARTS) || value.n < 2 || !isCount(value.i, value.n - 1) || !(value.b instanceof Uint8Array)) {
         return "'part' needs id, 0 <= i < n <= MAX_PARTS and bytes b";

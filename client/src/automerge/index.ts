@@ -19,6 +19,7 @@ import type { PeerId as MurmurPeerId } from '../../../shared/src/engine/types.js
 import type { RoomMessage } from '../app-message.js';
 import type { Room } from '../room.js';
 import { MessageAssembler, splitMessage } from './parts.js';
+import { Reliable } from './reliable.js';
 import { AUTOMERGE_TOPIC, decodeFrame, encodeFrame, type AdapterFrame } from './frames.js';
 
 /** The part of a Room the adapter uses (a Room from `joinRoom`, browser or `murmur-mesh/node`). */
@@ -30,6 +31,8 @@ export interface MurmurNetworkAdapterOptions {
    * before it resolves anyway (members without an adapter never answer), ms. Default 2,000.
    */
   readyTimeoutMs?: number;
+  /** How often unacknowledged messages are sent again, ms. Default 1,000. */
+  retransmitMs?: number;
 }
 
 export class MurmurNetworkAdapter extends NetworkAdapter {
@@ -46,6 +49,7 @@ export class MurmurNetworkAdapter extends NetworkAdapter {
   private awaiting = new Set<MurmurPeerId>();
   private nextMessageId = 0;
   private readonly unsubscribe: Array<() => void>;
+  private readonly reliable: Reliable;
 
   constructor(room: AdapterRoom, options: MurmurNetworkAdapterOptions = {}) {
     super();
@@ -54,6 +58,15 @@ export class MurmurNetworkAdapter extends NetworkAdapter {
     }
     this.room = room;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 2000;
+    this.reliable = new Reliable({
+      encode: (e, s, m) => splitMessage(encodeFrame({ k: 'msg', e, s, m }), () => this.nextMessageId++),
+      transmit: (to, pieces) => {
+        for (const piece of pieces) this.sendFrame(piece, to);
+      },
+      ack: (to, e, s) => this.sendFrame({ k: 'ack', e, s }, to),
+      deliver: (_from, message) => this.emit('message', message),
+      retransmitMs: options.retransmitMs ?? 1000,
+    });
     this.unsubscribe = [
       room.on('message', (message) => this.onRoomMessage(message)),
       // A member that joins after connect() never heard our arrive (it was not there): say it again, to it.
@@ -92,8 +105,7 @@ export class MurmurNetworkAdapter extends NetworkAdapter {
     if (!this.connected) return;
     const to = this.remotes.get(message.targetId);
     if (to === undefined) return; // automerge-repo only addresses peers we announced; this one has gone
-    const bytes = encodeFrame({ k: 'msg', m: message });
-    for (const piece of splitMessage(bytes, () => this.nextMessageId++)) this.sendFrame(piece, to);
+    this.reliable.send(to, message);
   }
 
   disconnect(): void {
@@ -104,7 +116,7 @@ export class MurmurNetworkAdapter extends NetworkAdapter {
   }
 
   private sendFrame(frame: AdapterFrame | Uint8Array, to?: MurmurPeerId): void {
-    if (this.room.status === 'closed') return;
+    if (this.room.status === 'closed' || !this.connected) return;
     const bytes = frame instanceof Uint8Array ? frame : encodeFrame(frame);
     this.room.broadcast(AUTOMERGE_TOPIC, bytes, to === undefined ? undefined : { to });
   }
@@ -132,23 +144,30 @@ export class MurmurNetworkAdapter extends NetworkAdapter {
         if (frame.k === 'arrive' && this.peerId !== undefined) this.sendFrame({ k: 'welcome', peerId: this.peerId, meta: this.peerMetadata ?? {} }, from);
         if (this.remotes.get(frame.peerId) === from) return; // already a candidate (both sides said arrive)
         this.remotes.set(frame.peerId, from);
+        this.reliable.reset(from);
         this.emit('peer-candidate', { peerId: frame.peerId, peerMetadata: frame.meta });
         return;
       case 'leave':
         if (this.remotes.get(frame.peerId) !== from) return;
         this.remotes.delete(frame.peerId);
+        this.reliable.reset(from);
         this.emit('peer-disconnected', { peerId: frame.peerId });
         return;
       case 'msg':
         // Only the murmur peer that announced a repo may speak for it.
+        // Unacked, a message that came before its sender's welcome is sent again later.
         if (!direct || frame.m.targetId !== this.peerId || this.remotes.get(frame.m.senderId) !== from) return;
-        this.emit('message', frame.m);
+        this.reliable.receive(from, frame.e, frame.s, frame.m);
+        return;
+      case 'ack':
+        if (direct) this.reliable.acked(from, frame.e, frame.s);
         return;
     }
   }
 
   private onMurmurPeerGone(peer: MurmurPeerId): void {
     this.assembler.forget(peer);
+    this.reliable.reset(peer);
     this.heard(peer);
     for (const [peerId, murmurPeer] of [...this.remotes]) {
       if (murmurPeer !== peer) continue;
@@ -169,6 +188,7 @@ export class MurmurNetworkAdapter extends NetworkAdapter {
     const peers = [...this.remotes.keys()];
     this.remotes.clear();
     this.assembler.clear();
+    this.reliable.clear();
     for (const peerId of peers) this.emit('peer-disconnected', { peerId });
   }
 
