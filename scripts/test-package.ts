@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/kit/chromium.js';
+import { listeningUrl } from '../signaling-server/src/listening-url.js';
 import { createSignalingServer } from '../signaling-server/src/server.js';
 import { serveStatic } from '../signaling-server/src/static-files.js';
 
@@ -272,19 +273,7 @@ async function plainNode(): Promise<void> {
   });
   const server = spawn(bin, ['-p', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`murmur-signal printed no listening line: ${out}`)), 20_000);
-      server.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /"url":"(ws:[^"]+)"/.exec(out);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      server.once('exit', (code) => reject(new Error(`murmur-signal exited ${code}: ${out}`)));
-    });
+    const url = await listeningUrl(server, 20_000);
     await check('plain-node: murmur-signal on a port in use', async () => {
       const port = new URL(url).port;
       const taken = await run(bin, ['-p', port], dir, { allowFail: true });

@@ -10,6 +10,11 @@
 
 /** simple-peer's default: above this, write() waits for 'bufferedamountlow'. */
 const MAX_BUFFERED_AMOUNT = 64 * 1024;
+/**
+ * While write() is held back, look at bufferedAmount this often too:
+ * @roamhq/wrtc never fires 'bufferedamountlow' (browsers do).
+ */
+const DRAIN_POLL_MS = 10;
 /** Chrome can leave a channel in 'closing' for good (crbug 882743): check this often. */
 const CLOSING_CHECK_MS = 5000;
 /** simple-peer's defaults when no config is given, kept so both behave alike. */
@@ -66,6 +71,7 @@ export default class LitePeer {
   private channelReady = false;
   private connected = false;
   private closingTimer: ReturnType<typeof setInterval> | null = null;
+  private drainTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: LitePeerOptions = {}) {
     this.initiator = options.initiator ?? false;
@@ -163,6 +169,8 @@ export default class LitePeer {
       this.queuedBytes = 0;
       if (this.closingTimer) clearInterval(this.closingTimer);
       this.closingTimer = null;
+      if (this.drainTimer) clearTimeout(this.drainTimer);
+      this.drainTimer = null;
       const channel = this._channel;
       if (channel) {
         try {
@@ -267,6 +275,12 @@ export default class LitePeer {
         this.destroy(codeError('send failed', 'ERR_DATA_CHANNEL', error));
         return;
       }
+    }
+    if (this.queue.length > 0 && this.drainTimer === null) {
+      this.drainTimer = setTimeout(() => {
+        this.drainTimer = null;
+        this.flush();
+      }, DRAIN_POLL_MS);
     }
   }
 }

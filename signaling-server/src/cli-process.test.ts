@@ -8,6 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from './admission.js';
+import { listeningUrl } from './listening-url.js';
 import { connectTestClient } from './test-client.js';
 
 const BIN = fileURLToPath(new URL('../../bin/murmur-signal.js', import.meta.url));
@@ -16,17 +17,8 @@ describe('murmur-signal process', () => {
   it('serves with flags and drains on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, '--port', '0', '--max-rooms-per-connection', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /"url":"(ws:[^"]+)"/.exec(out);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const url = await listeningUrl(child);
     const c = await connectTestClient(url);
     c.send({ type: 'join', room: 'a', peer: 'p' });
     await c.next((m) => m.type === 'joined');
