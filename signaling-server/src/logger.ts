@@ -15,7 +15,15 @@ export type Logger = (record: LogRecord) => void;
 
 const SEVERITY: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+let stdoutGuarded = false;
+
 export function jsonLinesSink(record: LogRecord): void {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    // A closed stdout (the parent that read the logs died: EPIPE) must cost
+    // the logs, not the rooms: without a listener the error event kills the process.
+    process.stdout.on('error', () => {});
+  }
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
 }
 
