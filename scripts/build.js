@@ -47,13 +47,14 @@ const browser = {
 /** Shared runtimes the app must own: imported, never bundled. */
 const SHARED_RUNTIMES = ['yjs', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*'];
 
-/** Node entries: every dependency stays an import (installed beside the package). */
-const node = { ...common, platform: 'node', target: 'node20', packages: 'external' };
 /**
- * Node peers run lite-peer over @roamhq/wrtc too: simple-peer's ICE-complete
- * and channel-closing timers kept a process alive ~5 s after leave().
+ * Node entries: every dependency stays an import (installed beside the
+ * package), except simple-peer, which is not one: any entry that reaches the
+ * client (murmur-mesh/node, or a later one) runs lite-peer over @roamhq/wrtc.
+ * (simple-peer's ICE-complete and channel-closing timers also kept a process
+ * alive ~5 s after leave().)
  */
-const nodePeers = { ...node, alias: { 'simple-peer': join(root, 'client/src/lite-peer.ts') } };
+const node = { ...common, platform: 'node', target: 'node20', packages: 'external', alias: { 'simple-peer': join(root, 'client/src/lite-peer.ts') } };
 
 /**
  * Entries layered on the client (react) import it as `murmur-mesh`, the
@@ -69,7 +70,7 @@ const clientAsPackage = {
 /** The package's entry points: [source, output, esbuild options]. */
 export const LIBRARY = [
   ['client/src/index.ts', 'index.js', { ...browser, external: SHARED_RUNTIMES }],
-  ['client/src/node.ts', 'node.js', nodePeers],
+  ['client/src/node.ts', 'node.js', node],
   ['client/src/components/index.ts', 'components.js', { ...common, platform: 'browser', external: ['lit', 'lit/*'], plugins: [clientAsPackage] }],
   ['client/src/react/index.ts', 'react.js', { ...common, platform: 'browser', external: ['react'], plugins: [clientAsPackage] }],
   ['signaling-server/src/index.ts', 'signaling-server.js', node],

@@ -6,10 +6,12 @@
  * from the npm registry, with npm's cache), then builds and runs each app and
  * checks what a user would see. Prints one line per check and a summary.
  *
- * MURMUR_PACKAGE_SCRATCH: where the apps go (default: $TMPDIR/murmur-test-package;
- * their node_modules are kept between runs, so a rerun installs only the tarball).
+ * MURMUR_PACKAGE_SCRATCH: where the apps go (default: $TMPDIR/murmur-test-package-<hash
+ * of this checkout's path>, so two checkouts never share one; their node_modules
+ * are kept between runs, so a rerun installs only the tarball).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,8 @@ import { serveStatic } from '../signaling-server/src/static-files.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const templates = join(root, 'scripts', 'test-package-apps');
-const scratch = process.env.MURMUR_PACKAGE_SCRATCH ?? join(tmpdir(), 'murmur-test-package');
+const checkout = createHash('sha256').update(root).digest('hex').slice(0, 10);
+const scratch = process.env.MURMUR_PACKAGE_SCRATCH ?? join(tmpdir(), `murmur-test-package-${checkout}`);
 const APPS = ['vite-app', 'react-app', 'ts-node16', 'plain-node', 'playwright-kit'] as const;
 type App = (typeof APPS)[number];
 
