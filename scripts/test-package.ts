@@ -97,7 +97,11 @@ async function pack(): Promise<string> {
   const [packed] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf('['))) as Packed[];
   if (!packed) throw new Error('npm pack printed no package');
   const files = packed.files.map((f) => f.path);
-  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>> };
+  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
   await check('tarball: contents', async () => {
     const stray = files.filter((f) => /\.test\.|\.spec\.|^bench\/|^e2e\/|^scripts\/|tsconfig|eslint|vitest|playwright\.config/.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
     if (stray.length > 0) throw new Error(`ships files a user does not need: ${stray.join(', ')}`);
@@ -106,6 +110,22 @@ async function pack(): Promise<string> {
     const missing = targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !files.includes(t));
     if (missing.length > 0) throw new Error(`exports point at files not in the tarball: ${missing.join(', ')}`);
     return `${packed.filename}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked, ${packed.entryCount} files; every export target present; no sources, tests or configs`;
+  });
+  await check('tarball: every import is a dependency or a peer', async () => {
+    const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), 'murmur-mesh']);
+    const undeclared = new Set<string>();
+    for (const file of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
+      const code = await readFile(join(root, file), 'utf8');
+      // Bare specifiers of static, re-export and dynamic imports (esbuild's output spells them plainly).
+      for (const match of code.matchAll(/\bfrom\s*["']([@a-z][\w@/.:-]*)["']|\bimport\s*\(?\s*["']([@a-z][\w@/.:-]*)["']/g)) {
+        const specifier = match[1] ?? match[2];
+        if (!specifier || specifier.startsWith('node:')) continue;
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] as string);
+        if (!declared.has(name)) undeclared.add(`${name} (${file})`);
+      }
+    }
+    if (undeclared.size > 0) throw new Error(`imported but neither a dependency nor a peer: ${[...undeclared].join(', ')}`);
+    return `${[...declared].filter((d) => d !== 'murmur-mesh').join(', ')}`;
   });
   return join(scratch, packed.filename);
 }
