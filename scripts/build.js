@@ -34,27 +34,18 @@ const dist = join(root, 'dist');
 const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning' };
 
 /**
- * A browser bundle of the client: simple-peer (and the Node stream stack and
- * polyfills it drags in) is replaced by lite-peer, the same API over the
- * browser's RTCPeerConnection. Node peers keep simple-peer.
+ * A browser bundle of the client. Links use lite-peer (client/src/lite-peer.ts),
+ * simple-peer's API over the platform's RTCPeerConnection, in browsers and Node
+ * alike: simple-peer's Node stream stack and polyfills were most of the
+ * client's size, and its timers kept a Node process alive ~5 s after leave().
  */
-const browser = {
-  ...common,
-  platform: 'browser',
-  alias: { 'simple-peer': join(root, 'client/src/lite-peer.ts') },
-};
+const browser = { ...common, platform: 'browser' };
 
 /** Shared runtimes the app must own: imported, never bundled. */
 const SHARED_RUNTIMES = ['yjs', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*'];
 
-/**
- * Node entries: every dependency stays an import (installed beside the
- * package), except simple-peer, which is not one: any entry that reaches the
- * client (murmur-mesh/node, or a later one) runs lite-peer over @roamhq/wrtc.
- * (simple-peer's ICE-complete and channel-closing timers also kept a process
- * alive ~5 s after leave().)
- */
-const node = { ...common, platform: 'node', target: 'node20', packages: 'external', alias: { 'simple-peer': join(root, 'client/src/lite-peer.ts') } };
+/** Node entries: every dependency stays an import (installed beside the package). */
+const node = { ...common, platform: 'node', target: 'node20', packages: 'external' };
 
 /**
  * Entries layered on the client (react) import it as `murmur-mesh`, the
@@ -76,6 +67,8 @@ export const LIBRARY = [
   ['signaling-server/src/index.ts', 'signaling-server.js', node],
   ['e2e/kit/index.ts', 'playwright.js', node],
   ['signaling-server/src/cli.ts', 'cli.js', node],
+  // murmur-mesh/automerge: ESM for browsers and Node alike; automerge-repo and the client stay the app's own copies.
+  ['client/src/automerge/index.ts', 'automerge.js', { ...node, platform: 'neutral', plugins: [clientAsPackage] }],
 ];
 
 /** The demo must use the published bundles, not a second copy of the library. */

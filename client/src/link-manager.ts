@@ -1,11 +1,11 @@
 /**
- * WebRTC links to neighbours, one simple-peer data channel each. The manager
+ * WebRTC links to neighbours, one lite-peer data channel each. The manager
  * negotiates over whatever signal paths it is given (the server and the mesh
  * at once; duplicates are dropped), settles glare deterministically, times
  * out handshakes, cuts frames into 16 KiB pieces and applies backpressure.
  * It knows nothing of the protocol: bytes in, bytes out, up and down.
  */
-import SimplePeer from 'simple-peer';
+import LitePeer, { type LitePeerOptions, type SignalData } from './lite-peer.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
 import { Emitter } from './emitter.js';
 import { Reassembler, splitFrame } from './framing.js';
@@ -65,7 +65,7 @@ interface Link {
   peer: string;
   sid: string;
   initiator: boolean;
-  sp: SimplePeer.Instance;
+  sp: LitePeer;
   state: LinkState;
   createdAt: number;
   openedAt: number | null;
@@ -82,7 +82,7 @@ interface Link {
 interface SignalEnvelope {
   sid: string;
   n: number;
-  sp: SimplePeer.SignalData;
+  sp: SignalData;
 }
 
 /** The answer to an offer when this side is at maxLinks: `{ sid, busy: true }`. */
@@ -112,7 +112,7 @@ function readEnvelope(data: JsonValue): SignalEnvelope | null {
   if (typeof sid !== 'string' || sid.length === 0 || sid.length > 64) return null;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return null;
   if (typeof sp !== 'object' || sp === null || Array.isArray(sp)) return null;
-  return { sid, n, sp: sp as SimplePeer.SignalData };
+  return { sid, n, sp: sp as SignalData };
 }
 
 export class LinkManager extends Emitter<LinkEvents> {
@@ -258,10 +258,10 @@ export class LinkManager extends Emitter<LinkEvents> {
   }
 
   private create(peer: string, sid: string, initiator: boolean): Link {
-    const options: SimplePeer.Options = { initiator, trickle: true };
+    const options: LitePeerOptions = { initiator, trickle: true };
     if (this.options.rtcConfig) options.config = this.options.rtcConfig;
-    if (this.options.wrtc) options.wrtc = this.options.wrtc as SimplePeer.Options['wrtc'];
-    const sp = new SimplePeer(options);
+    if (this.options.wrtc) options.wrtc = this.options.wrtc;
+    const sp = new LitePeer(options);
     const link: Link = {
       peer,
       sid,
@@ -281,7 +281,7 @@ export class LinkManager extends Emitter<LinkEvents> {
       if (link.state === 'connecting') this.remove(link, true);
     }, this.options.handshakeTimeoutMs);
 
-    sp.on('signal', (data: SimplePeer.SignalData) => {
+    sp.on('signal', (data: SignalData) => {
       if (this.links.get(peer) !== link) return;
       const sent = this.options.sendSignal(peer, { sid, n: link.sent++, sp: data as unknown as JsonValue });
       if (sent === false && link.state === 'connecting') this.remove(link, true);

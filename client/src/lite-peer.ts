@@ -1,11 +1,12 @@
 /**
  * The part of simple-peer's API the link manager uses (one data channel,
- * trickle ICE, `write()` with backpressure), on the browser's own
- * RTCPeerConnection. Browser bundles use it in place of simple-peer, whose
- * Node stream stack and polyfills (readable-stream, buffer, process, events)
- * were most of the client's size. Node peers keep simple-peer; the two speak
- * the same signals (`{type:'offer'|'answer', sdp}`, `{type:'candidate',
- * candidate}`) and the same channel, so browsers and Node share rooms.
+ * trickle ICE, `write()` with backpressure) on the platform's
+ * RTCPeerConnection (the browser's, or @roamhq/wrtc's in Node). It replaced
+ * simple-peer, whose Node stream stack and polyfills (readable-stream, buffer,
+ * process, events) were most of the client's size and whose ICE-complete
+ * timers kept a Node process alive ~5 s after leave(). It speaks simple-peer's
+ * signals (`{type:'offer'|'answer', sdp}`, `{type:'candidate', candidate}`),
+ * so peers on murmur versions that used simple-peer still link.
  */
 
 /** simple-peer's default: above this, write() waits for 'bufferedamountlow'. */

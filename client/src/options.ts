@@ -31,6 +31,8 @@ export interface JoinOptions {
   doc?: Y.Doc;
   /** Mean period of doc anti-entropy with one random peer, ms (jittered ±50%). Default 8000; 1000–60000. */
   syncIntervalMs?: number;
+  /** Keep room.doc in IndexedDB (browser), so a reload starts from it before any peer answers. Default false. */
+  persist?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -45,6 +47,7 @@ export interface ResolvedOptions {
   maxLinks: number;
   doc: Y.Doc | undefined;
   syncIntervalMs: number;
+  persist: boolean;
 }
 
 export const DEFAULTS = {
@@ -111,6 +114,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (o.rtcConfig !== undefined && (typeof o.rtcConfig !== 'object' || o.rtcConfig === null)) {
     throw bad('options.rtcConfig must be an RTCConfiguration object');
   }
+  if (o.persist !== undefined && typeof o.persist !== 'boolean') throw bad(`options.persist must be true or false, got ${String(o.persist)}`);
   if (o.doc !== undefined && !isYDocLike(o.doc)) {
     throw bad('options.doc must be a Y.Doc (from the same yjs copy the app uses)');
   }
@@ -126,6 +130,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     WebSocket: o.WebSocket,
     doc: o.doc,
     syncIntervalMs: checkInteger('syncIntervalMs', o.syncIntervalMs, 1000, 60_000),
+    persist: o.persist ?? false,
   };
 }
 

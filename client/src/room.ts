@@ -24,6 +24,8 @@ import { JoinGate } from './join-gate.js';
 import { reportSignalingErrors } from './signaling-report.js';
 import { TrafficStats, type LinkTraffic, type TrafficCounters } from './stats.js';
 import { computeStatus, type RoomStatus } from './status.js';
+import { persistDoc, type DocPersistence } from './persistence.js';
+import { whenSynced } from './when-synced.js';
 
 export interface PeerInfo {
   readonly id: PeerId;
@@ -128,6 +130,10 @@ export class Room {
   private closed = false;
   /** The shared Yjs document (options.doc, or a new one). */
   readonly doc: Y.Doc;
+  /** Resolves once the stored doc (`persist`) is loaded and, if peers exist, one has answered a doc sync. */
+  readonly whenSynced: Promise<void>;
+  private readonly persistence: DocPersistence | undefined;
+  private peersAtJoin: number | undefined;
   /** A y-protocols Awareness backed by murmur presence (key `awareness`, see client/CHANNELS.md). */
   readonly awareness: Awareness;
   private readonly channels: AppChannels;
@@ -213,7 +219,10 @@ export class Room {
       if (status === 'open') this.everReachedServer = true;
       this.updateStatus();
     });
-    this.signaling.on('joined', (peers) => this.driver.input({ type: 'discovered', peers }));
+    this.signaling.on('joined', (peers) => {
+      this.peersAtJoin ??= peers.length;
+      this.driver.input({ type: 'discovered', peers });
+    });
     // Newcomers are repair candidates too, and the way in for a tab left alone.
     this.signaling.on('peer-joined', (peer) => this.driver.input({ type: 'discovered', peers: [peer] }));
     this.signaling.on('refused', (info) => this.events.emit('signaling-refused', info));
@@ -244,6 +253,7 @@ export class Room {
     };
 
     this.doc = options.doc ?? new Y.Doc();
+    this.persistence = options.persist ? persistDoc(this.id, this.doc) : undefined;
     this.awareness = new Awareness(this.doc);
     this.channels = new AppChannels({
       selfId: this.selfId,
@@ -271,6 +281,15 @@ export class Room {
     if (Object.keys(this.ownPresence).length > 0) this.driver.input({ type: 'set-presence', presence: this.ownPresence });
     this.signaling.start();
     globalThis.addEventListener?.('pagehide', this.onPageHide);
+    this.whenSynced = whenSynced(
+      {
+        status: () => this.currentStatus,
+        updatesReceived: () => this.channels.docStats().updatesReceived,
+        peersAtJoin: () => this.peersAtJoin,
+        onStatus: (l) => this.on('status', l),
+      },
+      this.persistence?.loaded,
+    );
   }
 
   /** See RoomStatus: 'connecting' | 'connected' | 'alone' | 'disconnected' | 'closed'. */
@@ -325,6 +344,7 @@ export class Room {
     this.joins.clear();
     this.signaling.stop();
     this.linkManager.closeAll();
+    this.persistence?.destroy();
     this.members.clear();
     this.events.clear();
     globalThis.removeEventListener?.('pagehide', this.onPageHide);

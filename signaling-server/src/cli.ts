@@ -47,6 +47,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'shutdown-grace-ms', field: 'shutdownGraceMs', env: 'MURMUR_SHUTDOWN_GRACE_MS', kind: 'int', help: 'on SIGTERM, wait this long for clients before terminating' },
   { flag: 'redis', field: 'redisUrl', env: 'REDIS_URL', kind: 'string', help: 'redis://host:port to share rooms with other instances' },
   { flag: 'redis-prefix', field: 'redisPrefix', env: 'MURMUR_REDIS_PREFIX', kind: 'string', help: 'prefix of Redis keys and channels' },
+  { flag: 'keep', field: 'keep', env: 'MURMUR_KEEP', kind: 'string', help: "directory: keep each room's Yjs doc in a LevelDB there (the server joins rooms as a peer)" },
   { flag: 'log-level', field: 'logLevel', env: 'MURMUR_LOG_LEVEL', kind: 'string', help: 'debug | info | warn | error' },
 ];
 

@@ -67,6 +67,11 @@ export interface SignalingServerOptions {
   redisUrl?: string;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. Default 'murmur:'. */
   redisPrefix?: string;
+  /**
+   * Directory of a LevelDB where the server keeps every room's Yjs document: it joins each room that
+   * has a peer here as an ordinary Node peer (keeper.ts; needs @roamhq/wrtc and classic-level). Default '' (off).
+   */
+  keep?: string;
   /** Least severe log level written. Default 'info'. */
   logLevel?: LogLevel;
   /** Handles HTTP requests other than /healthz, /readyz, /metrics and the upgrade (e.g. a demo's static files). */
@@ -94,6 +99,7 @@ export const DEFAULTS = {
   shutdownGraceMs: 5000,
   redisUrl: '',
   redisPrefix: 'murmur:',
+  keep: '',
   logLevel: 'info' as LogLevel,
 };
 
@@ -161,6 +167,7 @@ export function resolveConfig(options: SignalingServerOptions = {}): ResolvedCon
     throw bad(`redisUrl must start with redis:// or rediss://, got '${String(config.redisUrl)}'`);
   }
   if (typeof config.redisPrefix !== 'string') throw bad('redisPrefix must be a string');
+  if (typeof config.keep !== 'string') throw bad(`keep must be a directory path (string), got ${typeof config.keep}`);
   if (!LOG_LEVELS.includes(config.logLevel)) {
     throw bad(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got '${String(config.logLevel)}'`);
   }

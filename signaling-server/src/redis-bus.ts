@@ -9,6 +9,9 @@
  *   subscribes to at start, so no per-room subscribe can race a join.
  * - Addressed relay: `{prefix}inst:{id}`, one channel per instance; a signal
  *   goes only to the instance holding the target.
+ * - y-webrtc publishes: one channel `{prefix}ywebrtc` every instance
+ *   subscribes to; each hands what the others published to its local
+ *   subscribers of the topic.
  * - Liveness: `{prefix}alive:{id}` with a TTL, refreshed by a heartbeat. Ids
  *   held by a dead instance are swept when someone looks at the room, and a
  *   relay that reaches no subscriber removes its stale target.
@@ -39,6 +42,8 @@ export interface RedisBusOptions {
   log: Logger;
   onNotice: (notice: RemoteNotice) => void;
   onSignal: (signal: RemoteSignal) => void;
+  /** A y-webrtc publish from another instance. */
+  onTopic?: (topic: string, data: JsonValue) => void;
   /** Liveness key TTL in ms; the heartbeat refreshes it every third of that. Default 15,000. */
   aliveTtlMs?: number;
 }
@@ -57,6 +62,8 @@ export interface RedisBus {
   release(room: string, peer: string): Promise<void>;
   /** Relay to a peer held by another instance; false when no live instance holds it. */
   relay(signal: RemoteSignal): Promise<boolean>;
+  /** Hand a y-webrtc publish to the other instances. */
+  publishTopic(topic: string, data: JsonValue): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,6 +112,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   }
   const eventsChannel = `${prefix}events`;
   const ownChannel = `${prefix}inst:${instanceId}`;
+  const topicChannel = `${prefix}ywebrtc`;
   const aliveKey = (id: string) => `${prefix}alive:${id}`;
   const roomKey = (room: string) => `${prefix}room:${room}`;
   const held = new Map<string, Set<string>>(); // room → peers this instance claimed
@@ -116,6 +124,8 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
         if (message.o === instanceId) return;
         const kind = message.k === 'j' ? 'peer-joined' : 'peer-left';
         options.onNotice({ kind, room: String(message.r), peer: String(message.p) });
+      } else if (channel === topicChannel) {
+        if (message.o !== instanceId) options.onTopic?.(String(message.t), message.d as JsonValue);
       } else if (channel === ownChannel) {
         options.onSignal({
           room: String(message.r),
@@ -130,7 +140,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   });
 
   await Promise.all([commands.connect(), subscriber.connect()]);
-  await subscriber.subscribe(eventsChannel, ownChannel);
+  await subscriber.subscribe(eventsChannel, ownChannel, topicChannel);
   await commands.set(aliveKey(instanceId), '1', 'PX', aliveTtlMs);
   const heartbeat = setInterval(() => {
     commands.set(aliveKey(instanceId), '1', 'PX', aliveTtlMs).catch((error: unknown) => {
@@ -206,6 +216,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       // Nobody listens on that instance's channel: it is gone. Sweep the room so its ids go too.
       await sweep(signal.room, await commands.hgetall(roomKey(signal.room)));
       return false;
+    },
+    publishTopic: async (topic, data) => {
+      await commands.publish(topicChannel, JSON.stringify({ o: instanceId, t: topic, d: data }));
     },
     close: async () => {
       clearInterval(heartbeat);

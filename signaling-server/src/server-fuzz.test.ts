@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrng, type Prng } from '../../shared/src/prng.js';
 import { parseServerMessage } from '../../shared/src/signaling.js';
 import { CLOSE_CODES } from './admission.js';
+import { flood, openFuzzSocket, type FuzzObserved } from './fuzz-socket.js';
 import { createSignalingServer, type SignalingServer } from './server.js';
 import { connectTestClient, type TestClient } from './test-client.js';
 
@@ -36,10 +37,7 @@ function heapAfterGc(): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Observed {
-  badServerFrames: string[];
-  closeCodes: number[];
-}
+type Observed = FuzzObserved;
 
 function randomString(prng: Prng, length: number): string {
   let out = '';
@@ -87,20 +85,7 @@ function randomFrame(prng: Prng): string | Uint8Array {
   }
 }
 
-async function open(url: string, observed: Observed): Promise<WebSocket> {
-  const socket = new WebSocket(url);
-  socket.on('message', (data, isBinary) => {
-    const text = data.toString();
-    if (isBinary || !parseServerMessage(text).ok) observed.badServerFrames.push(text.slice(0, 200));
-  });
-  socket.on('close', (code) => observed.closeCodes.push(code));
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  return socket;
-}
+const open = (url: string, observed: Observed) => openFuzzSocket(url, observed, (text) => parseServerMessage(text).ok);
 
 /** Sends its frames in small bursts; reconnects when the server closes it (that is allowed). */
 async function fuzzer(url: string, prng: Prng, observed: Observed): Promise<void> {
@@ -144,10 +129,7 @@ async function slowReader(url: string, observed: Observed): Promise<boolean> {
 
 /** Ignores its rate limit entirely: must end in one RATE_LIMITED error and a 4429 close. */
 async function flooder(url: string, observed: Observed): Promise<void> {
-  const socket = await open(url, observed);
-  const closed = new Promise((resolve) => socket.once('close', resolve));
-  for (let i = 0; i < 2000 && socket.readyState === WebSocket.OPEN; i++) socket.send('{"type":"leave","room":"r0"}');
-  await closed;
+  await flood(await open(url, observed), '{"type":"leave","room":"r0"}', 2000);
 }
 
 describe(`signaling server fuzz (seed ${SEED})`, () => {
@@ -179,7 +161,7 @@ describe(`signaling server fuzz (seed ${SEED})`, () => {
   });
 
   it('stays up, replies validly, frees memory and keeps serving good clients', async () => {
-    const observed: Observed = { badServerFrames: [], closeCodes: [] };
+    const observed: Observed = { badServerFrames: [], closeCodes: [], serverFrames: 0 };
     const heapBefore = heapAfterGc();
 
     let fuzzing = true;

@@ -21,9 +21,13 @@ import { createHttpHandler } from './http-routes.js';
 import { InOrder } from './in-order.js';
 import { createLogger, jsonLinesSink } from './logger.js';
 import { createServerMetrics, errorReason } from './server-metrics.js';
+import { startPinger } from './liveness.js';
 import { createBucket, takeToken, type Bucket } from './rate-limit.js';
 import { createRedisBus, type RedisBus, type RemoteNotice, type RemoteSignal } from './redis-bus.js';
 import { RoomTable } from './room-table.js';
+import { createYWebrtcEndpoint, Y_WEBRTC_PATH } from './y-webrtc-endpoint.js';
+import { startKeeper, type Keeper } from './keeper.js';
+import { createRoomToken } from './room-token.js';
 
 export type { SignalingServerOptions } from './config.js';
 export type { LogRecord } from './logger.js';
@@ -33,6 +37,8 @@ export interface SignalingServer {
   readonly url: string;
   readonly port: number;
   readonly http: Server;
+  /** With `keep`: the keeper, this process's own peer in every room with a local peer. */
+  readonly keeper: Keeper | undefined;
   /** Live counts of this instance, as /healthz reports them. */
   stats(): { rooms: number; peers: number; connections: number };
   /** The Prometheus text /metrics serves. */
@@ -71,9 +77,16 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const connections = new Set<Connection>();
   let draining = false;
   let bus: RedisBus | undefined;
+  let keeper: Keeper | undefined;
 
   const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
   const metrics = createServerMetrics(stats);
+  const yWebrtc = createYWebrtcEndpoint({
+    config,
+    log,
+    registry: metrics.registry,
+    publishRemote: (topic, data) => bus?.publishTopic(topic, data) ?? Promise.resolve(),
+  });
 
   const http = createServer(
     createHttpHandler({
@@ -82,7 +95,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       notReadyReasons: () => {
         const reasons: string[] = [];
         if (draining) reasons.push('draining');
-        if (connections.size >= config.maxConnections) reasons.push('full');
+        if (connections.size + yWebrtc.size >= config.maxConnections) reasons.push('full');
         if (bus && !bus.ready()) reasons.push('redis not ready');
         return reasons;
       },
@@ -105,7 +118,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== SIGNAL_PATH) {
+    if (path !== SIGNAL_PATH && path !== Y_WEBRTC_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -115,9 +128,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (draining) return refuse(ws, CLOSE_CODES.GOING_AWAY, 'server shutting down', 'draining', req);
         if (isRefusal(verdict)) return refuse(ws, verdict.code, verdict.reason, verdict.metric, req);
-        if (connections.size >= config.maxConnections) {
+        if (connections.size + yWebrtc.size >= config.maxConnections) {
           return refuse(ws, CLOSE_CODES.TRY_AGAIN_LATER, 'server full, try again later', 'capacity', req);
         }
+        if (path === Y_WEBRTC_PATH) return yWebrtc.accept(ws, verdict);
         onConnection(ws, verdict);
       });
     });
@@ -159,6 +173,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     // joinAcrossInstances sees the pending entry gone and releases its own claim.
     const midJoin = conn.pending.delete(room);
     if (!table.leave(room, peer, conn) || midJoin) return;
+    keeper?.peerLeft(room, peer);
     notifyLocal(room, peer, { type: 'peer-left', room, peer });
     bus?.release(room, peer).catch((error: unknown) => log({ level: 'warn', msg: 'redis release failed', room, error: String(error) }));
   };
@@ -199,6 +214,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (!bus) {
       send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
       notifyLocal(room, peer, { type: 'peer-joined', room, peer });
+      keeper?.peerJoined(room, peer);
       return;
     }
     return joinAcrossInstances(bus, conn, room, peer);
@@ -247,6 +263,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       send(conn, message);
     }
     notifyLocal(room, peer, { type: 'peer-joined', room, peer });
+    keeper?.peerJoined(room, peer);
   };
 
   const signal = (conn: Connection, to: string, out: Extract<ServerMessage, { type: 'signal' }>, receivedAt: number) => {
@@ -362,21 +379,17 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   };
 
   if (config.redisUrl !== '') {
-    bus = await createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, log, onNotice: onRemoteNotice, onSignal: onRemoteSignal });
+    bus = await createRedisBus({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      log,
+      onNotice: onRemoteNotice,
+      onSignal: onRemoteSignal,
+      onTopic: (topic, data) => yWebrtc.deliverRemote(topic, data),
+    });
   }
 
-  const pinger = setInterval(() => {
-    for (const conn of connections) {
-      if (!conn.alive) {
-        metrics.disconnects.inc({ reason: 'ping_timeout' });
-        conn.socket.terminate();
-        continue;
-      }
-      conn.alive = false;
-      conn.socket.ping();
-    }
-  }, config.pingIntervalMs);
-  pinger.unref();
+  const pinger = startPinger(connections, config.pingIntervalMs, () => metrics.disconnects.inc({ reason: 'ping_timeout' }));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -388,24 +401,35 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     });
   } catch (error) {
     clearInterval(pinger);
+    await yWebrtc.close(CLOSE_CODES.GOING_AWAY, 'server failed to start', 0);
     await bus?.close();
     throw error;
   }
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `ws://${hostForUrl}:${port}${SIGNAL_PATH}`;
-  log({ level: 'info', msg: 'listening', url, redis: bus ? bus.instanceId : null, auth: hook !== undefined });
+  if (config.keep !== '') {
+    // The keeper dials this instance on loopback like any Node peer; with room tokens it carries one for every room.
+    const token = config.authSecret === '' ? '' : `?token=${createRoomToken({ room: '*', expiresAt: Date.now() + 100 * 365 * 86_400_000 }, config.authSecret)}`;
+    const keeperHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : hostForUrl;
+    keeper = await startKeeper({ dir: config.keep, signalingUrl: `ws://${keeperHost}:${port}${SIGNAL_PATH}${token}`, log, registry: metrics.registry });
+  }
+  log({ level: 'info', msg: 'listening', url, redis: bus ? bus.instanceId : null, auth: hook !== undefined, keep: config.keep || null });
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     draining = true;
     clearInterval(pinger);
+    // The keeper leaves its rooms while the server can still carry its goodbyes.
+    await keeper?.close().catch((error: unknown) => log({ level: 'error', msg: 'keeper close failed', error: String(error) }));
     const portFreed = new Promise<void>((resolve) => http.close(() => resolve()));
     log({ level: 'info', msg: 'draining', connections: connections.size });
     for (const conn of connections) conn.socket.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    const yWebrtcClosed = yWebrtc.close(CLOSE_CODES.GOING_AWAY, 'server shutting down', config.shutdownGraceMs);
     const deadline = Date.now() + config.shutdownGraceMs;
     while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const conn of connections) conn.socket.terminate();
+    await yWebrtcClosed;
     wss.close();
     http.closeAllConnections();
     await bus?.close();
@@ -417,6 +441,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     url,
     port,
     http,
+    keeper,
     stats,
     metrics: () => metrics.registry.render(),
     close: () => (closing ??= close()),

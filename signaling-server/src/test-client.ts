@@ -2,7 +2,8 @@
  * A WebSocket client for tests and benchmarks that queues every server frame
  * so a test can wait for the next one matching a predicate, with a deadline.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { FrameInbox, openTestSocket } from './frame-inbox.js';
 import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
 
 export interface TestClient {
@@ -14,42 +15,17 @@ export interface TestClient {
 }
 
 export async function connectTestClient(url: string, options: { origin?: string } = {}): Promise<TestClient> {
-  const socket = new WebSocket(url, options.origin === undefined ? {} : { origin: options.origin });
-  const inbox: ServerMessage[] = [];
-  const waiters: Array<() => void> = [];
-  socket.on('message', (data) => {
-    const parsed = parseServerMessage(data.toString());
+  const inbox = new FrameInbox<ServerMessage>();
+  const { socket, closed } = await openTestSocket(url, options.origin, (text) => {
+    const parsed = parseServerMessage(text);
     if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.message}`);
     inbox.push(parsed.value);
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
   });
   return {
     socket,
     closed,
     send: (message) => socket.send(typeof message === 'string' || message instanceof Uint8Array ? message : JSON.stringify(message)),
-    next: async (match = () => true, timeoutMs = 5000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const index = inbox.findIndex(match);
-        if (index >= 0) return inbox.splice(index, 1)[0] as ServerMessage;
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) throw new Error(`no matching server frame within ${timeoutMs} ms; inbox: ${JSON.stringify(inbox)}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, remaining);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-    },
+    next: (match, timeoutMs) => inbox.next(match, timeoutMs),
     close: () => socket.close(),
   };
 }
