@@ -6,10 +6,12 @@
  * from the npm registry, with npm's cache), then builds and runs each app and
  * checks what a user would see. Prints one line per check and a summary.
  *
- * MURMUR_PACKAGE_SCRATCH: where the apps go (default: $TMPDIR/murmur-test-package;
- * their node_modules are kept between runs, so a rerun installs only the tarball).
+ * MURMUR_PACKAGE_SCRATCH: where the apps go (default: $TMPDIR/murmur-test-package-<hash
+ * of this checkout's path>, so two checkouts never share one; their node_modules
+ * are kept between runs, so a rerun installs only the tarball).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,8 @@ import { serveStatic } from '../signaling-server/src/static-files.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const templates = join(root, 'scripts', 'test-package-apps');
-const scratch = process.env.MURMUR_PACKAGE_SCRATCH ?? join(tmpdir(), 'murmur-test-package');
+const checkout = createHash('sha256').update(root).digest('hex').slice(0, 10);
+const scratch = process.env.MURMUR_PACKAGE_SCRATCH ?? join(tmpdir(), `murmur-test-package-${checkout}`);
 const APPS = ['vite-app', 'react-app', 'ts-node16', 'plain-node', 'playwright-kit'] as const;
 type App = (typeof APPS)[number];
 
@@ -94,7 +97,11 @@ async function pack(): Promise<string> {
   const [packed] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf('['))) as Packed[];
   if (!packed) throw new Error('npm pack printed no package');
   const files = packed.files.map((f) => f.path);
-  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>> };
+  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
   await check('tarball: contents', async () => {
     const stray = files.filter((f) => /\.test\.|\.spec\.|^bench\/|^e2e\/|^scripts\/|tsconfig|eslint|vitest|playwright\.config/.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
     if (stray.length > 0) throw new Error(`ships files a user does not need: ${stray.join(', ')}`);
@@ -103,6 +110,22 @@ async function pack(): Promise<string> {
     const missing = targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !files.includes(t));
     if (missing.length > 0) throw new Error(`exports point at files not in the tarball: ${missing.join(', ')}`);
     return `${packed.filename}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked, ${packed.entryCount} files; every export target present; no sources, tests or configs`;
+  });
+  await check('tarball: every import is a dependency or a peer', async () => {
+    const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), 'murmur-mesh']);
+    const undeclared = new Set<string>();
+    for (const file of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
+      const code = await readFile(join(root, file), 'utf8');
+      // Bare specifiers of static, re-export and dynamic imports (esbuild's output spells them plainly).
+      for (const match of code.matchAll(/\bfrom\s*["']([@a-z][\w@/.:-]*)["']|\bimport\s*\(?\s*["']([@a-z][\w@/.:-]*)["']/g)) {
+        const specifier = match[1] ?? match[2];
+        if (!specifier || specifier.startsWith('node:')) continue;
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] as string);
+        if (!declared.has(name)) undeclared.add(`${name} (${file})`);
+      }
+    }
+    if (undeclared.size > 0) throw new Error(`imported but neither a dependency nor a peer: ${[...undeclared].join(', ')}`);
+    return `${[...declared].filter((d) => d !== 'murmur-mesh').join(', ')}`;
   });
   return join(scratch, packed.filename);
 }
