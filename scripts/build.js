@@ -60,7 +60,7 @@ const clientAsPackage = {
 
 /** The package's entry points: [source, output, esbuild options]. */
 export const LIBRARY = [
-  ['client/src/index.ts', 'index.js', { ...browser, external: SHARED_RUNTIMES }],
+  ['client/src/index.ts', 'index.js', { ...browser, external: [...SHARED_RUNTIMES, 'y-indexeddb'] }],
   ['client/src/node.ts', 'node.js', node],
   ['client/src/components/index.ts', 'components.js', { ...common, platform: 'browser', external: ['lit', 'lit/*'], plugins: [clientAsPackage] }],
   ['client/src/react/index.ts', 'react.js', { ...common, platform: 'browser', external: ['react'], plugins: [clientAsPackage] }],

@@ -4,7 +4,6 @@
  * later starts from the stored document before any peer answers, and a room
  * whose every tab closed still has its document in each browser that was there.
  */
-import { IndexeddbPersistence } from 'y-indexeddb';
 import type * as Y from 'yjs';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 
@@ -20,9 +19,21 @@ export function persistDoc(roomId: string, doc: Y.Doc): DocPersistence {
   if (typeof globalThis.indexedDB === 'undefined') {
     throw new MurmurError(ErrorCode.BAD_ARGUMENT, 'options.persist needs IndexedDB (a browser); in Node, run a keeper: murmur-signal --keep DIR');
   }
-  const store = new IndexeddbPersistence(persistenceName(roomId), doc);
+  // Loaded on demand: an app that never persists does not carry y-indexeddb
+  // (bundlers split the dynamic import into a chunk of its own).
+  let destroyed = false;
+  let destroyStore: (() => void) | undefined;
+  const loaded = import('y-indexeddb').then(async ({ IndexeddbPersistence }) => {
+    if (destroyed) return;
+    const store = new IndexeddbPersistence(persistenceName(roomId), doc);
+    destroyStore = () => void store.destroy();
+    await store.whenSynced;
+  });
   return {
-    loaded: store.whenSynced.then(() => undefined),
-    destroy: () => void store.destroy(),
+    loaded,
+    destroy: () => {
+      destroyed = true;
+      destroyStore?.();
+    },
   };
 }
