@@ -107,24 +107,34 @@ export const COLUMNS = [
   'p99/floor',
 ] as const;
 
-/** A plain-text table, one line per row, columns padded; Markdown-compatible. */
-export function formatTable(rows: readonly BenchRow[], killedDeadlineMs: number): string {
-  const lines = rows.map((row) => [
-    row.system,
-    String(row.n),
-    cell(row.join_all_ms),
-    `${cell(row.presence_p50_ms)} / ${cell(row.presence_p99_ms)}`,
-    `${cell(row.doc_p50_ms)} / ${cell(row.doc_p99_ms)}`,
-    cell(row.msgs_per_update),
-    cell(row.idle_msgs_per_user_s),
-    cell(row.bytes_per_update),
-    row.system === 'floor' ? '—' : cell(row.killed_gone_ms, row.killed_gone_timeout ? killedDeadlineMs : undefined),
-    cell(row.links_per_user),
-    cell(row.repaired_without_server),
-    cell(row.presence_p99_vs_floor),
-  ]);
-  const all = [[...COLUMNS], ...lines];
-  const widths = COLUMNS.map((_, i) => Math.max(...all.map((line) => line[i]!.length)));
+/**
+ * A plain-text table, one line per row, columns padded; Markdown-compatible.
+ * With `stats` (one label per row, as `--repeat` gives: min, median of K, max)
+ * a `stat` column follows `n`; without it the table reads as it always has.
+ */
+export function formatTable(rows: readonly BenchRow[], killedDeadlineMs: number, stats?: readonly string[]): string {
+  const lines = rows.map((row, i) => {
+    const line = [
+      row.system,
+      String(row.n),
+      cell(row.join_all_ms),
+      `${cell(row.presence_p50_ms)} / ${cell(row.presence_p99_ms)}`,
+      `${cell(row.doc_p50_ms)} / ${cell(row.doc_p99_ms)}`,
+      cell(row.msgs_per_update),
+      cell(row.idle_msgs_per_user_s),
+      cell(row.bytes_per_update),
+      row.system === 'floor' ? '—' : cell(row.killed_gone_ms, row.killed_gone_timeout ? killedDeadlineMs : undefined),
+      cell(row.links_per_user),
+      cell(row.repaired_without_server),
+      cell(row.presence_p99_vs_floor),
+    ];
+    if (stats !== undefined) line.splice(2, 0, stats[i] ?? '');
+    return line;
+  });
+  const header: string[] = [...COLUMNS];
+  if (stats !== undefined) header.splice(2, 0, 'stat');
+  const all = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...all.map((line) => line[i]!.length)));
   const render = (line: string[]) => `| ${line.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [render(all[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(render)].join('\n');
+  return [render(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(render)].join('\n');
 }
