@@ -62,6 +62,11 @@ describe('bench:browser --repeat aggregation', () => {
     expect(row.notes).toContain('run 1/3: slow');
   });
 
+  it('a note several runs gave is kept once, naming the runs', () => {
+    const row = aggregateRuns([run({ notes: ['a', 'b'] }), run({ notes: ['a'] }), run({ notes: ['a', 'b', 'c'] })]);
+    expect(row.notes).toEqual(['all 3 runs: a', 'runs 1, 3 of 3: b', 'run 3/3: c']);
+  });
+
   it('a killed-phase timeout ranks above every measured run', () => {
     const one = aggregateRuns([run({ killed_gone_ms: 3000 }), run({ killed_gone_timeout: true }), run({ killed_gone_ms: 5000 })]);
     expect([one.killed_gone_ms_min, one.killed_gone_ms, one.killed_gone_ms_max]).toEqual([3000, 5000, null]);

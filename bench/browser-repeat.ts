@@ -79,6 +79,18 @@ export function booleanSpread(values: ReadonlyArray<boolean | null>): Spread<boo
 
 const finiteOrNull = (value: number | null): number | null => (value === null || !Number.isFinite(value) ? null : value);
 
+/** Each distinct note once, saying which runs gave it (`all 3 runs`, `run 2/3`, `runs 1, 3 of 3`). */
+function groupNotes(runs: readonly BenchRow[]): string[] {
+  const byNote = new Map<string, number[]>();
+  runs.forEach((run, i) => {
+    for (const note of new Set(run.notes)) byNote.set(note, [...(byNote.get(note) ?? []), i + 1]);
+  });
+  return [...byNote].map(([note, which]) => {
+    const label = which.length === runs.length ? `all ${runs.length} runs` : which.length === 1 ? `run ${which[0]}/${runs.length}` : `runs ${which.join(', ')} of ${runs.length}`;
+    return `${label}: ${note}`;
+  });
+}
+
 /** Folds the runs of one system at one room size (in run order) into one row. */
 export function aggregateRuns(runs: readonly BenchRow[]): RepeatedRow {
   const first = runs[0];
@@ -115,8 +127,7 @@ export function aggregateRuns(runs: readonly BenchRow[]): RepeatedRow {
   if (killedMeasured > 0 && killedMeasured < runs.length) missing.push(`killed_gone_ms measured in ${killedMeasured} of ${runs.length} runs`);
   figures.repaired_without_server = booleanSpread(runs.map((r) => r.repaired_without_server));
 
-  const notes =
-    runs.length === 1 ? [...first.notes] : [...missing, ...runs.flatMap((r, i) => r.notes.map((note) => `run ${i + 1}/${runs.length}: ${note}`))];
+  const notes = runs.length === 1 ? [...first.notes] : [...missing, ...groupNotes(runs)];
   // Today's key order, each figure's _min and _max right beside it, runs after n.
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(first)) {
