@@ -9,8 +9,17 @@ import { SIGNALING_CLOSE_CODES, TOKEN_QUERY_PARAM } from '../../shared/src/signa
 import type { AdmissionDecision, AuthHook, ResolvedConfig } from './config.js';
 import { verifyRoomToken } from './room-token.js';
 
-/** Every close code the server uses (defined in shared/ so clients read the same table). */
-export const CLOSE_CODES = SIGNALING_CLOSE_CODES;
+/**
+ * Every close code the server uses: shared/'s table (so clients read the same
+ * codes) plus the server's own, which a client only needs to log.
+ */
+export const CLOSE_CODES = {
+  ...SIGNALING_CLOSE_CODES,
+  /** No room joined (no topic subscribed) within joinTimeoutMs. */
+  JOIN_TIMEOUT: 4408,
+  /** Over maxConnectionsPerIp or maxConnectionsPerToken: close another tab or back off. */
+  TOO_MANY_CONNECTIONS: 4409,
+} as const;
 
 export type Refusal = { code: number; reason: string; metric: string };
 
@@ -18,8 +27,12 @@ export type Refusal = { code: number; reason: string; metric: string };
 export interface Grant {
   /** Rooms it may join; undefined means any. */
   rooms: ReadonlySet<string> | undefined;
-  /** ms since epoch after which joins are refused; Infinity for never. */
+  /** ms since epoch at which the socket is closed with 4401 (and joins refused); Infinity for never. */
   expiresAt: number;
+  /** Remote address, for the per-IP caps. */
+  address: string;
+  /** The token it was admitted with, for the per-token caps; undefined when the server checks none. */
+  token: string | undefined;
 }
 
 export function tokenFromUrl(url: string | undefined): string | undefined {
@@ -55,10 +68,12 @@ export async function admit(
   if (!originAllowed(config.allowedOrigins, origin)) {
     return { code: CLOSE_CODES.FORBIDDEN_ORIGIN, reason: `origin not allowed: ${String(origin).slice(0, 64)}`, metric: 'origin' };
   }
-  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity };
+  const address = request.socket.remoteAddress ?? 'unknown';
+  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity, address, token: undefined };
+  const token = tokenFromUrl(request.url);
   let decision: AdmissionDecision;
   try {
-    decision = await hook({ token: tokenFromUrl(request.url), origin, request });
+    decision = await hook({ token, origin, request });
   } catch (error) {
     return { code: CLOSE_CODES.UNAUTHORIZED, reason: `auth hook failed: ${String(error).slice(0, 64)}`, metric: 'auth' };
   }
@@ -66,6 +81,8 @@ export async function admit(
   return {
     rooms: decision.rooms === undefined ? undefined : new Set(decision.rooms),
     expiresAt: decision.expiresAt ?? Infinity,
+    address,
+    token,
   };
 }
 

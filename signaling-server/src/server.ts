@@ -28,6 +28,9 @@ import { RoomTable } from './room-table.js';
 import { createYWebrtcEndpoint, Y_WEBRTC_PATH } from './y-webrtc-endpoint.js';
 import { startKeeper, type Keeper } from './keeper.js';
 import { createRoomToken } from './room-token.js';
+import { createClientCaps } from './client-caps.js';
+import { JoinDeadlines } from './join-deadline.js';
+import { armExpiry, cancelExpiry, type Expiry } from './token-expiry.js';
 
 export type { SignalingServerOptions } from './config.js';
 export type { LogRecord } from './logger.js';
@@ -67,6 +70,8 @@ interface Connection {
   alive: boolean;
   /** Frames are handled in arrival order even when one waits on Redis. */
   queue: InOrder;
+  /** Closes the socket when its token expires; undefined for tokens that never do. */
+  expiry: Expiry | undefined;
 }
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
@@ -81,8 +86,20 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
   const metrics = createServerMetrics(stats);
+  const caps = createClientCaps(config);
+  /** Close after the socket's close handshake, or at the latest 1 s later: a client that never answers must not keep the slot. */
+  const closeSoon = (ws: WebSocket, code: number, reason: string) => {
+    ws.close(code, reason);
+    setTimeout(() => ws.terminate(), 1000).unref();
+  };
+  const unjoined = new JoinDeadlines<Connection>(config.joinTimeoutMs, (conn) => {
+    metrics.disconnects.inc({ reason: 'join_timeout' });
+    closeSoon(conn.socket, CLOSE_CODES.JOIN_TIMEOUT, `no room joined within ${config.joinTimeoutMs} ms`);
+  });
   const yWebrtc = createYWebrtcEndpoint({
     config,
+    caps,
+    closeSoon,
     log,
     registry: metrics.registry,
     publishRemote: (topic, data) => bus?.publishTopic(topic, data) ?? Promise.resolve(),
@@ -111,9 +128,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const refuse = (ws: WebSocket, code: number, reason: string, metric: string, req: IncomingMessage) => {
     metrics.refused.inc({ reason: metric });
     log({ level: 'info', msg: 'connection refused', code, reason, remote: req.socket.remoteAddress });
-    ws.close(code, reason);
     // A refused client that never answers the close must not hold a socket for ws's 30 s close timeout.
-    setTimeout(() => ws.terminate(), 1000).unref();
+    closeSoon(ws, code, reason);
   };
 
   http.on('upgrade', (req, socket, head) => {
@@ -131,6 +147,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         if (connections.size + yWebrtc.size >= config.maxConnections) {
           return refuse(ws, CLOSE_CODES.TRY_AGAIN_LATER, 'server full, try again later', 'capacity', req);
         }
+        const capped = caps.takeConnection(verdict);
+        if (capped !== undefined) return refuse(ws, CLOSE_CODES.TOO_MANY_CONNECTIONS, capped, 'client_cap', req);
         if (path === Y_WEBRTC_PATH) return yWebrtc.accept(ws, verdict);
         onConnection(ws, verdict);
       });
@@ -165,10 +183,14 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     for (const [, other] of table.others(room, except)) sendInRoom(other, room, message);
   };
 
-  const leaveRoom = (conn: Connection, room: string): void => {
+  /** Give up the room; `keepSlot` when the same connection re-joins it under another id at once. */
+  const leaveRoom = (conn: Connection, room: string, keepSlot = false): void => {
     const peer = conn.rooms.get(room);
     if (peer === undefined) return;
     conn.rooms.delete(room);
+    if (!keepSlot) caps.releaseRoomSlot(conn.grant);
+    // An open socket that holds no room again is on the join clock again.
+    if (conn.rooms.size === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
     // Frames of one connection are handled in order, so only a disconnect lands here mid-join;
     // joinAcrossInstances sees the pending entry gone and releases its own claim.
     const midJoin = conn.pending.delete(room);
@@ -208,9 +230,18 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (localSize >= config.maxPeersPerRoom) {
       return reject(conn, ErrorCode.ROOM_FULL, `room '${room}' is full (${config.maxPeersPerRoom} peers)`, 'join');
     }
-    if (current !== undefined) leaveRoom(conn, room);
+    if (current === undefined) {
+      const refused = caps.takeRoomSlot(conn.grant);
+      if (refused !== undefined) {
+        metrics.rejected.inc({ reason: 'room_slots' });
+        return send(conn, { type: 'error', code: ErrorCode.TOO_MANY_ROOMS, message: refused, ref: 'join' });
+      }
+    } else {
+      leaveRoom(conn, room, true);
+    }
     table.join(room, peer, conn);
     conn.rooms.set(room, peer);
+    unjoined.remove(conn);
     if (!bus) {
       send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
       notifyLocal(room, peer, { type: 'peer-joined', room, peer });
@@ -228,7 +259,12 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     conn.pending.set(room, []);
     const undo = () => {
       conn.pending.delete(room);
-      conn.rooms.delete(room);
+      // Gone already when the socket closed mid-claim (leaveRoom ran and gave the slot back).
+      if (conn.rooms.get(room) === peer) {
+        conn.rooms.delete(room);
+        caps.releaseRoomSlot(conn.grant);
+        if (conn.rooms.size === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
+      }
       table.leave(room, peer, conn);
     };
     let peers: string[];
@@ -348,8 +384,13 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       alive: true,
       // A bug in a handler must cost one frame, not the process.
       queue: new InOrder((error) => log({ level: 'error', msg: 'frame handler failed', error: String(error) })),
+      expiry: armExpiry(grant.expiresAt, () => {
+        metrics.disconnects.inc({ reason: 'token_expired' });
+        closeSoon(socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
+      }),
     };
     connections.add(conn);
+    unjoined.add(conn);
     metrics.accepted.inc();
     socket.on('pong', () => {
       conn.alive = true;
@@ -362,6 +403,9 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     });
     socket.on('close', () => {
       connections.delete(conn);
+      unjoined.remove(conn);
+      cancelExpiry(conn.expiry);
+      caps.releaseConnection(conn.grant);
       for (const room of [...conn.rooms.keys()]) leaveRoom(conn, room);
     });
   };
@@ -420,6 +464,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const close = async (): Promise<void> => {
     draining = true;
     clearInterval(pinger);
+    unjoined.close();
     // The keeper leaves its rooms while the server can still carry its goodbyes.
     await keeper?.close().catch((error: unknown) => log({ level: 'error', msg: 'keeper close failed', error: String(error) }));
     const portFreed = new Promise<void>((resolve) => http.close(() => resolve()));
