@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
@@ -60,8 +61,11 @@ interface Connection {
   socket: WebSocket;
   /** room → the peer id this connection holds there. */
   rooms: Map<string, string>;
-  /** Rooms whose join is waiting on Redis: frames for them queue here until `joined` is sent. */
-  pending: Map<string, ServerMessage[]>;
+  /**
+   * Rooms whose join is waiting on Redis: frames for them queue here until `joined` is sent.
+   * Made on first use: most connections (and every standalone one) never need it.
+   */
+  pending: Map<string, ServerMessage[]> | undefined;
   grant: Grant;
   bucket: Bucket;
   /** Frames dropped for rate since `strikesSince`; the count restarts every second. */
@@ -138,10 +142,13 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    socket.on('error', () => socket.destroy());
+    // A named function, removed once ws owns the socket: a closure here would keep this
+    // request (headers, head buffer) alive for the socket's whole life.
+    socket.on('error', destroySocket);
     void admit(config, hook, req).then((verdict) => {
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off('error', destroySocket);
         if (draining) return refuse(ws, CLOSE_CODES.GOING_AWAY, 'server shutting down', 'draining', req);
         if (isRefusal(verdict)) return refuse(ws, verdict.code, verdict.reason, verdict.metric, req);
         if (connections.size + yWebrtc.size >= config.maxConnections) {
@@ -169,7 +176,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   /** Room-scoped frames for a room whose join is in flight wait until `joined` has gone out. */
   const sendInRoom = (conn: Connection, room: string, message: ServerMessage): void => {
-    const queue = conn.pending.get(room);
+    const queue = conn.pending?.get(room);
     if (queue) queue.push(message);
     else send(conn, message);
   };
@@ -193,7 +200,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (conn.rooms.size === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
     // Frames of one connection are handled in order, so only a disconnect lands here mid-join;
     // joinAcrossInstances sees the pending entry gone and releases its own claim.
-    const midJoin = conn.pending.delete(room);
+    const midJoin = conn.pending?.delete(room) ?? false;
     if (!table.leave(room, peer, conn) || midJoin) return;
     keeper?.peerLeft(room, peer);
     notifyLocal(room, peer, { type: 'peer-left', room, peer });
@@ -256,9 +263,9 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
    * or notice that races the claim is queued for it rather than lost.
    */
   const joinAcrossInstances = async (redis: RedisBus, conn: Connection, room: string, peer: string): Promise<void> => {
-    conn.pending.set(room, []);
+    (conn.pending ??= new Map()).set(room, []);
     const undo = () => {
-      conn.pending.delete(room);
+      conn.pending?.delete(room);
       // Gone already when the socket closed mid-claim (leaveRoom ran and gave the slot back).
       if (conn.rooms.get(room) === peer) {
         conn.rooms.delete(room);
@@ -285,13 +292,13 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       reject(conn, ErrorCode.UNAVAILABLE, 'room directory unavailable; retry', 'join');
       return;
     }
-    const queued = conn.pending.get(room);
+    const queued = conn.pending?.get(room);
     if (queued === undefined) {
       // Disconnected while the claim was in flight: take the claim back.
       await redis.release(room, peer).catch(() => {});
       return;
     }
-    conn.pending.delete(room);
+    conn.pending?.delete(room);
     send(conn, { type: 'joined', room, peer, peers });
     const known = new Set(peers);
     for (const message of queued) {
@@ -338,7 +345,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         return leaveRoom(conn, message.room);
       case 'signal': {
         const from = conn.rooms.get(message.room);
-        if (from === undefined || conn.pending.has(message.room)) {
+        if (from === undefined || conn.pending?.has(message.room) === true) {
           return reject(conn, ErrorCode.NOT_IN_ROOM, `join room '${message.room}' before signaling in it`, 'signal');
         }
         const out = { type: 'signal', room: message.room, from, data: message.data } as const;
@@ -372,18 +379,20 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     conn.queue.run(() => onFrame(conn, data, isBinary, now));
   };
 
+  // A bug in a handler must cost one frame, not the process. One function for every connection, not a closure each.
+  const onHandlerError = (error: unknown) => log({ level: 'error', msg: 'frame handler failed', error: String(error) });
+
   const onConnection = (socket: WebSocket, grant: Grant) => {
     const conn: Connection = {
       socket,
       rooms: new Map(),
-      pending: new Map(),
+      pending: undefined,
       grant,
       bucket: createBucket(config.rateBurst, performance.now()),
       strikes: 0,
       strikesSince: 0,
       alive: true,
-      // A bug in a handler must cost one frame, not the process.
-      queue: new InOrder((error) => log({ level: 'error', msg: 'frame handler failed', error: String(error) })),
+      queue: new InOrder(onHandlerError),
       expiry: armExpiry(grant.expiresAt, () => {
         metrics.disconnects.inc({ reason: 'token_expired' });
         closeSoon(socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
@@ -491,6 +500,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     metrics: () => metrics.registry.render(),
     close: () => (closing ??= close()),
   };
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** Up to `k` of `peers` other than `self`, uniformly at random. */
