@@ -23,7 +23,7 @@ import { InOrder } from './in-order.js';
 import { createLogger, jsonLinesSink } from './logger.js';
 import { createServerMetrics, errorReason } from './server-metrics.js';
 import { startPinger } from './liveness.js';
-import { createBucket, takeToken, type Bucket } from './rate-limit.js';
+import { takeToken, type Bucket } from './rate-limit.js';
 import { createRedisBus, type RedisBus, type RemoteNotice, type RemoteSignal } from './redis-bus.js';
 import { RoomTable } from './room-table.js';
 import { createYWebrtcEndpoint, Y_WEBRTC_PATH } from './y-webrtc-endpoint.js';
@@ -57,7 +57,12 @@ export interface SignalingServer {
 
 export const SIGNAL_PATH = '/signal';
 
-interface Connection {
+/** The connection a socket belongs to, so one set of listeners serves every socket (a closure each costs memory). */
+const CONNECTION = Symbol('murmur.connection');
+type OwnedSocket = WebSocket & { [CONNECTION]?: Connection };
+
+/** The token bucket's fields live on the connection itself: one object fewer per socket. */
+interface Connection extends Bucket {
   socket: WebSocket;
   /** room → the peer id this connection holds there. */
   rooms: Map<string, string>;
@@ -67,7 +72,6 @@ interface Connection {
    */
   pending: Map<string, ServerMessage[]> | undefined;
   grant: Grant;
-  bucket: Bucket;
   /** Frames dropped for rate since `strikesSince`; the count restarts every second. */
   strikes: number;
   strikesSince: number;
@@ -360,7 +364,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (conn.socket.readyState !== conn.socket.OPEN) return;
     const now = performance.now();
     metrics.received.inc();
-    if (!takeToken(conn.bucket, now, config.rateLimit, config.rateBurst)) {
+    if (!takeToken(conn, now, config.rateLimit, config.rateBurst)) {
       metrics.rejected.inc({ reason: 'rate_limited' });
       if (now - conn.strikesSince > 1000) {
         conn.strikes = 0;
@@ -382,41 +386,59 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   // A bug in a handler must cost one frame, not the process. One function for every connection, not a closure each.
   const onHandlerError = (error: unknown) => log({ level: 'error', msg: 'frame handler failed', error: String(error) });
 
-  const onConnection = (socket: WebSocket, grant: Grant) => {
+  const armConnectionExpiry = (conn: Connection): void => {
+    conn.expiry = armExpiry(conn.grant.expiresAt, () => {
+      metrics.disconnects.inc({ reason: 'token_expired' });
+      closeSoon(conn.socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
+    });
+  };
+
+  function onSocketPong(this: OwnedSocket): void {
+    const conn = this[CONNECTION];
+    if (conn) conn.alive = true;
+  }
+  function onSocketMessage(this: OwnedSocket, data: RawData, isBinary: boolean): void {
+    const conn = this[CONNECTION];
+    if (conn) onMessage(conn, data, isBinary);
+  }
+  function onSocketError(error: Error & { code?: string }): void {
+    const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'protocol';
+    metrics.rejected.inc({ reason });
+    log({ level: 'info', msg: 'socket error', error: error.message, code: error.code });
+  }
+  function onSocketClose(this: OwnedSocket): void {
+    const conn = this[CONNECTION];
+    if (!conn) return;
+    connections.delete(conn);
+    unjoined.remove(conn);
+    cancelExpiry(conn.expiry);
+    caps.releaseConnection(conn.grant);
+    for (const room of [...conn.rooms.keys()]) leaveRoom(conn, room);
+  }
+
+  const onConnection = (socket: OwnedSocket, grant: Grant) => {
     const conn: Connection = {
       socket,
       rooms: new Map(),
       pending: undefined,
       grant,
-      bucket: createBucket(config.rateBurst, performance.now()),
+      tokens: config.rateBurst,
+      updatedAt: performance.now(),
       strikes: 0,
       strikesSince: 0,
       alive: true,
       queue: new InOrder(onHandlerError),
-      expiry: armExpiry(grant.expiresAt, () => {
-        metrics.disconnects.inc({ reason: 'token_expired' });
-        closeSoon(socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
-      }),
+      expiry: undefined,
     };
+    if (Number.isFinite(grant.expiresAt)) armConnectionExpiry(conn);
+    socket[CONNECTION] = conn;
     connections.add(conn);
     unjoined.add(conn);
     metrics.accepted.inc();
-    socket.on('pong', () => {
-      conn.alive = true;
-    });
-    socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
-    socket.on('error', (error: Error & { code?: string }) => {
-      const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'protocol';
-      metrics.rejected.inc({ reason });
-      log({ level: 'info', msg: 'socket error', error: error.message, code: error.code });
-    });
-    socket.on('close', () => {
-      connections.delete(conn);
-      unjoined.remove(conn);
-      cancelExpiry(conn.expiry);
-      caps.releaseConnection(conn.grant);
-      for (const room of [...conn.rooms.keys()]) leaveRoom(conn, room);
-    });
+    socket.on('pong', onSocketPong);
+    socket.on('message', onSocketMessage);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
   };
 
   const onRemoteNotice = (notice: RemoteNotice) => {
