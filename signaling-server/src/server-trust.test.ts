@@ -10,7 +10,7 @@ import { CLOSE_CODES } from './admission.js';
 import { resolveConfig, type SignalingServerOptions } from './config.js';
 import { createRoomToken } from './room-token.js';
 import { createSignalingServer, type SignalingServer } from './server.js';
-import { connectTestClient, type TestClient } from './test-client.js';
+import { connectTestClient, joinRoom, metricValue, type TestClient } from './test-client.js';
 import { connectYWebrtcClient, yWebrtcUrl, type YWebrtcTestClient } from './y-webrtc-test-client.js';
 
 const SECRET = 'trust-test-secret-xyz';
@@ -34,15 +34,7 @@ async function yClient(url: string): Promise<YWebrtcTestClient> {
   return c;
 }
 
-async function join(c: TestClient, room: string, peer: string) {
-  c.send({ type: 'join', room, peer });
-  return c.next((m) => m.type === 'joined' || m.type === 'error');
-}
-
-function metricValue(text: string, line: string): number {
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? 0 : Number(found.slice(line.length + 1));
-}
+const join = joinRoom;
 
 const token = (room: string, ttlMs = 60_000) => createRoomToken({ room, expiresAt: Date.now() + ttlMs }, SECRET);
 
