@@ -33,12 +33,21 @@ export interface Grant {
   address: string;
   /** The token it was admitted with, for the per-token caps; undefined when the server checks none. */
   token: string | undefined;
+  /** False for the server's own keeper (see KEEPER_QUERY_PARAM): the caps per address and token skip it. */
+  capped: boolean;
+}
+
+/** The query parameter with which the keeper proves it is this process's own (a random key per start). */
+export const KEEPER_QUERY_PARAM = 'keeper';
+
+function queryParam(url: string | undefined, name: string): string | undefined {
+  const query = (url ?? '').split('?')[1];
+  if (query === undefined) return undefined;
+  return new URLSearchParams(query).get(name) ?? undefined;
 }
 
 export function tokenFromUrl(url: string | undefined): string | undefined {
-  const query = (url ?? '').split('?')[1];
-  if (query === undefined) return undefined;
-  return new URLSearchParams(query).get(TOKEN_QUERY_PARAM) ?? undefined;
+  return queryParam(url, TOKEN_QUERY_PARAM);
 }
 
 /** The built-in hook: an HMAC room token signed with `secret`. */
@@ -63,13 +72,15 @@ export async function admit(
   config: Pick<ResolvedConfig, 'allowedOrigins'>,
   hook: AuthHook | undefined,
   request: IncomingMessage,
+  keeperKey?: string,
 ): Promise<Grant | Refusal> {
   const origin = request.headers.origin;
   if (!originAllowed(config.allowedOrigins, origin)) {
     return { code: CLOSE_CODES.FORBIDDEN_ORIGIN, reason: `origin not allowed: ${String(origin).slice(0, 64)}`, metric: 'origin' };
   }
   const address = request.socket.remoteAddress ?? 'unknown';
-  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity, address, token: undefined };
+  const capped = keeperKey === undefined || queryParam(request.url, KEEPER_QUERY_PARAM) !== keeperKey;
+  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity, address, token: undefined, capped };
   const token = tokenFromUrl(request.url);
   let decision: AdmissionDecision;
   try {
@@ -83,6 +94,7 @@ export async function admit(
     expiresAt: decision.expiresAt ?? Infinity,
     address,
     token,
+    capped,
   };
 }
 

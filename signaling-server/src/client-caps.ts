@@ -10,6 +10,8 @@ import type { ResolvedConfig } from './config.js';
 export interface CapKeys {
   address: string;
   token: string | undefined;
+  /** False for the server's own keeper, which needs a socket per kept room and is no outside client. */
+  capped: boolean;
 }
 
 /** Counts per key against a cap; a key's entry goes when its count falls back to 0. */
@@ -48,6 +50,7 @@ type Limits = Pick<ResolvedConfig, 'maxConnectionsPerIp' | 'maxConnectionsPerTok
 
 /** Take from the address, then the token; a refusal by the token gives the address its unit back. */
 function takeBoth(byIp: KeyedCounter, byToken: KeyedCounter, keys: CapKeys, maxIp: number, maxToken: number): 'ip' | 'token' | undefined {
+  if (!keys.capped) return undefined;
   if (!byIp.tryTake(keys.address, maxIp)) return 'ip';
   if (keys.token !== undefined && !byToken.tryTake(keys.token, maxToken)) {
     byIp.release(keys.address);
@@ -57,6 +60,7 @@ function takeBoth(byIp: KeyedCounter, byToken: KeyedCounter, keys: CapKeys, maxI
 }
 
 function releaseBoth(byIp: KeyedCounter, byToken: KeyedCounter, keys: CapKeys): void {
+  if (!keys.capped) return;
   byIp.release(keys.address);
   if (keys.token !== undefined) byToken.release(keys.token);
 }

@@ -9,6 +9,7 @@
  * instances share rooms. Every refusal is an `error` frame or a close code;
  * nothing a client sends can throw past a handler.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -16,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { encodeMessage, parseClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
-import { admit, CLOSE_CODES, isRefusal, roomTokenHook, type Grant } from './admission.js';
+import { admit, CLOSE_CODES, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
 import { resolveConfig, type SignalingServerOptions } from './config.js';
 import { createHttpHandler } from './http-routes.js';
 import { InOrder } from './in-order.js';
@@ -91,6 +92,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   let draining = false;
   let bus: RedisBus | undefined;
   let keeper: Keeper | undefined;
+  /** The keeper's proof that it is this process's own, so the caps per address and token skip it. */
+  const keeperKey = config.keep === '' ? undefined : randomBytes(16).toString('hex');
 
   const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
   const metrics = createServerMetrics(stats);
@@ -149,7 +152,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     // A named function, removed once ws owns the socket: a closure here would keep this
     // request (headers, head buffer) alive for the socket's whole life.
     socket.on('error', destroySocket);
-    void admit(config, hook, req).then((verdict) => {
+    void admit(config, hook, req, keeperKey).then((verdict) => {
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         socket.off('error', destroySocket);
@@ -485,9 +488,9 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const url = `ws://${hostForUrl}:${port}${SIGNAL_PATH}`;
   if (config.keep !== '') {
     // The keeper dials this instance on loopback like any Node peer; with room tokens it carries one for every room.
-    const token = config.authSecret === '' ? '' : `?token=${createRoomToken({ room: '*', expiresAt: Date.now() + 100 * 365 * 86_400_000 }, config.authSecret)}`;
+    const token = config.authSecret === '' ? '' : `&token=${createRoomToken({ room: '*', expiresAt: Date.now() + 100 * 365 * 86_400_000 }, config.authSecret)}`;
     const keeperHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : hostForUrl;
-    keeper = await startKeeper({ dir: config.keep, signalingUrl: `ws://${keeperHost}:${port}${SIGNAL_PATH}${token}`, log, registry: metrics.registry });
+    keeper = await startKeeper({ dir: config.keep, signalingUrl: `ws://${keeperHost}:${port}${SIGNAL_PATH}?${KEEPER_QUERY_PARAM}=${String(keeperKey)}${token}`, log, registry: metrics.registry });
   }
   log({ level: 'info', msg: 'listening', url, redis: bus ? bus.instanceId : null, auth: hook !== undefined, keep: config.keep || null });
 
