@@ -152,6 +152,9 @@ function startServer(protocol: Protocol, port: number, options: BenchOptions): C
     join(ROOT, 'bin/murmur-signal.js'),
     '--port', String(port),
     '--max-connections', String(options.connections + 100),
+    // Every bench client dials from 127.0.0.1: lift the per-address caps with the instance cap.
+    '--max-connections-per-ip', String(options.connections + 100),
+    '--max-room-slots-per-ip', String(options.connections + 100),
     '--max-peers-per-room', String(Math.max(options.roomSize, 1000)),
     '--rate-limit', '1000000',
     '--rate-burst', '1000000',

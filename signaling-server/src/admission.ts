@@ -9,8 +9,17 @@ import { SIGNALING_CLOSE_CODES, TOKEN_QUERY_PARAM } from '../../shared/src/signa
 import type { AdmissionDecision, AuthHook, ResolvedConfig } from './config.js';
 import { verifyRoomToken } from './room-token.js';
 
-/** Every close code the server uses (defined in shared/ so clients read the same table). */
-export const CLOSE_CODES = SIGNALING_CLOSE_CODES;
+/**
+ * Every close code the server uses: shared/'s table (so clients read the same
+ * codes) plus the server's own, which a client only needs to log.
+ */
+export const CLOSE_CODES = {
+  ...SIGNALING_CLOSE_CODES,
+  /** No room joined (no topic subscribed) within joinTimeoutMs. */
+  JOIN_TIMEOUT: 4408,
+  /** Over maxConnectionsPerIp or maxConnectionsPerToken: close another tab or back off. */
+  TOO_MANY_CONNECTIONS: 4409,
+} as const;
 
 export type Refusal = { code: number; reason: string; metric: string };
 
@@ -18,14 +27,27 @@ export type Refusal = { code: number; reason: string; metric: string };
 export interface Grant {
   /** Rooms it may join; undefined means any. */
   rooms: ReadonlySet<string> | undefined;
-  /** ms since epoch after which joins are refused; Infinity for never. */
+  /** ms since epoch at which the socket is closed with 4401 (and joins refused); Infinity for never. */
   expiresAt: number;
+  /** Remote address, for the per-IP caps. */
+  address: string;
+  /** The token it was admitted with, for the per-token caps; undefined when the server checks none. */
+  token: string | undefined;
+  /** False for the server's own keeper (see KEEPER_QUERY_PARAM): the caps per address and token skip it. */
+  capped: boolean;
+}
+
+/** The query parameter with which the keeper proves it is this process's own (a random key per start). */
+export const KEEPER_QUERY_PARAM = 'keeper';
+
+function queryParam(url: string | undefined, name: string): string | undefined {
+  const query = (url ?? '').split('?')[1];
+  if (query === undefined) return undefined;
+  return new URLSearchParams(query).get(name) ?? undefined;
 }
 
 export function tokenFromUrl(url: string | undefined): string | undefined {
-  const query = (url ?? '').split('?')[1];
-  if (query === undefined) return undefined;
-  return new URLSearchParams(query).get(TOKEN_QUERY_PARAM) ?? undefined;
+  return queryParam(url, TOKEN_QUERY_PARAM);
 }
 
 /** The built-in hook: an HMAC room token signed with `secret`. */
@@ -50,15 +72,19 @@ export async function admit(
   config: Pick<ResolvedConfig, 'allowedOrigins'>,
   hook: AuthHook | undefined,
   request: IncomingMessage,
+  keeperKey?: string,
 ): Promise<Grant | Refusal> {
   const origin = request.headers.origin;
   if (!originAllowed(config.allowedOrigins, origin)) {
     return { code: CLOSE_CODES.FORBIDDEN_ORIGIN, reason: `origin not allowed: ${String(origin).slice(0, 64)}`, metric: 'origin' };
   }
-  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity };
+  const address = request.socket.remoteAddress ?? 'unknown';
+  const capped = keeperKey === undefined || queryParam(request.url, KEEPER_QUERY_PARAM) !== keeperKey;
+  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity, address, token: undefined, capped };
+  const token = tokenFromUrl(request.url);
   let decision: AdmissionDecision;
   try {
-    decision = await hook({ token: tokenFromUrl(request.url), origin, request });
+    decision = await hook({ token, origin, request });
   } catch (error) {
     return { code: CLOSE_CODES.UNAUTHORIZED, reason: `auth hook failed: ${String(error).slice(0, 64)}`, metric: 'auth' };
   }
@@ -66,6 +92,9 @@ export async function admit(
   return {
     rooms: decision.rooms === undefined ? undefined : new Set(decision.rooms),
     expiresAt: decision.expiresAt ?? Infinity,
+    address,
+    token,
+    capped,
   };
 }
 

@@ -35,7 +35,11 @@ export interface SignalingServerOptions {
   host?: string;
   /** Largest accepted frame in bytes; larger ones get MURMUR_FRAME_TOO_LARGE and the socket stays. Default 64 KiB (SDP is 2–6 KiB). */
   maxFrameBytes?: number;
-  /** Hard cap (ws maxPayload) in bytes: a bigger frame closes the socket with 1009 before it is buffered. Default 1 MiB. */
+  /**
+   * Hard cap (ws maxPayload) in bytes on one message, fragments included: a socket whose unfinished
+   * message grows past it is closed with 1009, so it is also what one socket can make us buffer before
+   * a frame completes. Default 128 KiB (twice maxFrameBytes: room for an error reply, little to hoard).
+   */
   maxPayloadBytes?: number;
   /** How many existing peers a newcomer is told about. Default 16 (the mesh finds the rest). */
   sampleSize?: number;
@@ -59,6 +63,19 @@ export interface SignalingServerOptions {
   maxPeersPerRoom?: number;
   /** Open WebSocket connections per instance; more are closed with 1013. Default 10,000. */
   maxConnections?: number;
+  /** Open connections (both paths) from one remote address; more are closed with 4409. Default 256 (a NAT'd office of tabs). */
+  maxConnectionsPerIp?: number;
+  /** Open connections (both paths) carrying one token; more are closed with 4409. Default 100. */
+  maxConnectionsPerToken?: number;
+  /** Rooms (and /y-webrtc topics) held at once by all connections of one remote address; more get MURMUR_TOO_MANY_ROOMS. Default 2,048. */
+  maxRoomSlotsPerIp?: number;
+  /** Rooms (and /y-webrtc topics) held at once by all connections of one token; more get MURMUR_TOO_MANY_ROOMS. Default 800. */
+  maxRoomSlotsPerToken?: number;
+  /**
+   * A socket that has not joined a room (/y-webrtc: subscribed to a topic) this long after opening,
+   * or after leaving its last one, is closed with 4408: idle sockets must not hold slots real clients need. Default 10,000 ms.
+   */
+  joinTimeoutMs?: number;
   /** Unsent bytes queued to one socket before it counts as a slow reader and is dropped. Default 1 MiB. */
   maxBufferedBytes?: number;
   /** On close(), how long to wait for clients to close before terminating them, in ms. Default 5,000. */
@@ -84,7 +101,7 @@ export const DEFAULTS = {
   port: 8787,
   host: '127.0.0.1',
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
-  maxPayloadBytes: 1024 * 1024,
+  maxPayloadBytes: 128 * 1024,
   sampleSize: 16,
   pingIntervalMs: 30_000,
   authSecret: '',
@@ -95,6 +112,11 @@ export const DEFAULTS = {
   maxRoomsPerConnection: 8,
   maxPeersPerRoom: 1000,
   maxConnections: 10_000,
+  maxConnectionsPerIp: 256,
+  maxConnectionsPerToken: 100,
+  maxRoomSlotsPerIp: 2048,
+  maxRoomSlotsPerToken: 800,
+  joinTimeoutMs: 10_000,
   maxBufferedBytes: 1024 * 1024,
   shutdownGraceMs: 5000,
   redisUrl: '',
@@ -145,6 +167,11 @@ export function resolveConfig(options: SignalingServerOptions = {}): ResolvedCon
   checkInteger(record, 'maxRoomsPerConnection', 1, 10_000);
   checkInteger(record, 'maxPeersPerRoom', 1, 10_000_000);
   checkInteger(record, 'maxConnections', 1, 10_000_000);
+  checkInteger(record, 'maxConnectionsPerIp', 1, 10_000_000);
+  checkInteger(record, 'maxConnectionsPerToken', 1, 10_000_000);
+  checkInteger(record, 'maxRoomSlotsPerIp', 1, 100_000_000);
+  checkInteger(record, 'maxRoomSlotsPerToken', 1, 100_000_000);
+  checkInteger(record, 'joinTimeoutMs', 100, 3_600_000);
   checkInteger(record, 'maxBufferedBytes', 1024, 1024 * 1024 * 1024);
   checkInteger(record, 'shutdownGraceMs', 0, 600_000);
   if (typeof config.host !== 'string' || config.host.trim() === '') {

@@ -14,6 +14,7 @@ import type { Room } from '../../client/src/typed-room.js';
 import { until } from '../../client/src/node-room-harness.js';
 import { openKeeperStore } from './keeper-store.js';
 import { REDIS_MISSING, redisServerAvailable, startRedisServer } from './redis-test-server.js';
+import { createRoomToken } from './room-token.js';
 import { createSignalingServer, type SignalingServer } from './server.js';
 import { startSignalProcess } from './signal-process.js';
 
@@ -45,6 +46,15 @@ afterAll(() => {
 });
 
 describe('keeper', () => {
+  it('is not counted against the caps per address and token (it needs a socket per kept room)', async () => {
+    const server = await createSignalingServer({ port: 0, log: () => {}, keep: tempDir(), authSecret: 'keeper-caps-secret-xyz', maxConnectionsPerIp: 1, maxConnectionsPerToken: 1 });
+    servers.push(server);
+    const keeper = server.keeper!;
+    const token = createRoomToken({ room: 'capped', expiresAt: Date.now() + 60_000 }, 'keeper-caps-secret-xyz');
+    const first = peer(`${server.url}?token=${token}`, 'capped');
+    await until(() => first.peers.has(keeper.peerId), 'the keeper as a member of the room despite the caps', 15_000);
+  });
+
   it('joins a room with a peer as a peer, stores its doc, and serves it to the first peer after everyone left', async () => {
     const server = await createSignalingServer({ port: 0, log: () => {}, keep: tempDir() });
     servers.push(server);

@@ -14,7 +14,11 @@
  *   subscribers of the topic.
  * - Liveness: `{prefix}alive:{id}` with a TTL, refreshed by a heartbeat. Ids
  *   held by a dead instance are swept when someone looks at the room, and a
- *   relay that reaches no subscriber removes its stale target.
+ *   relay that reaches no subscriber removes its stale target. Dead means both
+ *   signs are gone, checked atomically with the delete (SWEEP_SCRIPT): a
+ *   lapsed key alone (a stalled heartbeat, a long GC pause) is no proof while
+ *   the instance still listens on its channel, and another instance must not
+ *   hand that instance's peer ids to someone else.
  */
 import { randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../shared/src/signaling.js';
@@ -80,6 +84,15 @@ const RELEASE_SCRIPT = `
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0`;
 
+// Delete a claim of another instance only if that instance is dead: no liveness key AND no
+// subscriber on its channel, checked in the same atomic step as the delete, so an instance
+// that comes back between a check and the delete cannot lose its ids. 1 removed, 0 kept.
+const SWEEP_SCRIPT = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if tonumber(redis.call('PUBSUB', 'NUMSUB', ARGV[3])[2]) > 0 then return 0 end
+return redis.call('HDEL', KEYS[1], ARGV[1])`;
+
 /**
  * ioredis is an optional peer dependency, loaded only when a server is
  * started with a Redis URL: installs that never scale out do not carry it.
@@ -111,10 +124,11 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     client.on('error', (error: Error) => log({ level: 'warn', msg: 'redis error', connection: name, error: error.message }));
   }
   const eventsChannel = `${prefix}events`;
-  const ownChannel = `${prefix}inst:${instanceId}`;
+  const ownChannel = `${prefix}inst:${instanceId}`; // = instanceChannel(instanceId)
   const topicChannel = `${prefix}ywebrtc`;
   const aliveKey = (id: string) => `${prefix}alive:${id}`;
   const roomKey = (room: string) => `${prefix}room:${room}`;
+  const instanceChannel = (id: string) => `${prefix}inst:${id}`;
   const held = new Map<string, Set<string>>(); // room → peers this instance claimed
 
   subscriber.on('message', (channel: string, text: string) => {
@@ -153,7 +167,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     await commands.publish(eventsChannel, JSON.stringify({ o: instanceId, k: kind, r: room, p: peer }));
   };
 
-  /** Remove ids whose instance's liveness key has expired, and announce them gone. */
+  /** Remove ids whose instance is dead (liveness key expired and nobody on its channel), and announce them gone. */
   const sweep = async (room: string, entries: Record<string, string>): Promise<string[]> => {
     const instances = [...new Set(Object.values(entries))].filter((id) => id !== instanceId);
     if (instances.length === 0) return Object.keys(entries);
@@ -161,18 +175,23 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     const dead = new Set(instances.filter((_, i) => alive[i] === null));
     if (dead.size === 0) return Object.keys(entries);
     const live: string[] = [];
+    const swept = new Set<string>();
     for (const [peer, holder] of Object.entries(entries)) {
       if (!dead.has(holder)) {
         live.push(peer);
         continue;
       }
-      if ((await commands.eval(RELEASE_SCRIPT, 1, roomKey(room), peer, holder)) === 1) {
+      if ((await commands.eval(SWEEP_SCRIPT, 2, roomKey(room), aliveKey(holder), peer, holder, instanceChannel(holder))) === 1) {
+        swept.add(holder);
         await publishNotice('l', room, peer);
         // Our own subscribers do not hear our notices; deliver this one locally too.
         options.onNotice({ kind: 'peer-left', room, peer });
+      } else {
+        // Its key lapsed but it still listens: it is alive and keeps its ids.
+        live.push(peer);
       }
     }
-    log({ level: 'info', msg: 'swept peers of dead instances', room, instances: [...dead] });
+    if (swept.size > 0) log({ level: 'info', msg: 'swept peers of dead instances', room, instances: [...swept] });
     return live;
   };
 
@@ -211,7 +230,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
       const holder = await commands.hget(roomKey(signal.room), signal.to);
       if (holder === null || holder === instanceId) return false;
       const text = JSON.stringify({ r: signal.room, f: signal.from, t: signal.to, d: signal.data });
-      const receivers = await commands.publish(`${prefix}inst:${holder}`, text);
+      const receivers = await commands.publish(instanceChannel(holder), text);
       if (receivers > 0) return true;
       // Nobody listens on that instance's channel: it is gone. Sweep the room so its ids go too.
       await sweep(signal.room, await commands.hgetall(roomKey(signal.room)));

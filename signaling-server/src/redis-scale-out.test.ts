@@ -97,6 +97,25 @@ describe.skipIf(!available)('scale-out through Redis (two instances, real redis-
     raw.disconnect();
   });
 
+  it('an instance whose liveness key lapsed keeps its peer ids while it still listens', async () => {
+    const [one, two] = (await instances(2)) as [SignalingServer, SignalingServer];
+    const prefix = `t${prefixCounter}:`;
+    const raw = new Redis(redis.url);
+    const a = await joined(one, 'room', 'a');
+    expect(a.reply).toMatchObject({ type: 'joined' });
+    const holder = await raw.hget(`${prefix}room:room`, 'a');
+    // A stalled heartbeat: the key is gone, the instance (and its subscription) is not.
+    expect(await raw.del(`${prefix}alive:${String(holder)}`)).toBe(1);
+    const thief = await joined(two, 'room', 'a');
+    expect(thief.reply).toMatchObject({ type: 'error', code: ErrorCode.PEER_ID_TAKEN });
+    const b = await joined(two, 'room', 'b');
+    expect(b.reply).toMatchObject({ type: 'joined', peers: ['a'] });
+    b.c.send({ type: 'signal', room: 'room', to: 'a', data: { sdp: 'offer' } });
+    expect(await a.c.next((m) => m.type === 'signal')).toEqual({ type: 'signal', room: 'room', from: 'b', data: { sdp: 'offer' } });
+    expect(await raw.hget(`${prefix}room:room`, 'a')).toBe(holder);
+    raw.disconnect();
+  });
+
   it('answers MURMUR_UNAVAILABLE, stays up and turns unready when Redis goes away', async () => {
     const own = await startRedisServer();
     const server = await createSignalingServer({ port: 0, log: () => {}, redisUrl: own.url });

@@ -4,7 +4,7 @@ import { CLOSE_CODES } from './admission.js';
 import type { SignalingServerOptions } from './config.js';
 import { createRoomToken } from './room-token.js';
 import { createSignalingServer, type SignalingServer } from './server.js';
-import { connectTestClient, type TestClient } from './test-client.js';
+import { connectTestClient, joinRoom, metricValue, type TestClient } from './test-client.js';
 
 const SECRET = 'limits-test-secret-xyz';
 let server: SignalingServer | undefined;
@@ -21,15 +21,7 @@ async function client(url: string, origin?: string): Promise<TestClient> {
   return c;
 }
 
-async function join(c: TestClient, room: string, peer: string) {
-  c.send({ type: 'join', room, peer });
-  return c.next((m) => m.type === 'joined' || m.type === 'error');
-}
-
-function metricValue(text: string, line: string): number {
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? 0 : Number(found.slice(line.length + 1));
-}
+const join = joinRoom;
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();

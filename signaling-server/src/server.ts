@@ -9,25 +9,30 @@
  * instances share rooms. Every refusal is an `error` frame or a close code;
  * nothing a client sends can throw past a handler.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { encodeMessage, parseClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
-import { admit, CLOSE_CODES, isRefusal, roomTokenHook, type Grant } from './admission.js';
+import { admit, CLOSE_CODES, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
 import { resolveConfig, type SignalingServerOptions } from './config.js';
 import { createHttpHandler } from './http-routes.js';
 import { InOrder } from './in-order.js';
 import { createLogger, jsonLinesSink } from './logger.js';
 import { createServerMetrics, errorReason } from './server-metrics.js';
 import { startPinger } from './liveness.js';
-import { createBucket, takeToken, type Bucket } from './rate-limit.js';
+import { takeToken, type Bucket } from './rate-limit.js';
 import { createRedisBus, type RedisBus, type RemoteNotice, type RemoteSignal } from './redis-bus.js';
 import { RoomTable } from './room-table.js';
 import { createYWebrtcEndpoint, Y_WEBRTC_PATH } from './y-webrtc-endpoint.js';
 import { startKeeper, type Keeper } from './keeper.js';
 import { createRoomToken } from './room-token.js';
+import { createClientCaps } from './client-caps.js';
+import { JoinDeadlines } from './join-deadline.js';
+import { armExpiry, cancelExpiry, type Expiry } from './token-expiry.js';
 
 export type { SignalingServerOptions } from './config.js';
 export type { LogRecord } from './logger.js';
@@ -53,20 +58,29 @@ export interface SignalingServer {
 
 export const SIGNAL_PATH = '/signal';
 
-interface Connection {
+/** The connection a socket belongs to, so one set of listeners serves every socket (a closure each costs memory). */
+const CONNECTION = Symbol('murmur.connection');
+type OwnedSocket = WebSocket & { [CONNECTION]?: Connection };
+
+/** The token bucket's fields live on the connection itself: one object fewer per socket. */
+interface Connection extends Bucket {
   socket: WebSocket;
   /** room → the peer id this connection holds there. */
   rooms: Map<string, string>;
-  /** Rooms whose join is waiting on Redis: frames for them queue here until `joined` is sent. */
-  pending: Map<string, ServerMessage[]>;
+  /**
+   * Rooms whose join is waiting on Redis: frames for them queue here until `joined` is sent.
+   * Made on first use: most connections (and every standalone one) never need it.
+   */
+  pending: Map<string, ServerMessage[]> | undefined;
   grant: Grant;
-  bucket: Bucket;
   /** Frames dropped for rate since `strikesSince`; the count restarts every second. */
   strikes: number;
   strikesSince: number;
   alive: boolean;
   /** Frames are handled in arrival order even when one waits on Redis. */
   queue: InOrder;
+  /** Closes the socket when its token expires; undefined for tokens that never do. */
+  expiry: Expiry | undefined;
 }
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
@@ -78,11 +92,25 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   let draining = false;
   let bus: RedisBus | undefined;
   let keeper: Keeper | undefined;
+  /** The keeper's proof that it is this process's own, so the caps per address and token skip it. */
+  const keeperKey = config.keep === '' ? undefined : randomBytes(16).toString('hex');
 
   const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
   const metrics = createServerMetrics(stats);
+  const caps = createClientCaps(config);
+  /** Close after the socket's close handshake, or at the latest 1 s later: a client that never answers must not keep the slot. */
+  const closeSoon = (ws: WebSocket, code: number, reason: string) => {
+    ws.close(code, reason);
+    setTimeout(() => ws.terminate(), 1000).unref();
+  };
+  const unjoined = new JoinDeadlines<Connection>(config.joinTimeoutMs, (conn) => {
+    metrics.disconnects.inc({ reason: 'join_timeout' });
+    closeSoon(conn.socket, CLOSE_CODES.JOIN_TIMEOUT, `no room joined within ${config.joinTimeoutMs} ms`);
+  });
   const yWebrtc = createYWebrtcEndpoint({
     config,
+    caps,
+    closeSoon,
     log,
     registry: metrics.registry,
     publishRemote: (topic, data) => bus?.publishTopic(topic, data) ?? Promise.resolve(),
@@ -111,9 +139,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const refuse = (ws: WebSocket, code: number, reason: string, metric: string, req: IncomingMessage) => {
     metrics.refused.inc({ reason: metric });
     log({ level: 'info', msg: 'connection refused', code, reason, remote: req.socket.remoteAddress });
-    ws.close(code, reason);
     // A refused client that never answers the close must not hold a socket for ws's 30 s close timeout.
-    setTimeout(() => ws.terminate(), 1000).unref();
+    closeSoon(ws, code, reason);
   };
 
   http.on('upgrade', (req, socket, head) => {
@@ -122,15 +149,20 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    socket.on('error', () => socket.destroy());
-    void admit(config, hook, req).then((verdict) => {
+    // A named function, removed once ws owns the socket: a closure here would keep this
+    // request (headers, head buffer) alive for the socket's whole life.
+    socket.on('error', destroySocket);
+    void admit(config, hook, req, keeperKey).then((verdict) => {
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off('error', destroySocket);
         if (draining) return refuse(ws, CLOSE_CODES.GOING_AWAY, 'server shutting down', 'draining', req);
         if (isRefusal(verdict)) return refuse(ws, verdict.code, verdict.reason, verdict.metric, req);
         if (connections.size + yWebrtc.size >= config.maxConnections) {
           return refuse(ws, CLOSE_CODES.TRY_AGAIN_LATER, 'server full, try again later', 'capacity', req);
         }
+        const capped = caps.takeConnection(verdict);
+        if (capped !== undefined) return refuse(ws, CLOSE_CODES.TOO_MANY_CONNECTIONS, capped, 'client_cap', req);
         if (path === Y_WEBRTC_PATH) return yWebrtc.accept(ws, verdict);
         onConnection(ws, verdict);
       });
@@ -151,7 +183,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   /** Room-scoped frames for a room whose join is in flight wait until `joined` has gone out. */
   const sendInRoom = (conn: Connection, room: string, message: ServerMessage): void => {
-    const queue = conn.pending.get(room);
+    const queue = conn.pending?.get(room);
     if (queue) queue.push(message);
     else send(conn, message);
   };
@@ -165,13 +197,17 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     for (const [, other] of table.others(room, except)) sendInRoom(other, room, message);
   };
 
-  const leaveRoom = (conn: Connection, room: string): void => {
+  /** Give up the room; `keepSlot` when the same connection re-joins it under another id at once. */
+  const leaveRoom = (conn: Connection, room: string, keepSlot = false): void => {
     const peer = conn.rooms.get(room);
     if (peer === undefined) return;
     conn.rooms.delete(room);
+    if (!keepSlot) caps.releaseRoomSlot(conn.grant);
+    // An open socket that holds no room again is on the join clock again.
+    if (conn.rooms.size === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
     // Frames of one connection are handled in order, so only a disconnect lands here mid-join;
     // joinAcrossInstances sees the pending entry gone and releases its own claim.
-    const midJoin = conn.pending.delete(room);
+    const midJoin = conn.pending?.delete(room) ?? false;
     if (!table.leave(room, peer, conn) || midJoin) return;
     keeper?.peerLeft(room, peer);
     notifyLocal(room, peer, { type: 'peer-left', room, peer });
@@ -208,9 +244,18 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (localSize >= config.maxPeersPerRoom) {
       return reject(conn, ErrorCode.ROOM_FULL, `room '${room}' is full (${config.maxPeersPerRoom} peers)`, 'join');
     }
-    if (current !== undefined) leaveRoom(conn, room);
+    if (current === undefined) {
+      const refused = caps.takeRoomSlot(conn.grant);
+      if (refused !== undefined) {
+        metrics.rejected.inc({ reason: 'room_slots' });
+        return send(conn, { type: 'error', code: ErrorCode.TOO_MANY_ROOMS, message: refused, ref: 'join' });
+      }
+    } else {
+      leaveRoom(conn, room, true);
+    }
     table.join(room, peer, conn);
     conn.rooms.set(room, peer);
+    unjoined.remove(conn);
     if (!bus) {
       send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
       notifyLocal(room, peer, { type: 'peer-joined', room, peer });
@@ -225,10 +270,15 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
    * or notice that races the claim is queued for it rather than lost.
    */
   const joinAcrossInstances = async (redis: RedisBus, conn: Connection, room: string, peer: string): Promise<void> => {
-    conn.pending.set(room, []);
+    (conn.pending ??= new Map()).set(room, []);
     const undo = () => {
-      conn.pending.delete(room);
-      conn.rooms.delete(room);
+      conn.pending?.delete(room);
+      // Gone already when the socket closed mid-claim (leaveRoom ran and gave the slot back).
+      if (conn.rooms.get(room) === peer) {
+        conn.rooms.delete(room);
+        caps.releaseRoomSlot(conn.grant);
+        if (conn.rooms.size === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
+      }
       table.leave(room, peer, conn);
     };
     let peers: string[];
@@ -249,13 +299,13 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       reject(conn, ErrorCode.UNAVAILABLE, 'room directory unavailable; retry', 'join');
       return;
     }
-    const queued = conn.pending.get(room);
+    const queued = conn.pending?.get(room);
     if (queued === undefined) {
       // Disconnected while the claim was in flight: take the claim back.
       await redis.release(room, peer).catch(() => {});
       return;
     }
-    conn.pending.delete(room);
+    conn.pending?.delete(room);
     send(conn, { type: 'joined', room, peer, peers });
     const known = new Set(peers);
     for (const message of queued) {
@@ -302,7 +352,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         return leaveRoom(conn, message.room);
       case 'signal': {
         const from = conn.rooms.get(message.room);
-        if (from === undefined || conn.pending.has(message.room)) {
+        if (from === undefined || conn.pending?.has(message.room) === true) {
           return reject(conn, ErrorCode.NOT_IN_ROOM, `join room '${message.room}' before signaling in it`, 'signal');
         }
         const out = { type: 'signal', room: message.room, from, data: message.data } as const;
@@ -317,7 +367,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (conn.socket.readyState !== conn.socket.OPEN) return;
     const now = performance.now();
     metrics.received.inc();
-    if (!takeToken(conn.bucket, now, config.rateLimit, config.rateBurst)) {
+    if (!takeToken(conn, now, config.rateLimit, config.rateBurst)) {
       metrics.rejected.inc({ reason: 'rate_limited' });
       if (now - conn.strikesSince > 1000) {
         conn.strikes = 0;
@@ -336,34 +386,62 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     conn.queue.run(() => onFrame(conn, data, isBinary, now));
   };
 
-  const onConnection = (socket: WebSocket, grant: Grant) => {
+  // A bug in a handler must cost one frame, not the process. One function for every connection, not a closure each.
+  const onHandlerError = (error: unknown) => log({ level: 'error', msg: 'frame handler failed', error: String(error) });
+
+  const armConnectionExpiry = (conn: Connection): void => {
+    conn.expiry = armExpiry(conn.grant.expiresAt, () => {
+      metrics.disconnects.inc({ reason: 'token_expired' });
+      closeSoon(conn.socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
+    });
+  };
+
+  function onSocketPong(this: OwnedSocket): void {
+    const conn = this[CONNECTION];
+    if (conn) conn.alive = true;
+  }
+  function onSocketMessage(this: OwnedSocket, data: RawData, isBinary: boolean): void {
+    const conn = this[CONNECTION];
+    if (conn) onMessage(conn, data, isBinary);
+  }
+  function onSocketError(error: Error & { code?: string }): void {
+    const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'protocol';
+    metrics.rejected.inc({ reason });
+    log({ level: 'info', msg: 'socket error', error: error.message, code: error.code });
+  }
+  function onSocketClose(this: OwnedSocket): void {
+    const conn = this[CONNECTION];
+    if (!conn) return;
+    connections.delete(conn);
+    unjoined.remove(conn);
+    cancelExpiry(conn.expiry);
+    caps.releaseConnection(conn.grant);
+    for (const room of [...conn.rooms.keys()]) leaveRoom(conn, room);
+  }
+
+  const onConnection = (socket: OwnedSocket, grant: Grant) => {
     const conn: Connection = {
       socket,
       rooms: new Map(),
-      pending: new Map(),
+      pending: undefined,
       grant,
-      bucket: createBucket(config.rateBurst, performance.now()),
+      tokens: config.rateBurst,
+      updatedAt: performance.now(),
       strikes: 0,
       strikesSince: 0,
       alive: true,
-      // A bug in a handler must cost one frame, not the process.
-      queue: new InOrder((error) => log({ level: 'error', msg: 'frame handler failed', error: String(error) })),
+      queue: new InOrder(onHandlerError),
+      expiry: undefined,
     };
+    if (Number.isFinite(grant.expiresAt)) armConnectionExpiry(conn);
+    socket[CONNECTION] = conn;
     connections.add(conn);
+    unjoined.add(conn);
     metrics.accepted.inc();
-    socket.on('pong', () => {
-      conn.alive = true;
-    });
-    socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
-    socket.on('error', (error: Error & { code?: string }) => {
-      const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'protocol';
-      metrics.rejected.inc({ reason });
-      log({ level: 'info', msg: 'socket error', error: error.message, code: error.code });
-    });
-    socket.on('close', () => {
-      connections.delete(conn);
-      for (const room of [...conn.rooms.keys()]) leaveRoom(conn, room);
-    });
+    socket.on('pong', onSocketPong);
+    socket.on('message', onSocketMessage);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
   };
 
   const onRemoteNotice = (notice: RemoteNotice) => {
@@ -410,9 +488,9 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const url = `ws://${hostForUrl}:${port}${SIGNAL_PATH}`;
   if (config.keep !== '') {
     // The keeper dials this instance on loopback like any Node peer; with room tokens it carries one for every room.
-    const token = config.authSecret === '' ? '' : `?token=${createRoomToken({ room: '*', expiresAt: Date.now() + 100 * 365 * 86_400_000 }, config.authSecret)}`;
+    const token = config.authSecret === '' ? '' : `&token=${createRoomToken({ room: '*', expiresAt: Date.now() + 100 * 365 * 86_400_000 }, config.authSecret)}`;
     const keeperHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : hostForUrl;
-    keeper = await startKeeper({ dir: config.keep, signalingUrl: `ws://${keeperHost}:${port}${SIGNAL_PATH}${token}`, log, registry: metrics.registry });
+    keeper = await startKeeper({ dir: config.keep, signalingUrl: `ws://${keeperHost}:${port}${SIGNAL_PATH}?${KEEPER_QUERY_PARAM}=${String(keeperKey)}${token}`, log, registry: metrics.registry });
   }
   log({ level: 'info', msg: 'listening', url, redis: bus ? bus.instanceId : null, auth: hook !== undefined, keep: config.keep || null });
 
@@ -420,6 +498,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const close = async (): Promise<void> => {
     draining = true;
     clearInterval(pinger);
+    unjoined.close();
     // The keeper leaves its rooms while the server can still carry its goodbyes.
     await keeper?.close().catch((error: unknown) => log({ level: 'error', msg: 'keeper close failed', error: String(error) }));
     const portFreed = new Promise<void>((resolve) => http.close(() => resolve()));
@@ -446,6 +525,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     metrics: () => metrics.registry.render(),
     close: () => (closing ??= close()),
   };
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** Up to `k` of `peers` other than `self`, uniformly at random. */

@@ -29,3 +29,15 @@ export async function connectTestClient(url: string, options: { origin?: string 
     close: () => socket.close(),
   };
 }
+
+/** Send a join and wait for its answer (`joined` or `error`). */
+export async function joinRoom(c: TestClient, room: string, peer: string): Promise<ServerMessage> {
+  c.send({ type: 'join', room, peer });
+  return c.next((m) => m.type === 'joined' || m.type === 'error');
+}
+
+/** The value of one sample line (`name{labels}`) of a Prometheus text, 0 when absent. */
+export function metricValue(text: string, line: string): number {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? 0 : Number(found.slice(line.length + 1));
+}

@@ -8,6 +8,9 @@
  * and with Redis a publish reaches subscribers on every instance.
  *
  * A token that names rooms admits its connection to topics of those names only.
+ * The caps per address and per token, the deadline to join (here: to
+ * subscribe) and token expiry on open sockets apply as on /signal; a topic
+ * counts as a room slot.
  */
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
@@ -19,12 +22,19 @@ import type { Logger } from './logger.js';
 import type { MetricsRegistry } from './metrics.js';
 import { startPinger } from './liveness.js';
 import { createBucket, takeToken, type Bucket } from './rate-limit.js';
+import type { ClientCaps } from './client-caps.js';
+import { JoinDeadlines } from './join-deadline.js';
+import { armExpiry, cancelExpiry, type Expiry } from './token-expiry.js';
 import { parseYWebrtcFrame, type YWebrtcClientFrame, type YWebrtcServerFrame } from './y-webrtc-frames.js';
 
 export const Y_WEBRTC_PATH = '/y-webrtc';
 
 export interface YWebrtcEndpointOptions {
   config: ResolvedConfig;
+  /** The server's caps per address and token, shared with /signal. */
+  caps: ClientCaps;
+  /** Close with a code, terminating if the client does not finish the handshake soon. */
+  closeSoon: (socket: WebSocket, code: number, reason: string) => void;
   log: Logger;
   registry: MetricsRegistry;
   /** Hands a publish to the other instances (Redis); they call deliverRemote. */
@@ -48,10 +58,11 @@ interface YConnection {
   strikes: number;
   strikesSince: number;
   alive: boolean;
+  expiry: Expiry | undefined;
 }
 
 export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcEndpoint {
-  const { config, log, registry } = options;
+  const { config, caps, closeSoon, log, registry } = options;
   const connections = new Set<YConnection>();
   const topics = new Map<string, Set<YConnection>>();
 
@@ -61,6 +72,11 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
   const rejected = registry.counter('murmur_signal_ywebrtc_frames_rejected_total', 'Frames refused on /y-webrtc, by reason.');
   const published = registry.counter('murmur_signal_ywebrtc_published_total', 'y-webrtc publishes delivered to a subscriber (one per receiver).');
   const disconnects = registry.counter('murmur_signal_ywebrtc_disconnects_total', '/y-webrtc connections closed by the server, by reason.');
+
+  const unsubscribed = new JoinDeadlines<YConnection>(config.joinTimeoutMs, (conn) => {
+    disconnects.inc({ reason: 'join_timeout' });
+    closeSoon(conn.socket, CLOSE_CODES.JOIN_TIMEOUT, `no topic subscribed within ${config.joinTimeoutMs} ms`);
+  });
 
   const send = (conn: YConnection, frame: YWebrtcServerFrame): void => {
     const socket = conn.socket;
@@ -79,6 +95,8 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
 
   const unsubscribe = (conn: YConnection, topic: string): void => {
     if (!conn.topics.delete(topic)) return;
+    caps.releaseRoomSlot(conn.grant);
+    if (conn.topics.size === 0 && conn.socket.readyState === conn.socket.OPEN) unsubscribed.add(conn);
     const subscribers = topics.get(topic);
     subscribers?.delete(conn);
     if (subscribers?.size === 0) topics.delete(topic);
@@ -97,9 +115,15 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
     if (subscribers && subscribers.size >= config.maxPeersPerRoom) {
       return reject(conn, ErrorCode.ROOM_FULL, `topic '${topic.slice(0, 64)}' is full (${config.maxPeersPerRoom} subscribers)`, 'subscribe');
     }
+    const refused = caps.takeRoomSlot(conn.grant);
+    if (refused !== undefined) {
+      rejected.inc({ reason: 'room_slots' });
+      return send(conn, { type: 'error', code: ErrorCode.TOO_MANY_ROOMS, message: refused, ref: 'subscribe' });
+    }
     if (!subscribers) topics.set(topic, (subscribers = new Set()));
     subscribers.add(conn);
     conn.topics.add(topic);
+    unsubscribed.remove(conn);
   };
 
   const deliverLocal = (topic: string, data: JsonValue): void => {
@@ -178,8 +202,13 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
         strikes: 0,
         strikesSince: 0,
         alive: true,
+        expiry: armExpiry(grant.expiresAt, () => {
+          disconnects.inc({ reason: 'token_expired' });
+          closeSoon(socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
+        }),
       };
       connections.add(conn);
+      unsubscribed.add(conn);
       socket.on('pong', () => {
         conn.alive = true;
       });
@@ -190,12 +219,16 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
       });
       socket.on('close', () => {
         connections.delete(conn);
+        unsubscribed.remove(conn);
+        cancelExpiry(conn.expiry);
+        caps.releaseConnection(conn.grant);
         for (const topic of [...conn.topics]) unsubscribe(conn, topic);
       });
     },
     deliverRemote: deliverLocal,
     close: async (code, reason, graceMs) => {
       clearInterval(pinger);
+      unsubscribed.close();
       for (const conn of connections) conn.socket.close(code, reason);
       const deadline = Date.now() + graceMs;
       while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
