@@ -52,10 +52,6 @@ interface Missing {
   deadline: number;
 }
 
-export const IHAVE_TIMER = 'ihave';
-export const GOT_TIMER = 'got';
-export const GRAFT_TIMER = 'graft';
-export const RESEND_TIMER = 'resend';
 /** Retransmissions of a payload on a tree link before leaving it to the pull. */
 const MAX_RESENDS = 2;
 /** Most entries in one IHAVE frame (keeps frames well under 16 KiB). */
@@ -104,10 +100,6 @@ export class Broadcast {
   /** The same entries in deadline order (each is (re)appended at now + ackTimeoutMs); `done` ones are skipped. */
   private resendQueue: Unacked[] = [];
   private resendHead = 0;
-  private resendAt = Infinity;
-  private ihaveArmed = false;
-  private gotArmed = false;
-  private graftAt = Infinity;
   private seq = 0;
   /** Our last few messages, announced to new neighbours. */
   private ownRecent: Array<{ seq: number; at: number }> = [];
@@ -203,14 +195,10 @@ export class Broadcast {
       this.ackQueue.set(peer, queue);
     }
     queue.push({ origin, seq });
-    if (!this.gotArmed) {
-      this.gotArmed = true;
-      this.ctx.setTimer(GOT_TIMER, this.ctx.now + this.ctx.config.ackFlushMs);
-    }
+    this.ctx.setTimer('got', this.ctx.now + this.ctx.config.ackFlushMs);
   }
 
   flushAcks(): void {
-    this.gotArmed = false;
     for (const [peer, entries] of this.ackQueue) {
       for (let i = 0; i < entries.length; i += IHAVE_BATCH) this.ctx.send(peer, { type: 'got', entries: entries.slice(i, i + IHAVE_BATCH) });
     }
@@ -218,10 +206,7 @@ export class Broadcast {
   }
 
   private armFlush(): void {
-    if (!this.ihaveArmed) {
-      this.ihaveArmed = true;
-      this.ctx.setTimer(IHAVE_TIMER, this.ctx.now + this.ctx.config.lazyFlushMs);
-    }
+    this.ctx.setTimer('ihave', this.ctx.now + this.ctx.config.lazyFlushMs);
   }
 
   onGot(from: PeerId, entries: readonly GossipId[]): void {
@@ -252,7 +237,6 @@ export class Broadcast {
   }
 
   onResendTimer(): void {
-    this.resendAt = Infinity;
     const now = this.ctx.now;
     const queue = this.resendQueue;
     // Entries sit in deadline order: stop at the first not due.
@@ -285,19 +269,12 @@ export class Broadcast {
   }
 
   private armResend(at: number): void {
-    if (at < this.resendAt) {
-      this.resendAt = at;
-      this.ctx.setTimer(RESEND_TIMER, at);
-    }
+    this.ctx.setTimer('resend', at);
   }
 
   /** Announced to us and not yet received (a copy arriving now most likely answers our GRAFT). */
   isMissing(origin: PeerId, seq: number): boolean {
     return this.missing.has(this.keyOf(origin, seq));
-  }
-
-  has(origin: PeerId, seq: number): boolean {
-    return this.seen.has(this.keyOf(origin, seq));
   }
 
   /**
@@ -342,7 +319,6 @@ export class Broadcast {
   }
 
   flushLazy(): void {
-    this.ihaveArmed = false;
     for (const [peer, entries] of this.lazyQueue) {
       for (let i = 0; i < entries.length; i += IHAVE_BATCH) {
         this.ctx.send(peer, { type: 'ihave', entries: entries.slice(i, i + IHAVE_BATCH) });
@@ -367,14 +343,10 @@ export class Broadcast {
   }
 
   private armGraft(at: number): void {
-    if (at < this.graftAt) {
-      this.graftAt = at;
-      this.ctx.setTimer(GRAFT_TIMER, at);
-    }
+    this.ctx.setTimer('graft', at);
   }
 
   onGraftTimer(): void {
-    this.graftAt = Infinity;
     const now = this.ctx.now;
     const grafts = new Map<PeerId, GossipId[]>();
     // Entries sit in (nearly) deadline order: new ones at now + graftTimeoutMs, retried ones re-inserted
@@ -409,9 +381,6 @@ export class Broadcast {
     }
   }
 
-  /** PRUNE is retired (the spanning tree decides tree links); accepted and ignored. */
-  onPrune(_from: PeerId): void {}
-
   /** Forgets ids and payloads older than the message TTL. */
   expire(): void {
     const horizon = this.ctx.now - this.ctx.config.messageTtlMs;
@@ -427,7 +396,14 @@ export class Broadcast {
     }
   }
 
-  get missingCount(): number {
-    return this.missing.size;
+  /** Test-only: what must always hold (`active` is the overlay's active view). */
+  checkInvariants(active: ReadonlySet<PeerId>): string | undefined {
+    for (const peer of this.eager) if (this.lazy.has(peer)) return `${peer} both eager and lazy`;
+    if (this.eager.size + this.lazy.size !== active.size) return `eager ${this.eager.size} + lazy ${this.lazy.size} ≠ active ${active.size}`;
+    for (const peer of active) if (!this.eager.has(peer) && !this.lazy.has(peer)) return `neighbour ${peer} neither eager nor lazy`;
+    if (this.lazyQueue.size > 0 && this.ctx.deadline('ihave') === undefined) return 'IHAVEs queued, no flush armed';
+    if (this.ackQueue.size > 0 && this.ctx.deadline('got') === undefined) return 'acks queued, no flush armed';
+    if (this.missing.size > 0 && this.ctx.deadline('graft') === undefined) return 'ids missing, no graft armed';
+    return undefined;
   }
 }

@@ -38,26 +38,7 @@
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
-import type { TreeAdvertFields } from './wire/frames.js';
 import { directTriesFor, expectedConfirmations, scaleByHealth, suspicionMinMs, suspicionTimeoutMs } from './maths.js';
-
-export interface DetectorHooks {
-  neighbors(): ReadonlySet<PeerId>;
-  isSuspect(peer: PeerId): boolean;
-  liveMembers(): number;
-  /** Anti-entropy digest to piggyback on this ping, or empty. */
-  digestFor(target: PeerId): readonly number[];
-  /** Our broadcast-tree advert, piggybacked on every ping. */
-  treeAdvert(): TreeAdvertFields;
-  /** Ask a helper neighbour to relay a ping to `target`. */
-  relayPing(helper: PeerId, target: PeerId, seq: number): void;
-  /** Our probe failed: accuse the target. */
-  probeFailed(target: PeerId): void;
-  /** Relayed pings could not reach a former neighbour whose link died without a goodbye. */
-  verifyFailed(peer: PeerId): void;
-  /** A suspicion ran out: declare the peer dead. */
-  suspicionExpired(peer: PeerId, incarnation: number): void;
-}
 
 interface Probe {
   target: PeerId;
@@ -134,11 +115,6 @@ interface Suspicion {
   graced: boolean;
 }
 
-export const PROBE_TIMER = 'probe';
-export const PROBE_TIMEOUT_TIMER = 'probe-timeout';
-export const SUSPICION_TIMER = 'suspicion';
-export const VERIFY_TIMER = 'verify';
-
 export class FailureDetector {
   /** Lifeguard local health score, 0..maxHealth. */
   health = 0;
@@ -147,7 +123,6 @@ export class FailureDetector {
   /** Smoothed round-trip time per neighbour from direct acks, ms. */
   readonly rtt = new Map<PeerId, number>();
   private readonly ctx: Context;
-  private readonly hooks: DetectorHooks;
   private readonly lastHeard = new Map<PeerId, number>();
   /** When each neighbour's link is due for a probe again (set by each probe exchange). */
   private readonly probeDue = new Map<PeerId, number>();
@@ -157,14 +132,16 @@ export class FailureDetector {
   private probe: Probe | undefined;
   private probeSentAt = 0;
   private seq = 0;
-  private suspicionAt = Infinity;
   /** Former neighbours being checked over relayed pings. */
   private readonly verifying = new Map<PeerId, { seq: number; deadline: number; round: number; helpers: Set<PeerId> }>();
-  private verifyAt = Infinity;
 
-  constructor(ctx: Context, hooks: DetectorHooks) {
+  constructor(ctx: Context) {
     this.ctx = ctx;
-    this.hooks = hooks;
+  }
+
+  /** Arms the probe timer at a random phase, so a room started at once does not probe in lock step. */
+  start(): void {
+    this.ctx.resetTimer('probe', this.ctx.now + this.ctx.config.rng.next() * this.ctx.config.probeIntervalMs);
   }
 
   heardFrom(peer: PeerId): void {
@@ -175,7 +152,7 @@ export class FailureDetector {
 
   /** A probe exchange with `peer` (it pinged us, or acked our ping) proves the link for a while. */
   exchanged(peer: PeerId, theirPing = false): void {
-    const neighbors = this.hooks.neighbors();
+    const neighbors = this.ctx.view.neighbors;
     if (!neighbors.has(peer)) return;
     // Until our own probe has timed the link once, its pings do not make it due later: `rttMs` per
     // link comes only from our direct acks.
@@ -200,7 +177,7 @@ export class FailureDetector {
     this.urgent.delete(peer);
     if (this.probe?.target === peer) {
       this.probe = undefined;
-      this.ctx.clearTimer(PROBE_TIMEOUT_TIMER);
+      this.ctx.clearTimer('probe-timeout');
     }
   }
 
@@ -209,7 +186,7 @@ export class FailureDetector {
   }
 
   onProbeTimer(): void {
-    this.ctx.setTimer(PROBE_TIMER, this.ctx.now + this.scaled(this.ctx.config.probeIntervalMs));
+    this.ctx.resetTimer('probe', this.ctx.now + this.scaled(this.ctx.config.probeIntervalMs));
     if (this.probe) return; // the previous probe is still running its later attempts
     const target = this.nextTarget();
     if (target === undefined) return;
@@ -224,8 +201,8 @@ export class FailureDetector {
     this.probe = { target, seq: this.seq, phases, phase: 0, helpers: new Set() };
     this.probeSentAt = this.ctx.now;
     this.ctx.stats.probes += 1;
-    this.ctx.send(target, { type: 'ping', seq: this.seq, suspected: this.hooks.isSuspect(target), digest: this.hooks.digestFor(target), tree: this.hooks.treeAdvert() });
-    this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(this.ctx.config.probeTimeoutMs));
+    this.ctx.raise({ type: 'ping', target, seq: this.seq, first: true });
+    this.ctx.resetTimer('probe-timeout', this.ctx.now + this.scaled(this.ctx.config.probeTimeoutMs));
   }
 
   /**
@@ -233,7 +210,7 @@ export class FailureDetector {
    * probe, if any is.
    */
   private nextTarget(): PeerId | undefined {
-    const neighbors = this.hooks.neighbors();
+    const neighbors = this.ctx.view.neighbors;
     for (const peer of this.urgent) {
       if (neighbors.has(peer)) return peer;
       this.urgent.delete(peer);
@@ -260,25 +237,25 @@ export class FailureDetector {
     if (phase !== undefined) {
       // A lost ping or ack is far likelier than a dead peer: try again, and in the last two tries
       // also through other neighbours (SWIM's indirect probe), a fresh set each round.
-      this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [], tree: this.hooks.treeAdvert() });
+      this.ctx.raise({ type: 'ping', target: probe.target, seq: probe.seq, first: false });
       if (phase.relayed) this.relay(probe.target, probe.seq, probe.helpers);
-      this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(phase.relayed ? config.indirectTimeoutMs : config.probeTimeoutMs));
+      this.ctx.resetTimer('probe-timeout', this.ctx.now + this.scaled(phase.relayed ? config.indirectTimeoutMs : config.probeTimeoutMs));
       return;
     }
     this.probe = undefined;
     this.ctx.stats.probeFailures += 1;
     this.health = Math.min(config.maxHealth, this.health + 1);
-    this.hooks.probeFailed(probe.target);
+    this.ctx.raise({ type: 'probe-failed', peer: probe.target });
   }
 
   /** Asks `indirectProbes` neighbours not asked before (or any, once all were) to relay a ping to `target`. */
   private relay(target: PeerId, seq: number, asked: Set<PeerId>): void {
-    const others = [...this.hooks.neighbors()].filter((peer) => peer !== target);
+    const others = [...this.ctx.view.neighbors].filter((peer) => peer !== target);
     const fresh = others.filter((peer) => !asked.has(peer));
     const pool = fresh.length > 0 ? fresh : others;
     for (const helper of this.ctx.config.rng.sample(pool, this.ctx.config.indirectProbes)) {
       asked.add(helper);
-      this.hooks.relayPing(helper, target, seq);
+      this.ctx.raise({ type: 'relay-ping', helper, target, seq });
     }
   }
 
@@ -290,9 +267,9 @@ export class FailureDetector {
    */
   verify(peer: PeerId, lastHeard: number | undefined): void {
     if (this.verifying.has(peer)) return;
-    if (![...this.hooks.neighbors()].some((other) => other !== peer)) {
+    if (![...this.ctx.view.neighbors].some((other) => other !== peer)) {
       // Nobody to relay through: go straight to the engine's next check.
-      this.hooks.verifyFailed(peer);
+      this.ctx.raise({ type: 'verify-failed', peer });
       return;
     }
     const config = this.ctx.config;
@@ -310,31 +287,28 @@ export class FailureDetector {
   }
 
   private armVerify(deadline: number): void {
-    if (deadline < this.verifyAt) {
-      this.verifyAt = deadline;
-      this.ctx.setTimer(VERIFY_TIMER, deadline);
-    }
+    this.ctx.setTimer('verify', deadline);
   }
 
   onVerifyTimer(): void {
-    this.verifyAt = Infinity;
+    let next = Infinity;
     const failed: PeerId[] = [];
     for (const [peer, check] of this.verifying) {
       if (check.deadline > this.ctx.now) {
-        this.verifyAt = Math.min(this.verifyAt, check.deadline);
+        next = Math.min(next, check.deadline);
       } else if (check.round < VERIFY_ROUNDS) {
         check.round += 1;
         check.deadline = this.ctx.now + this.scaled(this.ctx.config.indirectTimeoutMs);
         this.relay(peer, check.seq, check.helpers);
-        this.verifyAt = Math.min(this.verifyAt, check.deadline);
+        next = Math.min(next, check.deadline);
       } else {
         failed.push(peer);
       }
     }
     for (const peer of failed) this.verifying.delete(peer);
-    if (this.verifyAt < Infinity) this.ctx.setTimer(VERIFY_TIMER, this.verifyAt);
+    if (next < Infinity) this.ctx.setTimer('verify', next);
     this.ctx.stats.verifyFailures += failed.length;
-    for (const peer of failed) this.hooks.verifyFailed(peer);
+    for (const peer of failed) this.ctx.raise({ type: 'verify-failed', peer });
   }
 
   /** A direct or relayed ack arrived. */
@@ -355,7 +329,7 @@ export class FailureDetector {
     if (probe.phase === 0) this.missRate *= 1 - MISS_RATE_WEIGHT;
     this.probe = undefined;
     this.health = Math.max(0, this.health - 1);
-    this.ctx.clearTimer(PROBE_TIMEOUT_TIMER);
+    this.ctx.clearTimer('probe-timeout');
   }
 
   /** We had to refute a suspicion of ourselves: we may be the slow one (Lifeguard). */
@@ -368,7 +342,7 @@ export class FailureDetector {
     const config = this.ctx.config;
     let suspicion = this.suspicions.get(peer);
     if (!suspicion || suspicion.incarnation !== incarnation) {
-      const live = this.hooks.liveMembers() + 1;
+      const live = this.ctx.view.liveCount + 1;
       const minMs = suspicionMinMs(config.suspicionMult, live, config.probeIntervalMs);
       const maxMs = minMs * config.suspicionMaxMult;
       const expected = expectedConfirmations(config.suspicionConfirmations, live);
@@ -376,7 +350,7 @@ export class FailureDetector {
       suspicion.deadline = suspicion.start + suspicionTimeoutMs(0, expected, minMs, maxMs);
       this.suspicions.set(peer, suspicion);
       // Others accuse a neighbour of ours: check it now, to confirm or to tell it to refute.
-      if (accuser !== this.ctx.self && this.hooks.neighbors().has(peer)) {
+      if (accuser !== this.ctx.self && this.ctx.view.neighbors.has(peer)) {
         if (this.probe === undefined) this.startProbe(peer, CONFIRM_PHASES);
         else if (this.probe.target !== peer) this.urgent.add(peer);
       }
@@ -396,17 +370,14 @@ export class FailureDetector {
     if (this.suspicions.delete(peer)) this.armSuspicion();
   }
 
+  /** The suspicion timer follows the earliest deadline exactly (a cleared suspicion may make it later). */
   private armSuspicion(): void {
     let next = Infinity;
     for (const suspicion of this.suspicions.values()) next = Math.min(next, suspicion.deadline);
-    if (next === this.suspicionAt) return;
-    this.suspicionAt = next;
-    if (next === Infinity) this.ctx.clearTimer(SUSPICION_TIMER);
-    else this.ctx.setTimer(SUSPICION_TIMER, next);
+    this.ctx.resetTimer('suspicion', next);
   }
 
   onSuspicionTimer(): void {
-    this.suspicionAt = Infinity;
     const expired: Array<[PeerId, number]> = [];
     for (const [peer, suspicion] of this.suspicions) {
       if (suspicion.deadline > this.ctx.now) continue;
@@ -426,10 +397,22 @@ export class FailureDetector {
     }
     for (const [peer] of expired) this.suspicions.delete(peer);
     this.armSuspicion();
-    for (const [peer, incarnation] of expired) this.hooks.suspicionExpired(peer, incarnation);
+    for (const [peer, incarnation] of expired) this.ctx.raise({ type: 'suspicion-expired', peer, incarnation });
   }
 
-  get probing(): PeerId | undefined {
-    return this.probe?.target;
+  /** Test-only: what must always hold. */
+  checkInvariants(): string | undefined {
+    if (this.probe !== undefined) {
+      if (!this.ctx.view.neighbors.has(this.probe.target)) return `probing ${this.probe.target}, not a neighbour`;
+      if (this.ctx.deadline('probe-timeout') === undefined) return 'a probe with no timeout armed';
+    }
+    let next = Infinity;
+    for (const suspicion of this.suspicions.values()) next = Math.min(next, suspicion.deadline);
+    if ((this.ctx.deadline('suspicion') ?? Infinity) !== next) return `suspicion timer at ${String(this.ctx.deadline('suspicion'))}, earliest deadline ${next}`;
+    for (const check of this.verifying.values()) {
+      if ((this.ctx.deadline('verify') ?? Infinity) > check.deadline) return 'a verification with no timer armed by its deadline';
+    }
+    if (this.health < 0 || this.health > this.ctx.config.maxHealth) return `health ${this.health}`;
+    return undefined;
   }
 }
