@@ -9,21 +9,23 @@
  */
 import type { Engine, EngineInput, EngineOutput, PeerId } from '../engine/types.js';
 import { ErrorCode, MurmurError, isMurmurError } from '../errors.js';
-import { AntiEntropy } from './anti-entropy.js';
-import { Broadcast, isFlooded } from './broadcast.js';
+import type { AntiEntropy } from './anti-entropy.js';
+import type { Broadcast } from './broadcast.js';
 import { resolveConfig, type GossipConfig, type GossipOptions } from './config.js';
-import { Context, type EngineStats } from './context.js';
-import type { LayerEvent } from './events.js';
-import { FailureDetector } from './failure-detector.js';
-import { Liveness } from './liveness.js';
-import { isLive, Membership, type Member } from './membership.js';
-import { OVERLAY_FRAMES, Overlay, type OverlayFrame } from './overlay.js';
-import { Presence } from './presence.js';
-import { Routing } from './routing.js';
+import type { Context, EngineStats } from './context.js';
+import { routeEvent } from './event-routing.js';
+import type { FailureDetector } from './failure-detector.js';
+import { routeFrame } from './frame-routing.js';
+import { createLayers, publish, type Layers } from './layers.js';
+import type { Liveness } from './liveness.js';
+import type { Member, Membership } from './membership.js';
+import { OVERLAY_FRAMES, type Overlay, type OverlayFrame } from './overlay.js';
+import type { Presence } from './presence.js';
+import type { Routing } from './routing.js';
 import type { GossipSnapshot, MemberSnapshot } from './snapshot.js';
-import { SpanningTree } from './spanning-tree.js';
+import type { SpanningTree } from './spanning-tree.js';
 import { isTimer, type Timer } from './timers.js';
-import { encodeGossipBody, type GossipBody } from './wire/gossip-body.js';
+import { encodeGossipBody } from './wire/gossip-body.js';
 import { decodeFrame, type Frame } from './wire/frames.js';
 
 export type { GossipSnapshot, MemberSnapshot } from './snapshot.js';
@@ -31,6 +33,7 @@ export type { GossipSnapshot, MemberSnapshot } from './snapshot.js';
 export class GossipEngine implements Engine {
   readonly selfId: PeerId;
   private readonly config: GossipConfig;
+  private readonly layers: Layers;
   private readonly ctx: Context;
   private readonly membership: Membership;
   private readonly overlay: Overlay;
@@ -47,32 +50,13 @@ export class GossipEngine implements Engine {
   constructor(options: GossipOptions) {
     this.config = resolveConfig(options);
     this.selfId = this.config.selfId;
-    this.ctx = new Context(this.config);
-    const membership = new Membership(this.selfId, this.config.initialIncarnation);
-    this.membership = membership;
-    const overlay = new Overlay(this.ctx);
-    this.overlay = overlay;
-    this.ctx.view = {
-      neighbors: overlay.active,
-      statusOf: (peer) => membership.statusOf(peer),
-      get liveCount() {
-        return membership.liveCount;
-      },
-      livePeers: () => membership.livePeers(),
-      get selfIncarnation() {
-        return membership.self.incarnation;
-      },
-      dialing: (peer) => overlay.dialing(peer),
-    };
-    this.ctx.route = (event) => this.onEvent(event);
-    this.broadcast = new Broadcast(this.ctx);
-    this.routing = new Routing(this.ctx);
-    this.tree = new SpanningTree(this.ctx);
-    this.detector = new FailureDetector(this.ctx);
-    this.liveness = new Liveness(this.ctx, membership);
-    this.presence = new Presence(this.ctx, membership);
-    this.antiEntropy = new AntiEntropy(this.ctx, membership);
+    const layers = createLayers(this.config);
+    this.layers = layers;
+    ({ ctx: this.ctx, membership: this.membership, overlay: this.overlay, broadcast: this.broadcast, detector: this.detector } = layers);
+    ({ liveness: this.liveness, presence: this.presence, antiEntropy: this.antiEntropy, routing: this.routing, tree: this.tree } = layers);
+    this.ctx.route = (event) => routeEvent(layers, event);
   }
+
 
   handle(input: EngineInput, now: number): EngineOutput[] {
     if (this.stopped) return [];
@@ -117,7 +101,7 @@ export class GossipEngine implements Engine {
         if (input.payload.length > this.config.maxPayloadBytes) {
           throw new MurmurError(ErrorCode.BAD_ARGUMENT, `broadcast payload of ${input.payload.length} bytes is over maxPayloadBytes`);
         }
-        this.publish({ kind: 'data', payload: input.payload });
+        publish(this.layers, { kind: 'data', payload: input.payload });
         break;
       case 'route':
         this.routing.sendApp(input.to, input.payload);
@@ -163,81 +147,6 @@ export class GossipEngine implements Engine {
     }
   }
 
-  /** Routes what one layer raised into the layers it concerns. */
-  private onEvent(event: LayerEvent): void {
-    switch (event.type) {
-      case 'neighbor-up':
-        this.broadcast.neighborUp(event.peer);
-        this.tree.neighborUp(event.peer);
-        if (event.first && !this.liveness.announced) {
-          this.liveness.announce();
-          if (this.membership.self.presenceVersion > 0) this.presence.flush();
-        }
-        // Sync at once when we are joining (we know nobody yet) or the link bridges a healed partition
-        // (we hold the peer dead); otherwise the periodic exchange suffices, and a full-state transfer
-        // on each of a newcomer's ~8 links would cost 8x the membership per join.
-        if (this.config.roomMembership && (event.first || !isLive(this.membership.statusOf(event.peer)))) {
-          this.antiEntropy.sendDigest(event.peer);
-        }
-        return;
-      case 'neighbor-down': {
-        const lastHeard = this.detector.heardAt(event.peer);
-        this.broadcast.neighborDown(event.peer);
-        this.tree.neighborDown(event.peer);
-        this.detector.forgetNeighbor(event.peer);
-        // A link that fails without a goodbye may be the first sign of a crashed tab.
-        if (!event.graceful) {
-          this.ctx.stats.linkFailures += 1;
-          this.detector.verify(event.peer, lastHeard);
-        }
-        return;
-      }
-      case 'heard-alive':
-        return this.liveness.heardAlive(event.peer, event.incarnation);
-      case 'ping': {
-        const { target, seq } = event;
-        const suspected = this.membership.statusOf(target) === 'suspect';
-        const digest = event.first ? this.antiEntropy.takeDigest() : [];
-        return this.ctx.send(target, { type: 'ping', seq, suspected, digest, tree: this.tree.current() });
-      }
-      case 'relay-ping':
-        return this.routing.sendVia(event.helper, this.selfId, event.target, { kind: 'ping', seq: event.seq });
-      case 'probe-failed':
-        return this.liveness.accuse(event.peer);
-      case 'verify-failed':
-        return this.liveness.redial(event.peer);
-      case 'suspicion-expired':
-        return this.liveness.declareDead(event.peer, event.incarnation);
-      case 'tree-changed':
-        return this.broadcast.setTreeLinks(this.tree.treeLinks(), this.overlay.active);
-      case 'relayed-ack':
-        return this.detector.onAck(event.peer, event.seq);
-      case 'publish':
-        return this.publish(event.body);
-      case 'suspect':
-        return this.detector.suspect(event.peer, event.incarnation, event.accuser, event.notBefore);
-      case 'clear-suspicion':
-        return this.detector.clearSuspicion(event.peer);
-      case 'member-gone':
-        this.overlay.forget(event.peer);
-        if (event.peer === this.tree.root) this.tree.update();
-        this.detector.forgetNeighbor(event.peer);
-        return this.routing.forget(event.peer);
-      case 'refuted':
-        return this.detector.noteRefutation();
-      case 'dial':
-        return this.overlay.dial(event.peer, event.intent);
-      case 'verify':
-        return this.detector.verify(event.peer, undefined);
-      case 'presence-due': {
-        if (!this.liveness.announced) return; // the first neighbour triggers the announcement
-        const self = this.membership.self;
-        this.broadcast.publish(encodeGossipBody({ kind: 'presence', version: self.presenceVersion, presence: self.presence, json: self.presenceJson }));
-        return;
-      }
-    }
-  }
-
   private receive(from: PeerId, bytes: Uint8Array): void {
     this.ctx.stats.msgsIn += 1;
     this.ctx.stats.bytesIn += bytes.length;
@@ -253,74 +162,8 @@ export class GossipEngine implements Engine {
     }
     if (frame.type !== 'welcome' && frame.type !== 'refuse' && frame.type !== 'hello' && frame.type !== 'disconnect') this.overlay.impliedWelcome(from);
     if (OVERLAY_FRAMES.has(frame.type)) this.overlay.receive(from, frame as OverlayFrame);
-    else this.dispatch(from, frame);
+    else routeFrame(this.layers, from, frame);
     this.detector.heardFrom(from);
-  }
-
-  private dispatch(from: PeerId, frame: Frame): void {
-    switch (frame.type) {
-      case 'ping':
-        if (frame.tree) this.tree.onAdvert(from, frame.tree);
-        this.ctx.send(from, { type: 'ack', seq: frame.seq, tree: this.tree.current() });
-        this.detector.exchanged(from, true);
-        if (frame.suspected) this.liveness.suspectedByPing();
-        if (frame.digest.length > 0) {
-          this.antiEntropy.onDigest(from, frame.digest);
-          this.liveness.synced();
-        }
-        return;
-      case 'ack':
-        if (frame.tree) this.tree.onAdvert(from, frame.tree);
-        return this.detector.onAck(from, frame.seq);
-      case 'gossip':
-        return this.onGossip(from, frame);
-      case 'ihave':
-        if (from === this.tree.parent) this.tree.refresh(from);
-        return this.broadcast.onIhave(from, frame.entries);
-      case 'graft':
-        return this.broadcast.onGraft(from, frame.entries);
-      case 'got':
-        return this.broadcast.onGot(from, frame.entries);
-      case 'tree':
-        return this.tree.onAdvert(from, frame);
-      case 'digest':
-        this.antiEntropy.onDigest(from, frame.hashes);
-        return this.liveness.synced();
-      case 'records':
-        for (const record of frame.records) this.liveness.mergeRecord(record, from);
-        this.liveness.synced();
-        if (frame.wantBack) this.antiEntropy.answer(from, frame.bucketCount, frame.buckets, frame.records);
-        return;
-      case 'route':
-        return this.routing.onRoute(from, frame.origin, frame.to, frame.ttl, frame.content);
-      default:
-        return; // PRUNE is retired: the spanning tree decides tree links
-    }
-  }
-
-  private onGossip(from: PeerId, frame: Extract<Frame, { type: 'gossip' }>): void {
-    const flooded = isFlooded(frame.bodyBytes);
-    // An unrequested push off the tree (not a flooded verdict, not an answer to our GRAFT): the sender thinks we are its child.
-    if (!flooded && !this.tree.treeLinks().has(from) && this.overlay.active.has(from) && !this.broadcast.isMissing(frame.origin, frame.seq)) {
-      this.tree.refresh(from);
-    }
-    if (!this.broadcast.receive(from, frame.origin, frame.seq, frame.round, frame.bodyBytes)) {
-      this.routing.learn(frame.origin, from, false);
-      return;
-    }
-    this.routing.learn(frame.origin, from);
-    // A flooded verdict goes out before it is applied: it must reach the accused neighbour (to
-    // refute) before the link to it is dropped. Anything else is passed on only if it was news.
-    if (flooded) this.broadcast.relay(from, frame.origin, frame.seq, frame.round, frame.bodyBytes);
-    const news = this.liveness.applyGossip(frame.origin, frame.body);
-    if (!flooded && news) this.broadcast.relay(from, frame.origin, frame.seq, frame.round, frame.bodyBytes);
-    else if (!news) this.ctx.stats.staleNotRelayed += 1;
-  }
-
-  /** Publishes our own broadcast and applies it locally like any received one. */
-  private publish(body: GossipBody): void {
-    this.broadcast.publish(encodeGossipBody(body));
-    this.liveness.applyGossip(this.selfId, body);
   }
 
   private leave(): void {
