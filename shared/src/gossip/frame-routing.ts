@@ -45,7 +45,7 @@ export function routeFrame(l: Layers, from: PeerId, frame: Frame): void {
     case 'route':
       return l.routing.onRoute(from, frame.origin, frame.to, frame.ttl, frame.content);
     default:
-      return; // PRUNE is retired: the spanning tree decides tree links
+      return; // a reserved (retired) frame number: skipped
   }
 }
 
