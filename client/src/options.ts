@@ -5,6 +5,8 @@
 import type * as Y from 'yjs';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { Presence } from '../../shared/src/engine/types.js';
+import { GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.js';
+import { utf8Length } from '../../shared/src/gossip/wire/presence-json.js';
 import { ID_PATTERN } from '../../shared/src/signaling.js';
 import type { WebSocketConstructor } from './signaling-client.js';
 
@@ -57,8 +59,12 @@ export const DEFAULTS = {
   syncIntervalMs: 8_000,
 } as const;
 
-/** Largest presence object, serialized, in bytes: it rides on every link. */
-export const MAX_PRESENCE_BYTES = 16 * 1024;
+/**
+ * Largest presence object, as UTF-8 bytes of its JSON (awareness entry
+ * included): it rides on every link. The engine's limit, so the two cannot
+ * disagree (they did: 16 KiB of UTF-16 units here, 4,096 bytes there).
+ */
+export const MAX_PRESENCE_BYTES = GOSSIP_DEFAULTS.maxPresenceBytes;
 
 const bad = (message: string): MurmurError => new MurmurError(ErrorCode.BAD_ARGUMENT, message);
 
@@ -79,8 +85,9 @@ export function checkPresence(value: unknown, field: string): Presence {
   } catch (error) {
     throw bad(`${field} must be JSON-serializable: ${(error as Error).message}`);
   }
-  if (json.length > MAX_PRESENCE_BYTES) {
-    throw bad(`${field} is ${json.length} bytes as JSON; the limit is ${MAX_PRESENCE_BYTES}`);
+  const bytes = utf8Length(json);
+  if (bytes > MAX_PRESENCE_BYTES) {
+    throw bad(`${field} is ${bytes} bytes as JSON; the limit is ${MAX_PRESENCE_BYTES}`);
   }
   return JSON.parse(json) as Presence;
 }

@@ -18,7 +18,7 @@ import { EngineDriver } from './engine-driver.js';
 import { Emitter } from './emitter.js';
 import { LinkManager, type LinkInfo } from './link-manager.js';
 import { MESH_SIGNAL_CHANNEL, decodeMeshSignal, encodeMeshSignal } from './mesh-signal.js';
-import { checkPresence, checkRoomId, resolveOptions, type JoinOptions } from './options.js';
+import { MAX_PRESENCE_BYTES, checkPresence, checkRoomId, resolveOptions, type JoinOptions } from './options.js';
 import { SignalingClient, type SignalingStatus, type WebSocketConstructor } from './signaling-client.js';
 import { TrafficStats, type LinkTraffic, type TrafficCounters } from './stats.js';
 import { computeStatus, type RoomStatus } from './status.js';
@@ -140,6 +140,10 @@ export class Room {
       throw new MurmurError(ErrorCode.BAD_ARGUMENT, 'no global WebSocket here: pass options.WebSocket (e.g. the ws package)');
     }
     this.selfId = options.peerId ?? randomHex(8);
+    // The whole initial presence (with the awareness entry a fresh Awareness publishes, state {}) is
+    // checked before anything starts: a room that throws here has no timer, socket or listener to leak.
+    this.doc = options.doc ?? new Y.Doc();
+    checkPresence({ ...options.presence, [AWARENESS_KEY]: { clientID: this.doc.clientID, state: {} } }, 'options.presence');
     this.ownPresence = options.presence;
     const rng = createPrng(randomSeed());
 
@@ -152,6 +156,7 @@ export class Room {
       // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs
       // snapshots) may be far bigger than one data-channel message.
       maxPayloadBytes: MAX_FRAME_BYTES / 2,
+      maxPresenceBytes: MAX_PRESENCE_BYTES,
       // A reloaded tab that reuses its peer id must outrank verdicts about
       // its previous life: start from wall-clock seconds.
       initialIncarnation: Math.floor(Date.now() / 1000),
@@ -216,8 +221,10 @@ export class Room {
         if (AWARENESS_KEY in checked) {
           throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence key '${AWARENESS_KEY}' is reserved for room.awareness; use awareness.setLocalState()`);
         }
-        this.ownPresence = checkPresence({ ...this.ownPresence, ...checked }, 'presence');
-        this.driver.input({ type: 'set-presence', presence: this.ownPresence });
+        // Checked (here, and by the engine against the same limit) before anything changes.
+        const next = checkPresence({ ...this.ownPresence, ...checked }, 'presence');
+        this.driver.input({ type: 'set-presence', presence: next });
+        this.ownPresence = next;
       },
       get: () => appPresence(this.ownPresence),
     };
@@ -232,7 +239,6 @@ export class Room {
       snapshot: () => engine.snapshot(),
     };
 
-    this.doc = options.doc ?? new Y.Doc();
     this.awareness = new Awareness(this.doc);
     this.channels = new AppChannels({
       selfId: this.selfId,
@@ -244,8 +250,9 @@ export class Room {
       members: () => [...this.members.keys()],
       publishAwareness: (entry) => {
         if (this.closed) return;
-        this.ownPresence = checkPresence({ ...this.ownPresence, [AWARENESS_KEY]: entry }, 'awareness state');
-        this.driver.input({ type: 'set-presence', presence: this.ownPresence });
+        const next = checkPresence({ ...this.ownPresence, [AWARENESS_KEY]: entry }, 'awareness state');
+        this.driver.input({ type: 'set-presence', presence: next });
+        this.ownPresence = next;
       },
       onMessage: (message) => this.events.emit('message', message),
       onMalformed: (info) => this.events.emit('malformed', info),
