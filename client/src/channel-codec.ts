@@ -2,12 +2,11 @@
  * App channels multiplexed into the engine's opaque broadcast/route
  * payloads. One header byte names the channel; the table is append-only and
  * documented in client/CHANNELS.md. Decoding is bounds-checked: bad bytes
- * from a peer become a MURMUR_BAD_WIRE error for the caller to count and
- * drop, never a hang or a huge allocation.
+ * from a peer become a WireError (MURMUR_BAD_WIRE) for the caller to count
+ * and drop, never a hang or a huge allocation.
  */
-import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
+import { Reader, WireError } from '../../shared/src/gossip/wire/reader.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
 
 /** ONLY APPEND. */
@@ -20,19 +19,17 @@ export const Channel = {
   SYNC_STEP2: 3,
   /** An app event: topic and JSON or bytes. */
   MESSAGE: 4,
-  /** Round-trip probe to a neighbour; answered by PONG. */
-  PING: 5,
-  PONG: 6,
 } as const;
+
+/** Retired channel numbers, never reused: PING 5 and PONG 6 (round trips come from the engine's probes). */
+export const RESERVED_CHANNELS: ReadonlySet<number> = new Set([5, 6]);
 
 export type ChannelFrame =
   | { channel: typeof Channel.DOC_UPDATE; update: Uint8Array }
   /** `reciprocate`: the receiver also sends its own step 1 back. */
   | { channel: typeof Channel.SYNC_STEP1; stateVector: Uint8Array; reciprocate: boolean }
   | { channel: typeof Channel.SYNC_STEP2; update: Uint8Array }
-  | { channel: typeof Channel.MESSAGE; topic: string; data: JsonValue | Uint8Array }
-  | { channel: typeof Channel.PING; sentAt: number }
-  | { channel: typeof Channel.PONG; sentAt: number };
+  | { channel: typeof Channel.MESSAGE; topic: string; data: JsonValue | Uint8Array };
 
 const DATA_JSON = 0;
 const DATA_BYTES = 1;
@@ -62,73 +59,56 @@ export function encodeFrame(frame: ChannelFrame): Uint8Array {
         encoding.writeVarString(encoder, JSON.stringify(frame.data));
       }
       break;
-    case Channel.PING:
-    case Channel.PONG:
-      encoding.writeFloat64(encoder, frame.sentAt);
-      break;
   }
   return encoding.toUint8Array(encoder);
 }
 
-const badWire = (message: string): MurmurError => new MurmurError(ErrorCode.BAD_WIRE, message);
-
-function readByte(decoder: decoding.Decoder, what: string): number {
-  if (decoder.pos >= decoder.arr.length) throw badWire(`truncated frame: no ${what}`);
-  return decoding.readUint8(decoder);
-}
-
-function readBytes(decoder: decoding.Decoder, what: string): Uint8Array {
-  const length = decoding.readVarUint(decoder);
-  if (length > decoder.arr.length - decoder.pos) throw badWire(`${what} claims ${length} bytes; ${decoder.arr.length - decoder.pos} remain`);
-  return decoding.readUint8Array(decoder, length);
-}
-
-function readString(decoder: decoding.Decoder, what: string): string {
-  const bytes = readBytes(decoder, what);
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-}
-
-function readFloat(decoder: decoding.Decoder, what: string): number {
-  if (decoder.arr.length - decoder.pos < 8) throw badWire(`truncated frame: no ${what}`);
-  const value = decoding.readFloat64(decoder);
-  if (!Number.isFinite(value)) throw badWire(`${what} is not a finite number`);
-  return value;
-}
+/** Longest update, message or topic accepted from a peer, bytes (the engine refuses bigger payloads anyway). */
+const MAX_BODY_BYTES = 1 << 24;
 
 /**
- * Decode one channel frame. Trailing bytes after a known body are ignored so
- * a later version may append fields. Throws MurmurError MURMUR_BAD_WIRE.
+ * Decode one channel frame with the engine wire's Reader: the same bounds
+ * checks, the same WireError reasons, and trailing bytes refused as the
+ * engine wire refuses them. Retired channels (PING, PONG) decode to
+ * `reserved`, whatever their body, for the caller to skip.
  */
-export function decodeFrame(bytes: Uint8Array): ChannelFrame {
-  const decoder = decoding.createDecoder(bytes);
-  try {
-    const channel = readByte(decoder, 'channel byte');
-    switch (channel) {
-      case Channel.DOC_UPDATE:
-        return { channel, update: readBytes(decoder, 'update') };
-      case Channel.SYNC_STEP2:
-        return { channel, update: readBytes(decoder, 'update') };
-      case Channel.SYNC_STEP1: {
-        const stateVector = readBytes(decoder, 'state vector');
-        return { channel, stateVector, reciprocate: readByte(decoder, 'reciprocate flag') === 1 };
-      }
-      case Channel.MESSAGE: {
-        const topic = readString(decoder, 'topic');
-        if (topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) throw badWire(`topic of ${topic.length} characters`);
-        const kind = readByte(decoder, 'data kind');
-        if (kind === DATA_BYTES) return { channel, topic, data: readBytes(decoder, 'data') };
-        if (kind !== DATA_JSON) throw badWire(`unknown data kind ${kind}`);
-        return { channel, topic, data: JSON.parse(readString(decoder, 'data')) as JsonValue };
-      }
-      case Channel.PING:
-        return { channel, sentAt: readFloat(decoder, 'timestamp') };
-      case Channel.PONG:
-        return { channel, sentAt: readFloat(decoder, 'timestamp') };
-      default:
-        throw badWire(`unknown channel ${channel}`);
+export function decodeFrame(bytes: Uint8Array): ChannelFrame | { channel: 'reserved'; number: number } {
+  const reader = new Reader(bytes);
+  const channel = reader.u8();
+  if (RESERVED_CHANNELS.has(channel)) return { channel: 'reserved', number: channel };
+  const frame = readBody(reader, channel);
+  reader.end();
+  return frame;
+}
+
+function readBody(reader: Reader, channel: number): ChannelFrame {
+  switch (channel) {
+    case Channel.DOC_UPDATE:
+      return { channel, update: reader.bytesOf(MAX_BODY_BYTES, 'update') };
+    case Channel.SYNC_STEP2:
+      return { channel, update: reader.bytesOf(MAX_BODY_BYTES, 'update') };
+    case Channel.SYNC_STEP1: {
+      const stateVector = reader.bytesOf(MAX_BODY_BYTES, 'state vector');
+      return { channel, stateVector, reciprocate: reader.u8() === 1 };
     }
-  } catch (error) {
-    if (error instanceof MurmurError) throw error;
-    throw badWire((error as Error).message);
+    case Channel.MESSAGE: {
+      const topic = reader.string(4 * MAX_TOPIC_LENGTH, 'topic');
+      if (topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) throw new WireError('over-limit', `topic of ${topic.length} characters`);
+      const kind = reader.u8();
+      if (kind === DATA_BYTES) {
+        // A plain Uint8Array for the app, even when the link handed us a Node Buffer.
+        const data = reader.bytesOf(MAX_BODY_BYTES, 'data');
+        return { channel, topic, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+      }
+      if (kind !== DATA_JSON) throw new WireError('unknown-type', `unknown data kind ${kind}`);
+      const text = reader.string(MAX_BODY_BYTES, 'data');
+      try {
+        return { channel, topic, data: JSON.parse(text) as JsonValue };
+      } catch {
+        throw new WireError('invalid', 'message data is not JSON');
+      }
+    }
+    default:
+      throw new WireError('unknown-type', `unknown channel ${channel}`);
   }
 }

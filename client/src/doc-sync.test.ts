@@ -14,7 +14,10 @@ interface Node {
 function room(ids: string[], lossRate: number, seed = 1) {
   const rng = createPrng(seed);
   const nodes = new Map<string, Node>();
-  const deliver = (to: string, from: string, payload: Uint8Array) => nodes.get(to)?.sync.receive(from, decodeFrame(payload));
+  const deliver = (to: string, from: string, payload: Uint8Array) => {
+    const frame = decodeFrame(payload);
+    if (frame.channel !== 'reserved') nodes.get(to)?.sync.receive(from, frame);
+  };
   for (const id of ids) {
     const doc = new Y.Doc();
     const sync = new DocSync({

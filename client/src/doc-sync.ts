@@ -49,11 +49,6 @@ export class DocSync {
     this.schedule();
   }
 
-  /** The origin given to `Y.applyUpdate` for updates that came from the room. */
-  get remoteOrigin(): unknown {
-    return this;
-  }
-
   stats(): DocSyncStats {
     return { ...this.counters };
   }

@@ -5,7 +5,7 @@
 import { equalityDeep } from 'lib0/function';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { EngineOutput, PeerId, Presence } from '../../shared/src/engine/types.js';
+import type { PeerId, Presence } from '../../shared/src/engine/types.js';
 import { GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.js';
 import { GossipEngine, type GossipSnapshot } from '../../shared/src/gossip/gossip-engine.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
@@ -14,7 +14,7 @@ import type { JsonValue } from '../../shared/src/signaling.js';
 import { checkMessage, type BroadcastOptions, type RoomMessage } from './app-message.js';
 import { AWARENESS_KEY, appPresence } from './awareness.js';
 import { AppChannels } from './channels.js';
-import { EngineDriver } from './engine-driver.js';
+import { EngineDriver, type AppOutput } from './engine-driver.js';
 import { Emitter } from './emitter.js';
 import { LinkManager, type LinkInfo } from './link-manager.js';
 import { MESH_SIGNAL_CHANNEL, decodeMeshSignal, encodeMeshSignal } from './mesh-signal.js';
@@ -344,7 +344,7 @@ export class Room {
     this.events.emit('status', next);
   }
 
-  private onEngineOutput(output: EngineOutput): void {
+  private onEngineOutput(output: AppOutput): void {
     switch (output.type) {
       case 'send':
         this.traffic.record('out', output.to, output.bytes.byteLength);
@@ -399,9 +399,6 @@ export class Room {
         return;
       case 'deliver':
         this.channels.receive(output.from, output.payload, false);
-        return;
-      case 'set-timer':
-      case 'clear-timer':
         return;
     }
   }

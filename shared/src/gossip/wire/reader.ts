@@ -118,6 +118,14 @@ export class Reader {
     return n;
   }
 
+  /** Everything left, as UTF-8 text of at most `maxBytes` (a body with no length prefix, like a mesh signal's JSON). */
+  rest(maxBytes: number, what: string): string {
+    if (this.remaining > maxBytes) throw new WireError('over-limit', `${what} of ${this.remaining} bytes is over the limit ${maxBytes}`);
+    const raw = this.bytes.subarray(this.pos);
+    this.pos = this.bytes.length;
+    return decodeUtf8(raw, what);
+  }
+
   end(): void {
     if (this.pos !== this.bytes.length) throw new WireError('trailing-bytes', `${this.bytes.length - this.pos} trailing bytes`);
   }
