@@ -18,7 +18,7 @@ afterEach(() => {
 
 describe('the presence limit', () => {
   it('is the engine limit, counted in UTF-8 bytes', () => {
-    expect(MAX_PRESENCE_BYTES).toBe(GOSSIP_DEFAULTS.maxPresenceBytes);
+    expect(MAX_PRESENCE_BYTES).toBe(GOSSIP_DEFAULTS.limits.maxPresenceBytes);
     const room = harness.join('r');
     // 1,500 three-byte characters: 4,500 UTF-8 bytes, though only 1,500 UTF-16 units.
     expect(() => room.presence.update({ name: '€'.repeat(1500) })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_ARGUMENT }));

@@ -150,13 +150,11 @@ export class Room {
     const engine = new GossipEngine({
       selfId: this.selfId,
       rng,
-      maxLinks: options.maxLinks,
-      targetLinks: Math.min(GOSSIP_DEFAULTS.targetLinks, options.maxLinks),
-      presenceThrottleMs: options.presenceThrottleMs,
+      overlay: { maxLinks: options.maxLinks, targetLinks: Math.min(GOSSIP_DEFAULTS.overlay.targetLinks, options.maxLinks) },
+      presence: { throttleMs: options.presenceThrottleMs },
       // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs
       // snapshots) may be far bigger than one data-channel message.
-      maxPayloadBytes: MAX_FRAME_BYTES / 2,
-      maxPresenceBytes: MAX_PRESENCE_BYTES,
+      limits: { maxPayloadBytes: MAX_FRAME_BYTES / 2, maxPresenceBytes: MAX_PRESENCE_BYTES },
       // A reloaded tab that reuses its peer id must outrank verdicts about
       // its previous life: start from wall-clock seconds.
       initialIncarnation: Math.floor(Date.now() / 1000),

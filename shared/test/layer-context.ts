@@ -3,7 +3,7 @@
  * sets, and readers for what the layer sent, armed and raised.
  */
 import type { PeerId } from '../src/engine/types.js';
-import { resolveConfig, type GossipTuning } from '../src/gossip/config.js';
+import { resolveConfig, type GossipOverrides } from '../src/gossip/config.js';
 import { Context } from '../src/gossip/context.js';
 import { decodeFrame, type Frame, type MemberStatus } from '../src/gossip/wire/frames.js';
 import { DEFAULT_WIRE_LIMITS } from '../src/gossip/wire/limits.js';
@@ -16,7 +16,7 @@ export interface FakeView {
   dialing: Set<PeerId>;
 }
 
-export function layerContext(selfId = 'me', tuning: Partial<GossipTuning> = {}, seed = 1): { ctx: Context; view: FakeView } {
+export function layerContext(selfId = 'me', tuning: GossipOverrides = {}, seed = 1): { ctx: Context; view: FakeView } {
   const ctx = new Context(resolveConfig({ selfId, rng: createPrng(seed), ...tuning }));
   const view: FakeView = { neighbors: new Set(), statuses: new Map(), selfIncarnation: 0, dialing: new Set() };
   ctx.view = {

@@ -30,11 +30,11 @@ export class AntiEntropy {
 
   /** Arms the period timer at a random phase, so a room started at once does not exchange in lock step. */
   start(): void {
-    this.ctx.resetTimer('anti-entropy', this.ctx.now + (0.5 + this.ctx.config.rng.next()) * this.ctx.config.antiEntropyIntervalMs);
+    this.ctx.resetTimer('anti-entropy', this.ctx.now + (0.5 + this.ctx.config.rng.next()) * this.ctx.config.antiEntropy.intervalMs);
   }
 
   onTimer(): void {
-    this.ctx.resetTimer('anti-entropy', this.ctx.now + this.ctx.config.antiEntropyIntervalMs);
+    this.ctx.resetTimer('anti-entropy', this.ctx.now + this.ctx.config.antiEntropy.intervalMs);
     // Normally a ping took the digest since the last period; if none did (no probes), send it alone.
     if (!this.ctx.config.roomMembership) return;
     if (this.due) {
@@ -98,7 +98,7 @@ export class AntiEntropy {
     };
     for (const [bucket, list] of byBucket) {
       const bytes = list.reduce((sum, member) => sum + recordSize(member), 4);
-      if (size > 0 && size + bytes > this.ctx.config.maxFrameBytes) flush();
+      if (size > 0 && size + bytes > this.ctx.config.antiEntropy.maxFrameBytes) flush();
       frameBuckets.push(bucket);
       frameRecords.push(...list);
       size += bytes;

@@ -28,8 +28,8 @@ describe('Broadcast alone', () => {
       ['t', 'gossip'],
       ['t', 'gossip'],
     ]);
-    expect(ctx.deadline('ihave')).toBe(ctx.config.lazyFlushMs);
-    ctx.now = ctx.config.lazyFlushMs;
+    expect(ctx.deadline('ihave')).toBe(ctx.config.broadcast.lazyFlushMs);
+    ctx.now = ctx.config.broadcast.lazyFlushMs;
     ctx.fired('ihave');
     layer.flushLazy();
     const ihave = takeSent(ctx);
@@ -62,7 +62,7 @@ describe('Broadcast alone', () => {
     layer.onIhave('a', [{ origin: 'o', seq: 7, round: 2 }]);
     layer.onIhave('b', [{ origin: 'o', seq: 7, round: 2 }]);
     expect(layer.isMissing('o', 7)).toBe(true);
-    ctx.now = ctx.config.graftTimeoutMs;
+    ctx.now = ctx.config.broadcast.graftTimeoutMs;
     ctx.fired('graft');
     layer.onGraftTimer();
     expect(takeSent(ctx)).toEqual([{ to: 'a', frame: { type: 'graft', entries: [{ origin: 'o', seq: 7 }] } }]);

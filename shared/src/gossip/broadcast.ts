@@ -52,29 +52,6 @@ interface Missing {
   deadline: number;
 }
 
-/** Retransmissions of a payload on a tree link before leaving it to the pull. */
-const MAX_RESENDS = 2;
-/** Most entries in one IHAVE frame (keeps frames well under 16 KiB). */
-const IHAVE_BATCH = 400;
-/**
- * Hop limit of a broadcast (its round): far above any path in the tree (depth
- * ≤ 32, spanning-tree.ts), low enough that a copy or announcement still
- * travelling after the receivers forgot its id (messageTtlMs) dies out
- * instead of being taken for new and travelling the room again (with a 5 s
- * TTL at N=200, messages published early in a join burst reached late
- * joiners after their neighbours had forgotten them, and came back as new).
- */
-const MAX_ROUNDS = 64;
-/**
- * Payloads are kept for retransmissions and GRAFT answers this long, ms (ids
- * stay in `seen` for the full messageTtlMs). Pulls come within a few graft
- * retries; a 1,000-peer simulation spent most of its heap on older payloads.
- */
-const PAYLOAD_CACHE_MS = 10_000;
-/** Own messages younger than this are announced on every new link, ms. */
-const OWN_CATCH_UP_MS = 5000;
-const OWN_RECENT = 8;
-
 /** Bodies pushed on every link rather than along the tree (see above). */
 export function isFlooded(bodyBytes: Uint8Array): boolean {
   const kind = bodyBytes[0];
@@ -127,7 +104,7 @@ export class Broadcast {
     this.lazy.add(peer);
     // Announce our own recent messages on the new link: a newcomer's first announcement went out on
     // a single link, and one lost frame would otherwise leave it to anti-entropy.
-    const since = this.ctx.now - OWN_CATCH_UP_MS;
+    const since = this.ctx.now - this.ctx.config.broadcast.ownCatchUpMs;
     const recent = this.ownRecent.filter((entry) => entry.at >= since);
     if (recent.length > 0) this.ctx.send(peer, { type: 'ihave', entries: recent.map((entry) => ({ origin: this.ctx.self, seq: entry.seq, round: 1 })) });
   }
@@ -159,7 +136,7 @@ export class Broadcast {
     this.seen.set(key, this.ctx.now);
     this.cache.set(key, { ...id, round: 0, bodyBytes, at: this.ctx.now });
     this.ownRecent.push({ seq: id.seq, at: this.ctx.now });
-    if (this.ownRecent.length > OWN_RECENT) this.ownRecent = this.ownRecent.slice(-OWN_RECENT);
+    if (this.ownRecent.length > this.ctx.config.broadcast.ownRecent) this.ownRecent = this.ownRecent.slice(-this.ctx.config.broadcast.ownRecent);
     this.relay(undefined, id.origin, id.seq, 0, bodyBytes);
     return id;
   }
@@ -178,7 +155,7 @@ export class Broadcast {
   receive(from: PeerId, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): boolean {
     const key = this.keyOf(origin, seq);
     if (!isFlooded(bodyBytes)) this.queueAck(from, origin, seq);
-    if (this.seen.has(key) || round > MAX_ROUNDS) {
+    if (this.seen.has(key) || round > this.ctx.config.broadcast.maxRounds) {
       this.ctx.stats.duplicates += 1;
       return false;
     }
@@ -195,18 +172,19 @@ export class Broadcast {
       this.ackQueue.set(peer, queue);
     }
     queue.push({ origin, seq });
-    this.ctx.setTimer('got', this.ctx.now + this.ctx.config.ackFlushMs);
+    this.ctx.setTimer('got', this.ctx.now + this.ctx.config.broadcast.ackFlushMs);
   }
 
   flushAcks(): void {
+    const batch = this.ctx.config.broadcast.ihaveBatch;
     for (const [peer, entries] of this.ackQueue) {
-      for (let i = 0; i < entries.length; i += IHAVE_BATCH) this.ctx.send(peer, { type: 'got', entries: entries.slice(i, i + IHAVE_BATCH) });
+      for (let i = 0; i < entries.length; i += batch) this.ctx.send(peer, { type: 'got', entries: entries.slice(i, i + batch) });
     }
     this.ackQueue.clear();
   }
 
   private armFlush(): void {
-    this.ctx.setTimer('ihave', this.ctx.now + this.ctx.config.lazyFlushMs);
+    this.ctx.setTimer('ihave', this.ctx.now + this.ctx.config.broadcast.lazyFlushMs);
   }
 
   onGot(from: PeerId, entries: readonly GossipId[]): void {
@@ -252,13 +230,13 @@ export class Broadcast {
       }
       this.resendHead += 1;
       const cached = this.cache.get(entry.key);
-      if (!cached || entry.resends >= MAX_RESENDS || !this.eager.has(entry.peer)) {
+      if (!cached || entry.resends >= this.ctx.config.broadcast.maxResends || !this.eager.has(entry.peer)) {
         this.settle(entry.key, entry.peer);
         continue;
       }
       entry.resends += 1;
       this.ctx.stats.resends += 1;
-      entry.deadline = now + this.ctx.config.ackTimeoutMs;
+      entry.deadline = now + this.ctx.config.broadcast.ackTimeoutMs;
       queue.push(entry);
       this.ctx.sendBytes(entry.peer, encodeGossipFrame(cached.origin, cached.seq, cached.round + 1, cached.bodyBytes));
     }
@@ -297,7 +275,7 @@ export class Broadcast {
     if (this.eager.size > (from !== undefined && this.eager.has(from) ? 1 : 0)) {
       const frame = encodeGossipFrame(origin, seq, round + 1, bodyBytes);
       const key = this.keyOf(origin, seq);
-      const deadline = this.ctx.now + this.ctx.config.ackTimeoutMs;
+      const deadline = this.ctx.now + this.ctx.config.broadcast.ackTimeoutMs;
       for (const peer of this.eager) {
         if (peer === from) continue;
         this.ctx.sendBytes(peer, frame);
@@ -319,9 +297,10 @@ export class Broadcast {
   }
 
   flushLazy(): void {
+    const batch = this.ctx.config.broadcast.ihaveBatch;
     for (const [peer, entries] of this.lazyQueue) {
-      for (let i = 0; i < entries.length; i += IHAVE_BATCH) {
-        this.ctx.send(peer, { type: 'ihave', entries: entries.slice(i, i + IHAVE_BATCH) });
+      for (let i = 0; i < entries.length; i += batch) {
+        this.ctx.send(peer, { type: 'ihave', entries: entries.slice(i, i + batch) });
       }
     }
     this.lazyQueue.clear();
@@ -329,12 +308,12 @@ export class Broadcast {
 
   onIhave(from: PeerId, entries: ReadonlyArray<GossipId & { round: number }>): void {
     for (const entry of entries) {
-      if (entry.round > MAX_ROUNDS) continue;
+      if (entry.round > this.ctx.config.broadcast.maxRounds) continue;
       const key = this.keyOf(entry.origin, entry.seq);
       if (this.seen.has(key)) continue;
       let missing = this.missing.get(key);
       if (!missing) {
-        missing = { origin: entry.origin, seq: entry.seq, sources: [], deadline: this.ctx.now + this.ctx.config.graftTimeoutMs };
+        missing = { origin: entry.origin, seq: entry.seq, sources: [], deadline: this.ctx.now + this.ctx.config.broadcast.graftTimeoutMs };
         this.missing.set(key, missing);
         this.armGraft(missing.deadline);
       }
@@ -365,7 +344,7 @@ export class Broadcast {
         grafts.set(source, list);
       }
       list.push({ origin: missing.origin, seq: missing.seq });
-      missing.deadline = now + this.ctx.config.graftRetryMs;
+      missing.deadline = now + this.ctx.config.broadcast.graftRetryMs;
       this.missing.set(key, missing);
       this.armGraft(missing.deadline);
     }
@@ -383,13 +362,13 @@ export class Broadcast {
 
   /** Forgets ids and payloads older than the message TTL. */
   expire(): void {
-    const horizon = this.ctx.now - this.ctx.config.messageTtlMs;
+    const horizon = this.ctx.now - this.ctx.config.broadcast.messageTtlMs;
     for (const [key, at] of this.seen) {
       if (at > horizon) break;
       this.seen.delete(key);
     }
     // Payloads are only needed for retransmissions and pulls, which happen within seconds.
-    const cacheHorizon = this.ctx.now - Math.min(this.ctx.config.messageTtlMs, PAYLOAD_CACHE_MS);
+    const cacheHorizon = this.ctx.now - Math.min(this.ctx.config.broadcast.messageTtlMs, this.ctx.config.broadcast.payloadCacheMs);
     for (const [key, cached] of this.cache) {
       if (cached.at > cacheHorizon) break;
       this.cache.delete(key);

@@ -88,9 +88,9 @@ export class Context {
     this.config = config;
     this.self = config.selfId;
     this.limits = {
-      maxPeerIdBytes: config.maxPeerIdBytes,
-      maxPresenceBytes: config.maxPresenceBytes,
-      maxPayloadBytes: config.maxPayloadBytes,
+      maxPeerIdBytes: config.limits.maxPeerIdBytes,
+      maxPresenceBytes: config.limits.maxPresenceBytes,
+      maxPayloadBytes: config.limits.maxPayloadBytes,
       maxListItems: 4096,
     };
     this.view = view ?? { neighbors: new Set(), statusOf: () => undefined, liveCount: 0, livePeers: () => [], selfIncarnation: config.initialIncarnation, dialing: () => false };

@@ -79,7 +79,7 @@ describe('FailureDetector alone', () => {
     const { ctx, view, layer } = detector();
     view.neighbors.delete('a');
     layer.verify('a', undefined);
-    expect(takeEvents(ctx).filter((e) => e.type === 'relay-ping')).toHaveLength(ctx.config.indirectProbes);
+    expect(takeEvents(ctx).filter((e) => e.type === 'relay-ping')).toHaveLength(ctx.config.detector.indirectProbes);
     let failed;
     for (let i = 0; i < 3 && !failed; i++) {
       fire(ctx, 'verify', () => layer.onVerifyTimer());

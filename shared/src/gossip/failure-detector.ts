@@ -43,7 +43,7 @@ import { directTriesFor, expectedConfirmations, scaleByHealth, suspicionMinMs, s
 interface Probe {
   target: PeerId;
   seq: number;
-  /** The attempts this probe makes (see PROBE_PHASES_BY_TRIES, or CONFIRM_PHASES for a suspect others accused). */
+  /** The attempts this probe makes (see probePhases, or CONFIRM_PHASES for a suspect others accused). */
   phases: ReadonlyArray<{ relayed: boolean }>;
   /** Index into `phases` of the attempt now out. */
   phase: number;
@@ -61,34 +61,16 @@ interface Probe {
  *
  * How many direct tries depends on how often a first try goes unanswered on
  * our links (a smoothed rate over our probes, doubled for safety): enough
- * that all of them failing by chance is rarer than FALSE_ACCUSATION_ODDS. A
+ * that all of them failing by chance is rarer than detector.falseAccusationOdds. A
  * new tab starts at 6 (2 s in all). On lossless links (a WebRTC data channel
  * is reliable) that falls to 4 after ~25 probes, 3 after ~45 and 2 (1.2 s)
  * after ~80, one to two minutes; at 10% loss each way (~19% of round trips
  * lost) it stays at 6. (Starting lower cost false accusations in the join
  * burst of a 1,000-peer room at 10% loss.)
  */
-const MIN_DIRECT_TRIES = 2;
-const MAX_DIRECT_TRIES = 6;
-const FALSE_ACCUSATION_ODDS = 1e-5;
-/** First-try miss rate assumed before any probe: as if at 10% loss, so a new tab starts careful. */
-const INITIAL_MISS_RATE = 0.1;
-/** Weight of each probe's first try in the smoothed miss rate. */
-const MISS_RATE_WEIGHT = 0.05;
-/**
- * The smoothed rate wanders (±0.06 at 10% loss with this weight), and a try
- * too few multiplies false accusations by ~5: plan for twice the rate seen.
- */
-const MISS_RATE_MARGIN = 2;
-
-const PROBE_PHASES_BY_TRIES: ReadonlyArray<ReadonlyArray<{ relayed: boolean }>> = Array.from({ length: MAX_DIRECT_TRIES + 1 }, (_, tries) => [
-  ...Array.from({ length: tries }, () => ({ relayed: false })),
-  { relayed: true },
-  { relayed: true },
-]);
-
-/** Mean wait, in probe periods per neighbour, before each end of a link probes it again. */
-const PROBE_DUE_PERIODS = 1.5;
+function probePhases(tries: number): ReadonlyArray<{ relayed: boolean }> {
+  return [...Array.from({ length: tries }, () => ({ relayed: false })), { relayed: true }, { relayed: true }];
+}
 
 /**
  * A shorter trial for a neighbour others already accuse: our verdict only
@@ -96,12 +78,6 @@ const PROBE_DUE_PERIODS = 1.5;
  * the suspect can still refute), so it need not be as sure as an accusation.
  */
 const CONFIRM_PHASES: ReadonlyArray<{ relayed: boolean }> = [{ relayed: false }, { relayed: false }, { relayed: true }];
-
-/** Relayed rounds before a former neighbour whose link died is accused. */
-const VERIFY_ROUNDS = 2;
-
-/** Probe periods a non-accuser waits past its suspicion timeout for an accuser's DEAD broadcast. */
-const NON_ACCUSER_GRACE_PERIODS = 2;
 
 interface Suspicion {
   incarnation: number;
@@ -119,7 +95,7 @@ export class FailureDetector {
   /** Lifeguard local health score, 0..maxHealth. */
   health = 0;
   /** Smoothed share of probes whose first try went unanswered in time (sets the number of direct tries). */
-  missRate = INITIAL_MISS_RATE;
+  missRate: number;
   /** Smoothed round-trip time per neighbour from direct acks, ms. */
   readonly rtt = new Map<PeerId, number>();
   private readonly ctx: Context;
@@ -137,11 +113,12 @@ export class FailureDetector {
 
   constructor(ctx: Context) {
     this.ctx = ctx;
+    this.missRate = ctx.config.detector.initialMissRate;
   }
 
   /** Arms the probe timer at a random phase, so a room started at once does not probe in lock step. */
   start(): void {
-    this.ctx.resetTimer('probe', this.ctx.now + this.ctx.config.rng.next() * this.ctx.config.probeIntervalMs);
+    this.ctx.resetTimer('probe', this.ctx.now + this.ctx.config.rng.next() * this.ctx.config.detector.probeIntervalMs);
   }
 
   heardFrom(peer: PeerId): void {
@@ -161,7 +138,7 @@ export class FailureDetector {
     // neighbour: both ends draw, so the link is checked about every 0.75 × `links` periods from
     // whichever end comes first. Memoryless: however recently its links were checked, a crashed peer
     // is due on one of them within about 1.5 periods; and links that formed together stay out of step.
-    const mean = PROBE_DUE_PERIODS * this.ctx.config.probeIntervalMs * neighbors.size;
+    const mean = this.ctx.config.detector.probeDuePeriods * this.ctx.config.detector.probeIntervalMs * neighbors.size;
     this.probeDue.set(peer, this.ctx.now + mean * Math.min(3, -Math.log(1 - this.ctx.config.rng.next())));
   }
 
@@ -186,12 +163,13 @@ export class FailureDetector {
   }
 
   onProbeTimer(): void {
-    this.ctx.resetTimer('probe', this.ctx.now + this.scaled(this.ctx.config.probeIntervalMs));
+    this.ctx.resetTimer('probe', this.ctx.now + this.scaled(this.ctx.config.detector.probeIntervalMs));
     if (this.probe) return; // the previous probe is still running its later attempts
     const target = this.nextTarget();
     if (target === undefined) return;
-    const tries = directTriesFor(MISS_RATE_MARGIN * this.missRate, FALSE_ACCUSATION_ODDS, MIN_DIRECT_TRIES, MAX_DIRECT_TRIES);
-    const phases = this.urgent.has(target) ? CONFIRM_PHASES : (PROBE_PHASES_BY_TRIES[tries] as ReadonlyArray<{ relayed: boolean }>);
+    const { missRateMargin, falseAccusationOdds, minDirectTries, maxDirectTries } = this.ctx.config.detector;
+    const tries = directTriesFor(missRateMargin * this.missRate, falseAccusationOdds, minDirectTries, maxDirectTries);
+    const phases = this.urgent.has(target) ? CONFIRM_PHASES : probePhases(tries);
     this.startProbe(target, phases);
   }
 
@@ -202,7 +180,7 @@ export class FailureDetector {
     this.probeSentAt = this.ctx.now;
     this.ctx.stats.probes += 1;
     this.ctx.raise({ type: 'ping', target, seq: this.seq, first: true });
-    this.ctx.resetTimer('probe-timeout', this.ctx.now + this.scaled(this.ctx.config.probeTimeoutMs));
+    this.ctx.resetTimer('probe-timeout', this.ctx.now + this.scaled(this.ctx.config.detector.probeTimeoutMs));
   }
 
   /**
@@ -231,7 +209,7 @@ export class FailureDetector {
     const probe = this.probe;
     if (!probe) return;
     const config = this.ctx.config;
-    if (probe.phase === 0) this.missRate = this.missRate * (1 - MISS_RATE_WEIGHT) + MISS_RATE_WEIGHT;
+    if (probe.phase === 0) this.missRate = this.missRate * (1 - config.detector.missRateWeight) + config.detector.missRateWeight;
     probe.phase += 1;
     const phase = probe.phases[probe.phase];
     if (phase !== undefined) {
@@ -239,12 +217,12 @@ export class FailureDetector {
       // also through other neighbours (SWIM's indirect probe), a fresh set each round.
       this.ctx.raise({ type: 'ping', target: probe.target, seq: probe.seq, first: false });
       if (phase.relayed) this.relay(probe.target, probe.seq, probe.helpers);
-      this.ctx.resetTimer('probe-timeout', this.ctx.now + this.scaled(phase.relayed ? config.indirectTimeoutMs : config.probeTimeoutMs));
+      this.ctx.resetTimer('probe-timeout', this.ctx.now + this.scaled(phase.relayed ? config.detector.indirectTimeoutMs : config.detector.probeTimeoutMs));
       return;
     }
     this.probe = undefined;
     this.ctx.stats.probeFailures += 1;
-    this.health = Math.min(config.maxHealth, this.health + 1);
+    this.health = Math.min(config.detector.maxHealth, this.health + 1);
     this.ctx.raise({ type: 'probe-failed', peer: probe.target });
   }
 
@@ -253,7 +231,7 @@ export class FailureDetector {
     const others = [...this.ctx.view.neighbors].filter((peer) => peer !== target);
     const fresh = others.filter((peer) => !asked.has(peer));
     const pool = fresh.length > 0 ? fresh : others;
-    for (const helper of this.ctx.config.rng.sample(pool, this.ctx.config.indirectProbes)) {
+    for (const helper of this.ctx.config.rng.sample(pool, this.ctx.config.detector.indirectProbes)) {
       asked.add(helper);
       this.ctx.raise({ type: 'relay-ping', helper, target, seq });
     }
@@ -277,9 +255,9 @@ export class FailureDetector {
     // eviction whose DISCONNECT was lost), so give it longer; but never skip the check: a tab
     // whose page died right after a message, with its goodbye lost, must not linger as a ghost,
     // and in a small room nobody else would ever probe it.
-    const recent = lastHeard !== undefined && this.ctx.now - lastHeard < 2 * config.probeIntervalMs;
+    const recent = lastHeard !== undefined && this.ctx.now - lastHeard < 2 * config.detector.probeIntervalMs;
     this.seq += 1;
-    const deadline = this.ctx.now + this.scaled(config.probeTimeoutMs + config.indirectTimeoutMs) + (recent ? 2 * config.probeIntervalMs : 0);
+    const deadline = this.ctx.now + this.scaled(config.detector.probeTimeoutMs + config.detector.indirectTimeoutMs) + (recent ? 2 * config.detector.probeIntervalMs : 0);
     const check = { seq: this.seq, deadline, round: 1, helpers: new Set<PeerId>() };
     this.verifying.set(peer, check);
     this.relay(peer, check.seq, check.helpers);
@@ -296,9 +274,9 @@ export class FailureDetector {
     for (const [peer, check] of this.verifying) {
       if (check.deadline > this.ctx.now) {
         next = Math.min(next, check.deadline);
-      } else if (check.round < VERIFY_ROUNDS) {
+      } else if (check.round < this.ctx.config.detector.verifyRounds) {
         check.round += 1;
-        check.deadline = this.ctx.now + this.scaled(this.ctx.config.indirectTimeoutMs);
+        check.deadline = this.ctx.now + this.scaled(this.ctx.config.detector.indirectTimeoutMs);
         this.relay(peer, check.seq, check.helpers);
         next = Math.min(next, check.deadline);
       } else {
@@ -326,7 +304,7 @@ export class FailureDetector {
       const previous = this.rtt.get(probe.target);
       this.rtt.set(probe.target, previous === undefined ? sample : previous * 0.875 + sample * 0.125);
     }
-    if (probe.phase === 0) this.missRate *= 1 - MISS_RATE_WEIGHT;
+    if (probe.phase === 0) this.missRate *= 1 - this.ctx.config.detector.missRateWeight;
     this.probe = undefined;
     this.health = Math.max(0, this.health - 1);
     this.ctx.clearTimer('probe-timeout');
@@ -334,7 +312,7 @@ export class FailureDetector {
 
   /** We had to refute a suspicion of ourselves: we may be the slow one (Lifeguard). */
   noteRefutation(): void {
-    this.health = Math.min(this.ctx.config.maxHealth, this.health + 1);
+    this.health = Math.min(this.ctx.config.detector.maxHealth, this.health + 1);
   }
 
   /** Starts or confirms a suspicion of `peer` at `incarnation` by `accuser`; `notBefore` defers its end. */
@@ -343,9 +321,9 @@ export class FailureDetector {
     let suspicion = this.suspicions.get(peer);
     if (!suspicion || suspicion.incarnation !== incarnation) {
       const live = this.ctx.view.liveCount + 1;
-      const minMs = suspicionMinMs(config.suspicionMult, live, config.probeIntervalMs);
-      const maxMs = minMs * config.suspicionMaxMult;
-      const expected = expectedConfirmations(config.suspicionConfirmations, live);
+      const minMs = suspicionMinMs(config.detector.suspicionMult, live, config.detector.probeIntervalMs);
+      const maxMs = minMs * config.detector.suspicionMaxMult;
+      const expected = expectedConfirmations(config.detector.suspicionConfirmations, live);
       suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs, graced: false };
       suspicion.deadline = suspicion.start + suspicionTimeoutMs(0, expected, minMs, maxMs);
       this.suspicions.set(peer, suspicion);
@@ -390,7 +368,7 @@ export class FailureDetector {
       if (!suspicion.accusers.has(this.ctx.self) && !suspicion.graced) {
         // We never failed to reach it ourselves: the accusers' verdict is on its way; judge only if it is lost.
         suspicion.graced = true;
-        suspicion.deadline = this.ctx.now + this.scaled(NON_ACCUSER_GRACE_PERIODS * this.ctx.config.probeIntervalMs);
+        suspicion.deadline = this.ctx.now + this.scaled(this.ctx.config.detector.nonAccuserGracePeriods * this.ctx.config.detector.probeIntervalMs);
         continue;
       }
       expired.push([peer, suspicion.incarnation]);
@@ -412,7 +390,7 @@ export class FailureDetector {
     for (const check of this.verifying.values()) {
       if ((this.ctx.deadline('verify') ?? Infinity) > check.deadline) return 'a verification with no timer armed by its deadline';
     }
-    if (this.health < 0 || this.health > this.ctx.config.maxHealth) return `health ${this.health}`;
+    if (this.health < 0 || this.health > this.ctx.config.detector.maxHealth) return `health ${this.health}`;
     return undefined;
   }
 }

@@ -98,7 +98,7 @@ export class GossipEngine implements Engine {
         this.presence.set(input.presence);
         break;
       case 'broadcast':
-        if (input.payload.length > this.config.maxPayloadBytes) {
+        if (input.payload.length > this.config.limits.maxPayloadBytes) {
           throw new MurmurError(ErrorCode.BAD_ARGUMENT, `broadcast payload of ${input.payload.length} bytes is over maxPayloadBytes`);
         }
         publish(this.layers, { kind: 'data', payload: input.payload });

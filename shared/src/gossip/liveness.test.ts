@@ -43,7 +43,7 @@ describe('Liveness alone', () => {
     layer.applyGossip('b', { kind: 'suspect', peer: 'a', incarnation: 0 });
     takeEvents(ctx);
     layer.declareDead('a', 0);
-    expect(takeEvents(ctx)).toMatchObject([{ type: 'suspect', peer: 'a', accuser: 'me', notBefore: 3 * ctx.config.antiEntropyIntervalMs }]);
+    expect(takeEvents(ctx)).toMatchObject([{ type: 'suspect', peer: 'a', accuser: 'me', notBefore: 3 * ctx.config.antiEntropy.intervalMs }]);
     layer.synced();
     layer.declareDead('a', 0);
     expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'dead', peer: 'a', incarnation: 0 } }]);

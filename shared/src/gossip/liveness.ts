@@ -12,13 +12,6 @@ import { isLive, type Membership, type StatusChange } from './membership.js';
 import type { MemberRecord, MemberStatus } from './wire/frames.js';
 import type { GossipBody } from './wire/gossip-body.js';
 
-/** Room-wide reconnect attempts to dead members wanted per reconnect period (each node tries with probability ~this/N). */
-const RECONNECTS_PER_PERIOD = 2;
-/** How long a redial of an unreachable former neighbour may take to produce a link before we accuse it, ms. */
-const REDIAL_WAIT_MS = 3000;
-/** Anti-entropy periods a newcomer waits before it may declare anyone dead, unless a first exchange syncs it sooner. */
-const NEWCOMER_QUIET_PERIODS = 3;
-
 export class Liveness {
   /** We announced ourselves (on our first neighbour). */
   announced = false;
@@ -43,7 +36,7 @@ export class Liveness {
   }
 
   start(): void {
-    this.ctx.resetTimer('reconnect', this.ctx.now + (0.5 + this.ctx.config.rng.next()) * this.ctx.config.reconnectIntervalMs);
+    this.ctx.resetTimer('reconnect', this.ctx.now + (0.5 + this.ctx.config.rng.next()) * this.ctx.config.overlay.reconnectIntervalMs);
   }
 
   /** Not known to be dead or departed (unknown peers may be alive). */
@@ -54,8 +47,8 @@ export class Liveness {
 
   /** Serf's reconnect: occasionally dial a member judged dead, so a healed partition finds its way back. */
   onReconnectTimer(): void {
-    this.ctx.resetTimer('reconnect', this.ctx.now + this.ctx.config.reconnectIntervalMs);
-    const chance = RECONNECTS_PER_PERIOD / (this.membership.liveCount + 1);
+    this.ctx.resetTimer('reconnect', this.ctx.now + this.ctx.config.overlay.reconnectIntervalMs);
+    const chance = this.ctx.config.overlay.reconnectsPerPeriod / (this.membership.liveCount + 1);
     if (this.ctx.config.rng.next() >= chance) return;
     const peer = this.ctx.config.rng.pick(this.membership.deadPeers());
     if (peer !== undefined) this.ctx.raise({ type: 'dial', peer, intent: 'forward' });
@@ -64,7 +57,7 @@ export class Liveness {
   /** Our first neighbour: announce ourselves; a newcomer judges nobody for a few periods. */
   announce(): void {
     this.announced = true;
-    this.judgeFrom = this.ctx.now + NEWCOMER_QUIET_PERIODS * this.ctx.config.antiEntropyIntervalMs;
+    this.judgeFrom = this.ctx.now + this.ctx.config.detector.newcomerQuietPeriods * this.ctx.config.antiEntropy.intervalMs;
     // Without room-wide membership a tab is known by what it says and whom it links to.
     if (this.ctx.config.roomMembership) this.publish({ kind: 'alive', incarnation: this.membership.self.incarnation });
   }
@@ -220,7 +213,7 @@ export class Liveness {
    */
   redial(peer: PeerId): void {
     if (!isLive(this.membership.statusOf(peer)) || this.ctx.view.neighbors.has(peer)) return;
-    this.redialing.set(peer, this.ctx.now + REDIAL_WAIT_MS);
+    this.redialing.set(peer, this.ctx.now + this.ctx.config.detector.redialWaitMs);
     this.ctx.raise({ type: 'dial', peer, intent: 'low' });
     this.checkRedials();
   }
@@ -268,7 +261,7 @@ export class Liveness {
   /** A neighbour's ping says we are suspected, at an incarnation it does not tell. */
   suspectedByPing(): void {
     // Outrank our current incarnation, unless we refuted within the last period (that refutation is still spreading).
-    if (this.ctx.now - this.lastRefuteAt >= this.ctx.config.probeIntervalMs) this.refute(this.membership.self.incarnation);
+    if (this.ctx.now - this.lastRefuteAt >= this.ctx.config.detector.probeIntervalMs) this.refute(this.membership.self.incarnation);
   }
 
   /**
@@ -279,7 +272,7 @@ export class Liveness {
   private refute(accusedAt: number): void {
     const self = this.membership.self;
     if (accusedAt < self.incarnation) {
-      if (this.ctx.now - this.lastRefuteAt < this.ctx.config.probeIntervalMs) return;
+      if (this.ctx.now - this.lastRefuteAt < this.ctx.config.detector.probeIntervalMs) return;
     } else {
       this.membership.setSelfIncarnation(accusedAt + 1);
       this.ctx.stats.refutations += 1;

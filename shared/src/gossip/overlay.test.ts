@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { layerContext, takeEvents, takeSent } from '../../test/layer-context.js';
+import type { GossipOverrides } from './config.js';
 import { Overlay } from './overlay.js';
 import { PROTOCOL_VERSION } from './wire/frames.js';
 
-function overlay(tuning = {}) {
+function overlay(tuning: GossipOverrides = {}) {
   const { ctx, view } = layerContext('me', tuning);
   const layer = new Overlay(ctx);
   ctx.view = { ...ctx.view, neighbors: layer.active };
@@ -47,7 +48,7 @@ describe('Overlay alone', () => {
   });
 
   it('refuses a low-priority request when full, and keeps the peer as a repair candidate', () => {
-    const { ctx, layer } = overlay({ maxLinks: 2, targetLinks: 2 });
+    const { ctx, layer } = overlay({ overlay: { maxLinks: 2, targetLinks: 2 } });
     for (const peer of ['b', 'c']) {
       layer.linkUp(peer);
       layer.receive(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: 'high', incarnation: 0 });
@@ -83,7 +84,7 @@ describe('Overlay alone', () => {
     const { ctx, layer } = overlay();
     layer.start();
     expect(ctx.deadline('shuffle')).toBeGreaterThan(0);
-    expect(ctx.deadline('maintain')).toBe(1000);
+    expect(ctx.deadline('maintain')).toBe(ctx.config.overlay.maintainIntervalMs);
     ctx.now = 1000;
     ctx.fired('maintain');
     layer.maintain();

@@ -15,9 +15,9 @@ describe('Presence alone', () => {
     presence.set({ x: 2 });
     presence.set({ x: 3 });
     expect(takeEvents(ctx)).toEqual([]);
-    expect(ctx.deadline('presence')).toBe(ctx.config.presenceThrottleMs);
+    expect(ctx.deadline('presence')).toBe(ctx.config.presence.throttleMs);
     expect(presence.checkInvariants()).toBeUndefined();
-    ctx.now = ctx.config.presenceThrottleMs;
+    ctx.now = ctx.config.presence.throttleMs;
     ctx.fired('presence');
     presence.onTimer();
     expect(takeEvents(ctx)).toEqual([{ type: 'presence-due' }]);
@@ -26,7 +26,7 @@ describe('Presence alone', () => {
   });
 
   it('refuses presence over the limit before changing anything, and keeps working', () => {
-    const { ctx } = layerContext('me', { maxPresenceBytes: 64 });
+    const { ctx } = layerContext('me', { limits: { maxPresenceBytes: 64 } });
     const membership = new Membership('me', 0);
     const presence = new Presence(ctx, membership);
     presence.set({ ok: true });

@@ -24,8 +24,8 @@ export class Presence {
   /** The app replaced our presence. Throws MurmurError(BAD_ARGUMENT), changing nothing, if it is over the limit. */
   set(presence: PresenceValue): void {
     const json = JSON.stringify(presence);
-    if (utf8Length(json) > this.ctx.config.maxPresenceBytes) {
-      throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence JSON is over maxPresenceBytes (${this.ctx.config.maxPresenceBytes})`);
+    if (utf8Length(json) > this.ctx.config.limits.maxPresenceBytes) {
+      throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence JSON is over maxPresenceBytes (${this.ctx.config.limits.maxPresenceBytes})`);
     }
     const self = this.membership.self;
     self.presenceVersion += 1;
@@ -33,7 +33,7 @@ export class Presence {
     self.presenceJson = json;
     this.membership.setSelfStatus('alive');
     this.dirty = true;
-    const due = this.lastAt + this.ctx.config.presenceThrottleMs;
+    const due = this.lastAt + this.ctx.config.presence.throttleMs;
     if (this.ctx.now >= due) this.flush();
     else this.ctx.setTimer('presence', due);
   }

@@ -11,7 +11,7 @@ describe('Routing alone', () => {
     expect(ctx.out).toContainEqual({ type: 'routed', from: 'far', payload: Uint8Array.of(9) });
     ctx.out = [];
     routing.sendApp('far', Uint8Array.of(1));
-    expect(takeSent(ctx)).toEqual([{ to: 'n', frame: { type: 'route', origin: 'me', to: 'far', ttl: ctx.config.routeTtl, content: { kind: 'app', payload: Uint8Array.of(1) } } }]);
+    expect(takeSent(ctx)).toEqual([{ to: 'n', frame: { type: 'route', origin: 'me', to: 'far', ttl: ctx.config.limits.routeTtl, content: { kind: 'app', payload: Uint8Array.of(1) } } }]);
   });
 
   it('answers a relayed ping with an ack, and raises relayed-ack for one addressed to us', () => {
@@ -29,6 +29,6 @@ describe('Routing alone', () => {
     const routing = new Routing(ctx);
     routing.sendApp('nobody', Uint8Array.of(2));
     expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'routed', from: 'me', to: 'nobody', payload: Uint8Array.of(2) } }]);
-    expect(() => routing.sendApp('x', new Uint8Array(ctx.config.maxPayloadBytes + 1))).toThrow(/maxPayloadBytes/);
+    expect(() => routing.sendApp('x', new Uint8Array(ctx.config.limits.maxPayloadBytes + 1))).toThrow(/maxPayloadBytes/);
   });
 });

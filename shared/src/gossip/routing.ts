@@ -13,13 +13,6 @@ import { ErrorCode, MurmurError } from '../errors.js';
 import type { Context } from './context.js';
 import type { RouteContent } from './wire/frames.js';
 
-/**
- * Hop limit of probe traffic (relayed pings and their acks). A probe without
- * a route takes random steps; past a few hops it is cheaper to let the probe
- * fail (the prober retries with other helpers) than to walk the room.
- */
-const PROBE_ROUTE_TTL = 6;
-
 export class Routing {
   private readonly ctx: Context;
   private readonly nextHop = new Map<PeerId, PeerId>();
@@ -83,11 +76,11 @@ export class Routing {
 
   /** The app sends `payload` to `to`: along a route if we know one, else as a broadcast only `to` delivers. */
   sendApp(to: PeerId, payload: Uint8Array): void {
-    if (payload.length > this.ctx.config.maxPayloadBytes) {
+    if (payload.length > this.ctx.config.limits.maxPayloadBytes) {
       throw new MurmurError(ErrorCode.BAD_ARGUMENT, `routed payload of ${payload.length} bytes is over maxPayloadBytes`);
     }
     if (to === this.ctx.self) return;
-    if (!this.send(this.ctx.self, to, this.ctx.config.routeTtl, { kind: 'app', payload })) {
+    if (!this.send(this.ctx.self, to, this.ctx.config.limits.routeTtl, { kind: 'app', payload })) {
       this.ctx.raise({ type: 'publish', body: { kind: 'routed', from: this.ctx.self, to, payload } });
     }
   }
@@ -97,8 +90,8 @@ export class Routing {
     this.ctx.send(hop, { type: 'route', origin, to, ttl: this.probeTtl, content });
   }
 
-  /** Hop limit for probe traffic: PROBE_ROUTE_TTL, or routeTtl if that is lower. */
+  /** Hop limit for probe traffic: config.limits.probeRouteTtl, or routeTtl if that is lower. */
   get probeTtl(): number {
-    return Math.min(PROBE_ROUTE_TTL, this.ctx.config.routeTtl);
+    return Math.min(this.ctx.config.limits.probeRouteTtl, this.ctx.config.limits.routeTtl);
   }
 }

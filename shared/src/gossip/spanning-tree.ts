@@ -13,7 +13,7 @@
  * a dead root is replaced as soon as its verdict arrives.
  *
  * Loops are cut by poisoned reverse (never adopt a neighbour whose parent is
- * us) and by a distance ceiling (count-to-infinity stops at MAX_DISTANCE).
+ * us) and by a distance ceiling (count-to-infinity stops at config.broadcast.maxTreeDistance).
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
@@ -26,12 +26,6 @@ export interface TreeAdvert {
   /** Empty when the sender is the root. */
   parent: PeerId;
 }
-
-/** Longest path accepted, in hops: far above any real depth, low enough to end count-to-infinity fast. */
-export const MAX_DISTANCE = 32;
-
-/** Shortest gap between two unrequested repeats of our advert to one neighbour, ms. */
-const REFRESH_MS = 1000;
 
 export class SpanningTree {
   root: PeerId;
@@ -85,7 +79,7 @@ export class SpanningTree {
    * neighbour; an advert it already has is ignored by its seq).
    */
   refresh(peer: PeerId): void {
-    if (this.ctx.now - (this.refreshedAt.get(peer) ?? -Infinity) < REFRESH_MS) return;
+    if (this.ctx.now - (this.refreshedAt.get(peer) ?? -Infinity) < this.ctx.config.broadcast.treeRefreshMs) return;
     this.refreshedAt.set(peer, this.ctx.now);
     this.ctx.send(peer, { type: 'tree', ...this.current() });
   }
@@ -114,7 +108,7 @@ export class SpanningTree {
     const neighbors = this.ctx.view.neighbors;
     for (const [peer, advert] of this.adverts) {
       if (!neighbors.has(peer)) continue;
-      if (advert.parent === this.ctx.self || advert.distance + 1 > MAX_DISTANCE) continue;
+      if (advert.parent === this.ctx.self || advert.distance + 1 > this.ctx.config.broadcast.maxTreeDistance) continue;
       if (advert.root !== this.ctx.self && !this.mayBeAlive(advert.root)) continue;
       if (advert.root === this.ctx.self) continue; // a stale path back to ourselves
       const better =
@@ -149,7 +143,7 @@ export class SpanningTree {
     if (this.parent !== undefined && !neighbors.has(this.parent)) return `parent ${this.parent} is not a neighbour`;
     for (const peer of this.links) if (!neighbors.has(peer)) return `tree link ${peer} is not a neighbour`;
     if ((this.root === this.ctx.self) !== (this.parent === undefined)) return `root ${this.root} with parent ${String(this.parent)}`;
-    if (this.distance > MAX_DISTANCE || (this.root === this.ctx.self) !== (this.distance === 0)) return `distance ${this.distance} to root ${this.root}`;
+    if (this.distance > this.ctx.config.broadcast.maxTreeDistance || (this.root === this.ctx.self) !== (this.distance === 0)) return `distance ${this.distance} to root ${this.root}`;
     return undefined;
   }
 }
