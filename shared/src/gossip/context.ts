@@ -87,12 +87,7 @@ export class Context {
   constructor(config: GossipConfig, view?: RoomView) {
     this.config = config;
     this.self = config.selfId;
-    this.limits = {
-      maxPeerIdBytes: config.limits.maxPeerIdBytes,
-      maxPresenceBytes: config.limits.maxPresenceBytes,
-      maxPayloadBytes: config.limits.maxPayloadBytes,
-      maxListItems: 4096,
-    };
+    this.limits = config.limits;
     this.view = view ?? { neighbors: new Set(), statusOf: () => undefined, liveCount: 0, livePeers: () => [], selfIncarnation: config.initialIncarnation, dialing: () => false };
   }
 
