@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/src/errors.js';
+import { ErrorCode } from '../errors.js';
 import { Channel, decodeFrame, encodeFrame, type ChannelFrame } from './channel-codec.js';
 
 const frames: ChannelFrame[] = [
