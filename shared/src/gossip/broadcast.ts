@@ -23,6 +23,7 @@
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
+import type { BroadcastTimer } from './timers.js';
 import { BodyKind } from './wire/gossip-body.js';
 import { encodeGossipFrame, type GossipId } from './wire/frames.js';
 
@@ -96,6 +97,13 @@ export class Broadcast {
       this.lastKey = messageKey(origin, seq);
     }
     return this.lastKey;
+  }
+
+  onTimer(timer: BroadcastTimer): void {
+    if (timer === 'ihave') this.flushLazy();
+    else if (timer === 'got') this.flushAcks();
+    else if (timer === 'graft') this.onGraftTimer();
+    else this.onResendTimer();
   }
 
   /** A new active link: lazy until the spanning tree makes it a tree link. */

@@ -38,6 +38,7 @@
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
+import type { DetectorTimer } from './timers.js';
 import { directTriesFor, expectedConfirmations, scaleByHealth, suspicionMinMs, suspicionTimeoutMs } from './maths.js';
 
 interface Probe {
@@ -114,6 +115,13 @@ export class FailureDetector {
   constructor(ctx: Context) {
     this.ctx = ctx;
     this.missRate = ctx.config.detector.initialMissRate;
+  }
+
+  onTimer(timer: DetectorTimer): void {
+    if (timer === 'probe') this.onProbeTimer();
+    else if (timer === 'probe-timeout') this.onProbeTimeout();
+    else if (timer === 'suspicion') this.onSuspicionTimer();
+    else this.onVerifyTimer();
   }
 
   /** Arms the probe timer at a random phase, so a room started at once does not probe in lock step. */

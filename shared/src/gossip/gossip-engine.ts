@@ -24,7 +24,7 @@ import type { Presence } from './presence.js';
 import type { Routing } from './routing.js';
 import type { GossipSnapshot, MemberSnapshot } from './snapshot.js';
 import type { SpanningTree } from './spanning-tree.js';
-import { isTimer, type Timer } from './timers.js';
+import { isTimer, TIMER_OWNER, type BroadcastTimer, type DetectorTimer, type OverlayTimer, type Timer } from './timers.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
 import { decodeFrame, type Frame } from './wire/frames.js';
 
@@ -113,39 +113,24 @@ export class GossipEngine implements Engine {
     return this.ctx.out;
   }
 
+  /** Hands a firing timer to the layer that owns it. */
   private onTimer(timer: Timer): void {
     this.ctx.fired(timer);
-    switch (timer) {
-      case 'probe':
-        return this.detector.onProbeTimer();
-      case 'probe-timeout':
-        return this.detector.onProbeTimeout();
-      case 'suspicion':
-        return this.detector.onSuspicionTimer();
-      case 'verify':
-        return this.detector.onVerifyTimer();
-      case 'ihave':
-        return this.broadcast.flushLazy();
-      case 'graft':
-        return this.broadcast.onGraftTimer();
-      case 'resend':
-        return this.broadcast.onResendTimer();
-      case 'got':
-        return this.broadcast.flushAcks();
-      case 'anti-entropy':
-        return this.antiEntropy.onTimer();
-      case 'maintain':
-        this.overlay.maintain();
-        this.liveness.checkRedials();
-        return this.broadcast.expire();
-      case 'shuffle':
-        return this.overlay.shuffle();
-      case 'reconnect':
-        return this.liveness.onReconnectTimer();
-      case 'presence':
-        return this.presence.onTimer();
+    const owner = TIMER_OWNER[timer];
+    if (owner === 'detector') this.detector.onTimer(timer as DetectorTimer);
+    else if (owner === 'broadcast') this.broadcast.onTimer(timer as BroadcastTimer);
+    else if (owner === 'anti-entropy') this.antiEntropy.onTimer();
+    else if (owner === 'liveness') this.liveness.onReconnectTimer();
+    else if (owner === 'presence') this.presence.onTimer();
+    else {
+      this.overlay.onTimer(timer as OverlayTimer);
+      if (timer !== 'maintain') return;
+      // The maintenance period also bounds redials and message-id expiry.
+      this.liveness.checkRedials();
+      this.broadcast.expire();
     }
   }
+
 
   private receive(from: PeerId, bytes: Uint8Array): void {
     this.ctx.stats.msgsIn += 1;

@@ -11,6 +11,14 @@ function overlay(tuning: GossipOverrides = {}) {
   return { ctx, view, layer };
 }
 
+/** Links that come up and say HELLO(high): accepted into the active view. */
+function acceptAll(layer: Overlay, peers: readonly string[]): void {
+  for (const peer of peers) {
+    layer.linkUp(peer);
+    layer.receive(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: 'high', incarnation: 0 });
+  }
+}
+
 describe('Overlay alone', () => {
   it('dials a discovered peer, says HELLO once the link is up, and raises neighbor-up on WELCOME', () => {
     const { ctx, layer } = overlay();
@@ -30,10 +38,7 @@ describe('Overlay alone', () => {
 
   it('accepts a JOIN, welcomes it, and starts forward-join walks through its other neighbours', () => {
     const { ctx, layer } = overlay();
-    for (const peer of ['b', 'c']) {
-      layer.linkUp(peer);
-      layer.receive(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: 'high', incarnation: 0 });
-    }
+    acceptAll(layer, ['b', 'c']);
     takeSent(ctx);
     takeEvents(ctx);
     layer.linkUp('n');
@@ -49,10 +54,7 @@ describe('Overlay alone', () => {
 
   it('refuses a low-priority request when full, and keeps the peer as a repair candidate', () => {
     const { ctx, layer } = overlay({ overlay: { maxLinks: 2, targetLinks: 2 } });
-    for (const peer of ['b', 'c']) {
-      layer.linkUp(peer);
-      layer.receive(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: 'high', incarnation: 0 });
-    }
+    acceptAll(layer, ['b', 'c']);
     ctx.out = [];
     takeEvents(ctx);
     layer.linkUp('x');
@@ -66,10 +68,7 @@ describe('Overlay alone', () => {
 
   it('a neighbour whose link fails raises neighbor-down, not graceful; a DISCONNECT is graceful', () => {
     const { ctx, layer } = overlay();
-    for (const peer of ['b', 'c']) {
-      layer.linkUp(peer);
-      layer.receive(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: 'high', incarnation: 0 });
-    }
+    acceptAll(layer, ['b', 'c']);
     takeEvents(ctx);
     layer.linkDown('b');
     layer.receive('c', { type: 'disconnect' });

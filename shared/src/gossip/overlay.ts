@@ -17,6 +17,7 @@ import type { Context } from './context.js';
 import { connectBackoffMs } from './maths.js';
 import { PROTOCOL_VERSION, type Frame, type HelloIntent } from './wire/frames.js';
 import type { Prng } from '../prng.js';
+import type { OverlayTimer } from './timers.js';
 
 export type OverlayFrame = Extract<Frame, { type: 'hello' | 'welcome' | 'refuse' | 'disconnect' | 'forward-join' | 'shuffle' | 'shuffle-reply' }>;
 
@@ -49,29 +50,20 @@ export class Overlay {
 
   /** The overlay's frames. */
   receive(from: PeerId, frame: OverlayFrame): void {
-    switch (frame.type) {
-      case 'hello':
-        this.onHello(from, frame.version, frame.intent, frame.incarnation);
-        break;
-      case 'welcome':
-        this.onWelcome(from, frame.incarnation);
-        break;
-      case 'refuse':
-        this.onRefuse(from, frame.peers);
-        break;
-      case 'disconnect':
-        this.onDisconnect(from);
-        break;
-      case 'forward-join':
-        if (this.mayBeAlive(frame.peer)) this.onForwardJoin(from, frame.peer, frame.ttl);
-        break;
-      case 'shuffle':
-        this.onShuffle(from, frame.peers);
-        break;
-      case 'shuffle-reply':
-        this.integrate(frame.peers);
-        break;
-    }
+    const { type } = frame;
+    if (type === 'hello') return this.onHello(from, frame.version, frame.intent, frame.incarnation);
+    if (type === 'welcome') return this.onWelcome(from, frame.incarnation);
+    if (type === 'refuse') return this.onRefuse(from, frame.peers);
+    if (type === 'disconnect') return this.onDisconnect(from);
+    if (type === 'shuffle') return this.onShuffle(from, frame.peers);
+    if (type === 'shuffle-reply') return this.integrate(frame.peers);
+    if (this.mayBeAlive(frame.peer)) this.onForwardJoin(from, frame.peer, frame.ttl); // forward-join
+  }
+
+
+  onTimer(timer: OverlayTimer): void {
+    if (timer === 'maintain') this.maintain();
+    else this.shuffle();
   }
 
   /** Arms the shuffle (random phase) and repair timers. */
