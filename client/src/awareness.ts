@@ -15,6 +15,7 @@ import type { Awareness } from 'y-protocols/awareness';
 import { equalityDeep } from 'lib0/function';
 import type { PeerId, Presence } from '../../shared/src/engine/types.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
+import { AWARENESS_REFRESH_MS, AwarenessRenewal, type RenewalInput } from '../../shared/src/doc/awareness-renewal.js';
 
 /** The presence key that carries a peer's awareness. Reserved: apps should not write it. */
 export const AWARENESS_KEY = 'awareness';
@@ -65,7 +66,9 @@ export class AwarenessBridge {
   private readonly options: AwarenessBridgeOptions;
   /** Each remote peer's awareness clientID, as last seen in its presence. */
   private readonly clientOf = new Map<PeerId, number>();
-  private readonly refresh: ReturnType<typeof setInterval>;
+  /** When to renew the mirrored states (sans-IO, shared/src/doc/awareness-renewal.ts); this bridge keeps its timer. */
+  private readonly renewal: AwarenessRenewal;
+  private renewTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly onChange = (changes: AwarenessChanges): void => {
     const self = this.awareness.clientID;
     if (changes.added.includes(self) || changes.updated.includes(self) || changes.removed.includes(self)) this.publishLocal();
@@ -75,7 +78,8 @@ export class AwarenessBridge {
     this.options = options;
     this.awareness = options.awareness;
     this.awareness.on('change', this.onChange);
-    this.refresh = setInterval(() => this.keepFresh(), options.refreshMs ?? 10_000);
+    this.renewal = new AwarenessRenewal(options.refreshMs ?? AWARENESS_REFRESH_MS);
+    this.drive({ type: 'start' });
   }
 
   /** This tab's entry as it should appear in presence. */
@@ -129,7 +133,7 @@ export class AwarenessBridge {
 
   /** Stop mirroring; remote states are removed (with events) so views empty out. */
   destroy(): void {
-    clearInterval(this.refresh);
+    this.drive({ type: 'stop' });
     this.awareness.off('change', this.onChange);
     const removed = [...this.clientOf.values()].filter((id) => this.removeState(id));
     this.clientOf.clear();
@@ -154,11 +158,18 @@ export class AwarenessBridge {
     }
   }
 
-  private keepFresh(): void {
-    const now = Date.now();
-    for (const clientID of this.clientOf.values()) {
-      const meta = this.awareness.meta.get(clientID);
-      if (meta) meta.lastUpdated = now;
+  private drive(input: RenewalInput): void {
+    for (const output of this.renewal.handle(input, Date.now())) {
+      if (output.type === 'renew') {
+        for (const clientID of this.clientOf.values()) {
+          const meta = this.awareness.meta.get(clientID);
+          if (meta) meta.lastUpdated = output.at;
+        }
+      } else {
+        if (this.renewTimer) clearTimeout(this.renewTimer);
+        this.renewTimer = null;
+        if (output.type === 'set-timer') this.renewTimer = setTimeout(() => this.drive({ type: 'timer' }), Math.max(0, output.at - Date.now()));
+      }
     }
   }
 }

@@ -82,9 +82,8 @@ export class AppChannels {
         case Channel.MESSAGE:
           this.options.onMessage({ from, topic: frame.topic, data: frame.data, direct });
           return;
-        case Channel.PING:
-        case Channel.PONG:
-          // Retired: round trips now come from the engine's own probes.
+        case 'reserved':
+          // A retired channel (PING/PONG from an older peer): skipped.
           return;
       }
     } catch (error) {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { createPrng } from '../../shared/src/prng.js';
-import { decodeFrame } from './channel-codec.js';
+import { Channel, decodeFrame } from './channel-codec.js';
 import { DocSync } from './doc-sync.js';
 
 interface Node {
@@ -14,7 +14,10 @@ interface Node {
 function room(ids: string[], lossRate: number, seed = 1) {
   const rng = createPrng(seed);
   const nodes = new Map<string, Node>();
-  const deliver = (to: string, from: string, payload: Uint8Array) => nodes.get(to)?.sync.receive(from, decodeFrame(payload));
+  const deliver = (to: string, from: string, payload: Uint8Array) => {
+    const frame = decodeFrame(payload);
+    if (frame.channel !== 'reserved' && frame.channel !== Channel.MESSAGE) nodes.get(to)?.sync.receive(from, frame);
+  };
   for (const id of ids) {
     const doc = new Y.Doc();
     const sync = new DocSync({

@@ -1,13 +1,14 @@
 /**
- * Keeps a Y.Doc in sync across the room. Local updates spread on the
- * engine's broadcast; state-vector anti-entropy (y-protocols sync step 1/2,
- * carried by `route`) repairs what a peer missed and catches up late
- * joiners: on every peer-join, and every `intervalMs` (jittered) with one
- * random member.
+ * Drives the sans-IO doc sync (shared/src/doc/doc-sync.ts) with real time:
+ * feeds it the doc's local updates and a timer, and does what it returns.
+ * Inputs raised while outputs are handled (an observer that writes to the
+ * doc while a remote update is applied) queue behind the current one.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import type { PeerId } from '../../shared/src/engine/types.js';
-import { Channel, encodeFrame, type ChannelFrame } from './channel-codec.js';
+import { DocSync as DocSyncCore, type DocFrame, type DocSyncInput, type DocSyncStats } from '../../shared/src/doc/doc-sync.js';
+
+export type { DocSyncStats } from '../../shared/src/doc/doc-sync.js';
 
 export interface DocSyncOptions {
   doc: Y.Doc;
@@ -21,105 +22,74 @@ export interface DocSyncOptions {
   random: () => number;
 }
 
-export interface DocSyncStats {
-  updatesSent: number;
-  updatesReceived: number;
-  /** Remote updates (broadcast or step 2) that added nothing: the doc already had them. */
-  duplicateUpdates: number;
-  syncRounds: number;
-}
-
 export class DocSync {
   readonly doc: Y.Doc;
   private readonly options: DocSyncOptions;
+  private readonly core: DocSyncCore;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private stopped = false;
-  private readonly counters: DocSyncStats = { updatesSent: 0, updatesReceived: 0, duplicateUpdates: 0, syncRounds: 0 };
+  private readonly queue: DocSyncInput[] = [];
+  private busy = false;
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
-    // Our own applications of remote updates carry `this` as origin: never echo them.
-    if (origin === this || this.stopped) return;
-    this.counters.updatesSent += 1;
-    this.options.broadcast(encodeFrame({ channel: Channel.DOC_UPDATE, update }));
+    // Our own applications of remote updates carry the core as origin: never echo them.
+    if (origin !== this.core.origin) this.input({ type: 'local-update', update });
   };
 
   constructor(options: DocSyncOptions) {
     this.options = options;
     this.doc = options.doc;
+    this.core = new DocSyncCore({ doc: options.doc, intervalMs: options.intervalMs, random: options.random });
     this.doc.on('update', this.onUpdate);
-    this.schedule();
-  }
-
-  /** The origin given to `Y.applyUpdate` for updates that came from the room. */
-  get remoteOrigin(): unknown {
-    return this;
+    this.input({ type: 'start' });
   }
 
   stats(): DocSyncStats {
-    return { ...this.counters };
+    return this.core.stats();
   }
 
-  /** A new member: exchange state vectors (both sides do it, so both converge). */
   peerJoined(peer: PeerId): void {
-    this.sendStep1(peer, false);
+    this.input({ type: 'peer-joined', peer });
   }
 
   /** Handle a doc-channel frame from `from`. Throws on a bad update (caller counts it as malformed). */
-  receive(from: PeerId, frame: ChannelFrame): void {
-    if (this.stopped) return;
-    switch (frame.channel) {
-      case Channel.DOC_UPDATE:
-      case Channel.SYNC_STEP2:
-        this.apply(frame.update);
-        return;
-      case Channel.SYNC_STEP1: {
-        const diff = Y.encodeStateAsUpdate(this.doc, frame.stateVector);
-        this.options.route(from, encodeFrame({ channel: Channel.SYNC_STEP2, update: diff }));
-        if (frame.reciprocate) this.sendStep1(from, false);
-        return;
-      }
-      default:
-        return;
-    }
+  receive(from: PeerId, frame: DocFrame): void {
+    this.input({ type: 'receive', from, frame });
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     this.doc.off('update', this.onUpdate);
+    this.input({ type: 'stop' });
   }
 
-  private apply(update: Uint8Array): void {
-    this.counters.updatesReceived += 1;
-    let changed = false;
-    const mark = (): void => {
-      changed = true;
-    };
-    this.doc.on('update', mark);
+  private input(input: DocSyncInput): void {
+    this.queue.push(input);
+    if (this.busy) return;
+    this.busy = true;
     try {
-      Y.applyUpdate(this.doc, update, this);
-    } finally {
-      this.doc.off('update', mark);
-    }
-    if (!changed) this.counters.duplicateUpdates += 1;
-  }
-
-  private sendStep1(peer: PeerId, reciprocate: boolean): void {
-    this.counters.syncRounds += 1;
-    this.options.route(peer, encodeFrame({ channel: Channel.SYNC_STEP1, stateVector: Y.encodeStateVector(this.doc), reciprocate }));
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    const wait = this.options.intervalMs * (0.5 + this.options.random());
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const members = this.options.members();
-      if (members.length > 0) {
-        const partner = members[Math.floor(this.options.random() * members.length)] as PeerId;
-        this.sendStep1(partner, true);
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        for (const output of this.core.handle(next, Date.now())) {
+          switch (output.type) {
+            case 'broadcast':
+              this.options.broadcast(output.payload);
+              break;
+            case 'route':
+              this.options.route(output.to, output.payload);
+              break;
+            case 'set-timer':
+              if (this.timer) clearTimeout(this.timer);
+              this.timer = setTimeout(() => {
+                this.timer = null;
+                this.input({ type: 'timer', members: this.options.members() });
+              }, Math.max(0, output.at - Date.now()));
+              break;
+            case 'clear-timer':
+              if (this.timer) clearTimeout(this.timer);
+              this.timer = null;
+              break;
+          }
+        }
       }
-      this.schedule();
-    }, wait);
+    } finally {
+      this.busy = false;
+    }
   }
 }

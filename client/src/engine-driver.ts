@@ -6,15 +6,18 @@
  */
 import type { Engine, EngineInput, EngineOutput } from '../../shared/src/engine/types.js';
 
+/** What the driver hands on: everything but timers, which it keeps. */
+export type AppOutput = Exclude<EngineOutput, { type: 'set-timer' | 'clear-timer' }>;
+
 export class EngineDriver {
   private readonly engine: Engine;
   private readonly now: () => number;
-  private readonly onOutput: (output: EngineOutput) => void;
+  private readonly onOutput: (output: AppOutput) => void;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private depth = 0;
   private readonly queue: EngineInput[] = [];
 
-  constructor(engine: Engine, now: () => number, onOutput: (output: EngineOutput) => void) {
+  constructor(engine: Engine, now: () => number, onOutput: (output: AppOutput) => void) {
     this.engine = engine;
     this.now = now;
     this.onOutput = onOutput;

@@ -127,10 +127,6 @@ export class LinkManager extends Emitter<LinkEvents> {
     this.options = options;
   }
 
-  has(peer: string): boolean {
-    return this.links.has(peer);
-  }
-
   /** Start negotiating a link to `peer` unless one exists. */
   open(peer: string): void {
     if (this.links.has(peer) || peer === this.options.selfId) return;

@@ -5,7 +5,7 @@
 import wrtc from '@roamhq/wrtc';
 import { describe, expect, it } from 'vitest';
 import LitePeer, { type SignalData } from './lite-peer.js';
-import { until } from './node-room-harness.js';
+import { until } from '../test/node-room-harness.js';
 
 function pair() {
   const a = new LitePeer({ initiator: true, wrtc, config: { iceServers: [] } });

@@ -5,14 +5,13 @@
  *
  *   meshSignal = 0x00 json:utf8      (the same envelope the server relays)
  */
-import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
+import { Reader, WireError } from '../../shared/src/gossip/wire/reader.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
 
 export const MESH_SIGNAL_CHANNEL = 0;
 const MAX_SIGNAL_BYTES = 64 * 1024;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeMeshSignal(data: JsonValue): Uint8Array {
   const json = encoder.encode(JSON.stringify(data));
@@ -22,20 +21,17 @@ export function encodeMeshSignal(data: JsonValue): Uint8Array {
   return out;
 }
 
-/** Throws MurmurError(BAD_WIRE) for anything but a mesh signal holding a JSON object. */
+/** Throws WireError (MURMUR_BAD_WIRE) for anything but a mesh signal holding a JSON object. */
 export function decodeMeshSignal(payload: Uint8Array): JsonValue {
-  if (payload[0] !== MESH_SIGNAL_CHANNEL) throw new MurmurError(ErrorCode.BAD_WIRE, 'not a mesh signal');
-  if (payload.length > MAX_SIGNAL_BYTES) {
-    throw new MurmurError(ErrorCode.BAD_WIRE, `mesh signal of ${payload.length} bytes is over ${MAX_SIGNAL_BYTES}`);
-  }
+  const reader = new Reader(payload);
+  if (reader.u8() !== MESH_SIGNAL_CHANNEL) throw new WireError('unknown-type', 'not a mesh signal');
+  const text = reader.rest(MAX_SIGNAL_BYTES, 'mesh signal');
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(payload.subarray(1)));
+    value = JSON.parse(text);
   } catch {
-    throw new MurmurError(ErrorCode.BAD_WIRE, 'mesh signal is not UTF-8 JSON');
+    throw new WireError('invalid', 'mesh signal is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new MurmurError(ErrorCode.BAD_WIRE, 'mesh signal must be a JSON object');
-  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new WireError('invalid', 'mesh signal must be a JSON object');
   return value as JsonValue;
 }

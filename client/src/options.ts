@@ -5,6 +5,8 @@
 import type * as Y from 'yjs';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { Presence } from '../../shared/src/engine/types.js';
+import { GOSSIP_BOUNDS, GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.js';
+import { utf8Length } from '../../shared/src/gossip/wire/presence-json.js';
 import { ID_PATTERN } from '../../shared/src/signaling.js';
 import type { WebSocketConstructor } from './signaling-client.js';
 
@@ -50,18 +52,23 @@ export interface ResolvedOptions {
   persist: boolean;
 }
 
+/** The engine's defaults and bounds are the client's: one source for every limit (shared/src/gossip/config.ts). */
 export const DEFAULTS = {
-  presenceThrottleMs: 50,
+  presenceThrottleMs: GOSSIP_DEFAULTS.presence.throttleMs,
   handshakeTimeoutMs: 15_000,
   // Chrome caps a tab at ~500 RTCPeerConnections over its life, and each
   // link costs a DTLS/SCTP association: a sparse mesh of ≤ 8 scales to
   // any room size (HyParView's active view).
-  maxLinks: 8,
+  maxLinks: GOSSIP_DEFAULTS.overlay.maxLinks,
   syncIntervalMs: 8_000,
 } as const;
 
-/** Largest presence object, serialized, in bytes: it rides on every link. */
-export const MAX_PRESENCE_BYTES = 16 * 1024;
+/**
+ * Largest presence object, as UTF-8 bytes of its JSON (awareness entry
+ * included): it rides on every link. The engine's limit, so the two cannot
+ * disagree (they did: 16 KiB of UTF-16 units here, 4,096 bytes there).
+ */
+export const MAX_PRESENCE_BYTES = GOSSIP_DEFAULTS.limits.maxPresenceBytes;
 
 const bad = (message: string): MurmurError => new MurmurError(ErrorCode.BAD_ARGUMENT, message);
 
@@ -82,11 +89,14 @@ export function checkPresence(value: unknown, field: string): Presence {
   } catch (error) {
     throw bad(`${field} must be JSON-serializable: ${(error as Error).message}`);
   }
-  if (json.length > MAX_PRESENCE_BYTES) {
-    throw bad(`${field} is ${json.length} bytes as JSON; the limit is ${MAX_PRESENCE_BYTES}`);
+  const bytes = utf8Length(json);
+  if (bytes > MAX_PRESENCE_BYTES) {
+    throw bad(`${field} is ${bytes} bytes as JSON; the limit is ${MAX_PRESENCE_BYTES}`);
   }
   return JSON.parse(json) as Presence;
 }
+
+const bounds = ([min, max]: readonly [number, number, boolean?]): [number, number] => [min, max];
 
 function checkInteger(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -122,9 +132,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     signaling: urls,
     peerId: o.peerId,
     presence: o.presence === undefined ? {} : checkPresence(o.presence, 'options.presence'),
-    presenceThrottleMs: checkInteger('presenceThrottleMs', o.presenceThrottleMs, 16, 1000),
+    presenceThrottleMs: checkInteger('presenceThrottleMs', o.presenceThrottleMs, ...bounds(GOSSIP_BOUNDS.presence.throttleMs)),
     handshakeTimeoutMs: checkInteger('handshakeTimeoutMs', o.handshakeTimeoutMs, 1000, 120_000),
-    maxLinks: checkInteger('maxLinks', o.maxLinks, 1, 8),
+    maxLinks: checkInteger('maxLinks', o.maxLinks, ...bounds(GOSSIP_BOUNDS.overlay.maxLinks)),
     rtcConfig: o.rtcConfig,
     wrtc: o.wrtc,
     WebSocket: o.WebSocket,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { until, useNodeRoomHarness } from './node-room-harness.js';
+import { until, useNodeRoomHarness } from '../test/node-room-harness.js';
 
 const harness = useNodeRoomHarness();
 

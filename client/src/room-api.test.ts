@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ErrorCode } from '../../shared/src/errors.js';
 import type { RoomMessage } from './app-message.js';
-import { until, useNodeRoomHarness } from './node-room-harness.js';
+import { until, useNodeRoomHarness } from '../test/node-room-harness.js';
 import type { Room } from './typed-room.js';
 import type { RoomStatus } from './status.js';
 

@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { createSignalingServer } from '../../signaling-server/src/server.js';
-import { until, useNodeRoomHarness } from './node-room-harness.js';
+import { until, useNodeRoomHarness } from '../test/node-room-harness.js';
 import { joinRoom } from './node.js';
 import type { PeerInfo } from './typed-room.js';
 import type { SignalingError } from './signaling-client.js';

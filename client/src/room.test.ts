@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { createSignalingServer } from '../../signaling-server/src/server.js';
 import { joinRoom } from './node.js';
-import { until, useNodeRoomHarness } from './node-room-harness.js';
+import { until, useNodeRoomHarness } from '../test/node-room-harness.js';
 
 const harness = useNodeRoomHarness();
 const join = (roomId: string, presence: Record<string, string> = {}) => harness.join(roomId, { presence });

@@ -5,7 +5,7 @@
 import { equalityDeep } from 'lib0/function';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { EngineOutput, PeerId, Presence } from '../../shared/src/engine/types.js';
+import type { PeerId, Presence } from '../../shared/src/engine/types.js';
 import { GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.js';
 import { GossipEngine, type GossipSnapshot } from '../../shared/src/gossip/gossip-engine.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
@@ -14,11 +14,11 @@ import type { JsonValue } from '../../shared/src/signaling.js';
 import { checkMessage, type BroadcastOptions, type RoomMessage } from './app-message.js';
 import { AWARENESS_KEY, appPresence } from './awareness.js';
 import { AppChannels } from './channels.js';
-import { EngineDriver } from './engine-driver.js';
+import { EngineDriver, type AppOutput } from './engine-driver.js';
 import { Emitter } from './emitter.js';
 import { LinkManager, type LinkInfo } from './link-manager.js';
 import { MESH_SIGNAL_CHANNEL, decodeMeshSignal, encodeMeshSignal } from './mesh-signal.js';
-import { checkPresence, checkRoomId, resolveOptions, type JoinOptions } from './options.js';
+import { MAX_PRESENCE_BYTES, checkPresence, checkRoomId, resolveOptions, type JoinOptions } from './options.js';
 import { SignalingClient, type SignalingError, type SignalingStatus, type WebSocketConstructor } from './signaling-client.js';
 import { JoinGate } from './join-gate.js';
 import { reportSignalingErrors } from './signaling-report.js';
@@ -156,18 +156,21 @@ export class Room {
       throw new MurmurError(ErrorCode.BAD_ARGUMENT, 'no global WebSocket here: pass options.WebSocket (e.g. the ws package)');
     }
     this.selfId = options.peerId ?? randomHex(8);
+    // The whole initial presence (with the awareness entry a fresh Awareness publishes, state {}) is
+    // checked before anything starts: a room that throws here has no timer, socket or listener to leak.
+    this.doc = options.doc ?? new Y.Doc();
+    checkPresence({ ...options.presence, [AWARENESS_KEY]: { clientID: this.doc.clientID, state: {} } }, 'options.presence');
     this.ownPresence = options.presence;
     const rng = createPrng(randomSeed());
 
     const engine = new GossipEngine({
       selfId: this.selfId,
       rng,
-      maxLinks: options.maxLinks,
-      targetLinks: Math.min(GOSSIP_DEFAULTS.targetLinks, options.maxLinks),
-      presenceThrottleMs: options.presenceThrottleMs,
+      overlay: { maxLinks: options.maxLinks, targetLinks: Math.min(GOSSIP_DEFAULTS.overlay.targetLinks, options.maxLinks) },
+      presence: { throttleMs: options.presenceThrottleMs },
       // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs
       // snapshots) may be far bigger than one data-channel message.
-      maxPayloadBytes: MAX_FRAME_BYTES / 2,
+      limits: { maxPayloadBytes: MAX_FRAME_BYTES / 2, maxPresenceBytes: MAX_PRESENCE_BYTES },
       // A reloaded tab that reuses its peer id must outrank verdicts about
       // its previous life: start from wall-clock seconds.
       initialIncarnation: Math.floor(Date.now() / 1000),
@@ -236,8 +239,10 @@ export class Room {
         if (AWARENESS_KEY in checked) {
           throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence key '${AWARENESS_KEY}' is reserved for room.awareness; use awareness.setLocalState()`);
         }
-        this.ownPresence = checkPresence({ ...this.ownPresence, ...checked }, 'presence');
-        this.driver.input({ type: 'set-presence', presence: this.ownPresence });
+        // Checked (here, and by the engine against the same limit) before anything changes.
+        const next = checkPresence({ ...this.ownPresence, ...checked }, 'presence');
+        this.driver.input({ type: 'set-presence', presence: next });
+        this.ownPresence = next;
       },
       get: () => appPresence(this.ownPresence),
     };
@@ -252,7 +257,6 @@ export class Room {
       snapshot: () => engine.snapshot(),
     };
 
-    this.doc = options.doc ?? new Y.Doc();
     this.persistence = options.persist ? persistDoc(this.id, this.doc) : undefined;
     this.awareness = new Awareness(this.doc);
     this.channels = new AppChannels({
@@ -265,8 +269,9 @@ export class Room {
       members: () => [...this.members.keys()],
       publishAwareness: (entry) => {
         if (this.closed) return;
-        this.ownPresence = checkPresence({ ...this.ownPresence, [AWARENESS_KEY]: entry }, 'awareness state');
-        this.driver.input({ type: 'set-presence', presence: this.ownPresence });
+        const next = checkPresence({ ...this.ownPresence, [AWARENESS_KEY]: entry }, 'awareness state');
+        this.driver.input({ type: 'set-presence', presence: next });
+        this.ownPresence = next;
       },
       onMessage: (message) => this.events.emit('message', message),
       onMalformed: (info) => this.events.emit('malformed', info),
@@ -377,7 +382,7 @@ export class Room {
     this.events.emit('status', next);
   }
 
-  private onEngineOutput(output: EngineOutput): void {
+  private onEngineOutput(output: AppOutput): void {
     switch (output.type) {
       case 'send':
         this.traffic.record('out', output.to, output.bytes.byteLength);
@@ -429,9 +434,6 @@ export class Room {
         return;
       case 'deliver':
         this.channels.receive(output.from, output.payload, false);
-        return;
-      case 'set-timer':
-      case 'clear-timer':
         return;
     }
   }

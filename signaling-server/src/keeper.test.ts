@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { joinRoom } from '../../client/src/node.js';
 import type { Room } from '../../client/src/typed-room.js';
-import { until } from '../../client/src/node-room-harness.js';
+import { until } from '../../client/test/node-room-harness.js';
 import { openKeeperStore } from './keeper-store.js';
 import { REDIS_MISSING, redisServerAvailable, startRedisServer } from './redis-test-server.js';
 import { createRoomToken } from './room-token.js';

@@ -6,7 +6,7 @@
 import { runNetworkAdapterTests } from '@automerge/automerge-repo/helpers/tests/network-adapter-tests.js';
 import { Repo } from '@automerge/automerge-repo';
 import { describe, expect, it } from 'vitest';
-import { until, useNodeRoomHarness } from '../node-room-harness.js';
+import { until, useNodeRoomHarness } from '../../test/node-room-harness.js';
 import { MurmurNetworkAdapter } from './index.js';
 
 const harness = useNodeRoomHarness();

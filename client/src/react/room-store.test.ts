@@ -4,7 +4,7 @@
  * re-renders exactly when a snapshot is a new value.
  */
 import { describe, expect, it } from 'vitest';
-import { until, useNodeRoomHarness } from '../node-room-harness.js';
+import { until, useNodeRoomHarness } from '../../test/node-room-harness.js';
 import { storeOf } from './room-store.js';
 
 const harness = useNodeRoomHarness();

@@ -16,8 +16,6 @@ import { bucketCountFor } from './maths.js';
 import { recordIsNewer, type Member, type Membership } from './membership.js';
 import type { MemberRecord } from './wire/frames.js';
 
-export const ANTI_ENTROPY_TIMER = 'anti-entropy';
-
 export class AntiEntropy {
   private readonly ctx: Context;
   private readonly membership: Membership;
@@ -28,7 +26,23 @@ export class AntiEntropy {
   }
 
   /** Set by the period timer; the next ping carries the digest (or the timer sends it alone). */
-  due = false;
+  private due = false;
+
+  /** Arms the period timer at a random phase, so a room started at once does not exchange in lock step. */
+  start(): void {
+    this.ctx.resetTimer('anti-entropy', this.ctx.now + (0.5 + this.ctx.config.rng.next()) * this.ctx.config.antiEntropy.intervalMs);
+  }
+
+  onTimer(): void {
+    this.ctx.resetTimer('anti-entropy', this.ctx.now + this.ctx.config.antiEntropy.intervalMs);
+    // Normally a ping took the digest since the last period; if none did (no probes), send it alone.
+    if (!this.ctx.config.roomMembership) return;
+    if (this.due) {
+      const peer = this.ctx.config.rng.pick([...this.ctx.view.neighbors]);
+      if (peer !== undefined) this.sendDigest(peer);
+    }
+    this.due = true;
+  }
 
   digest(): readonly number[] {
     return this.membership.bucketHashes(bucketCountFor(this.membership.members.size));
@@ -38,9 +52,9 @@ export class AntiEntropy {
     this.ctx.send(to, { type: 'digest', hashes: this.digest() });
   }
 
-  /** The digest to piggyback on a ping, if one is due. */
+  /** The digest to piggyback on a ping, if one is due (none without room-wide membership). */
   takeDigest(): readonly number[] {
-    if (!this.due) return [];
+    if (!this.ctx.config.roomMembership || !this.due) return [];
     this.due = false;
     return this.digest();
   }
@@ -84,7 +98,7 @@ export class AntiEntropy {
     };
     for (const [bucket, list] of byBucket) {
       const bytes = list.reduce((sum, member) => sum + recordSize(member), 4);
-      if (size > 0 && size + bytes > this.ctx.config.maxFrameBytes) flush();
+      if (size > 0 && size + bytes > this.ctx.config.antiEntropy.maxFrameBytes) flush();
       frameBuckets.push(bucket);
       frameRecords.push(...list);
       size += bytes;

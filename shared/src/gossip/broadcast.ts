@@ -23,6 +23,7 @@
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
+import type { BroadcastTimer } from './timers.js';
 import { BodyKind } from './wire/gossip-body.js';
 import { encodeGossipFrame, type GossipId } from './wire/frames.js';
 
@@ -52,33 +53,6 @@ interface Missing {
   deadline: number;
 }
 
-export const IHAVE_TIMER = 'ihave';
-export const GOT_TIMER = 'got';
-export const GRAFT_TIMER = 'graft';
-export const RESEND_TIMER = 'resend';
-/** Retransmissions of a payload on a tree link before leaving it to the pull. */
-const MAX_RESENDS = 2;
-/** Most entries in one IHAVE frame (keeps frames well under 16 KiB). */
-const IHAVE_BATCH = 400;
-/**
- * Hop limit of a broadcast (its round): far above any path in the tree (depth
- * ≤ 32, spanning-tree.ts), low enough that a copy or announcement still
- * travelling after the receivers forgot its id (messageTtlMs) dies out
- * instead of being taken for new and travelling the room again (with a 5 s
- * TTL at N=200, messages published early in a join burst reached late
- * joiners after their neighbours had forgotten them, and came back as new).
- */
-const MAX_ROUNDS = 64;
-/**
- * Payloads are kept for retransmissions and GRAFT answers this long, ms (ids
- * stay in `seen` for the full messageTtlMs). Pulls come within a few graft
- * retries; a 1,000-peer simulation spent most of its heap on older payloads.
- */
-const PAYLOAD_CACHE_MS = 10_000;
-/** Own messages younger than this are announced on every new link, ms. */
-const OWN_CATCH_UP_MS = 5000;
-const OWN_RECENT = 8;
-
 /** Bodies pushed on every link rather than along the tree (see above). */
 export function isFlooded(bodyBytes: Uint8Array): boolean {
   const kind = bodyBytes[0];
@@ -104,10 +78,6 @@ export class Broadcast {
   /** The same entries in deadline order (each is (re)appended at now + ackTimeoutMs); `done` ones are skipped. */
   private resendQueue: Unacked[] = [];
   private resendHead = 0;
-  private resendAt = Infinity;
-  private ihaveArmed = false;
-  private gotArmed = false;
-  private graftAt = Infinity;
   private seq = 0;
   /** Our last few messages, announced to new neighbours. */
   private ownRecent: Array<{ seq: number; at: number }> = [];
@@ -129,13 +99,20 @@ export class Broadcast {
     return this.lastKey;
   }
 
+  onTimer(timer: BroadcastTimer): void {
+    if (timer === 'ihave') this.flushLazy();
+    else if (timer === 'got') this.flushAcks();
+    else if (timer === 'graft') this.onGraftTimer();
+    else this.onResendTimer();
+  }
+
   /** A new active link: lazy until the spanning tree makes it a tree link. */
   neighborUp(peer: PeerId): void {
     this.eager.delete(peer);
     this.lazy.add(peer);
     // Announce our own recent messages on the new link: a newcomer's first announcement went out on
     // a single link, and one lost frame would otherwise leave it to anti-entropy.
-    const since = this.ctx.now - OWN_CATCH_UP_MS;
+    const since = this.ctx.now - this.ctx.config.broadcast.ownCatchUpMs;
     const recent = this.ownRecent.filter((entry) => entry.at >= since);
     if (recent.length > 0) this.ctx.send(peer, { type: 'ihave', entries: recent.map((entry) => ({ origin: this.ctx.self, seq: entry.seq, round: 1 })) });
   }
@@ -167,7 +144,7 @@ export class Broadcast {
     this.seen.set(key, this.ctx.now);
     this.cache.set(key, { ...id, round: 0, bodyBytes, at: this.ctx.now });
     this.ownRecent.push({ seq: id.seq, at: this.ctx.now });
-    if (this.ownRecent.length > OWN_RECENT) this.ownRecent = this.ownRecent.slice(-OWN_RECENT);
+    if (this.ownRecent.length > this.ctx.config.broadcast.ownRecent) this.ownRecent = this.ownRecent.slice(-this.ctx.config.broadcast.ownRecent);
     this.relay(undefined, id.origin, id.seq, 0, bodyBytes);
     return id;
   }
@@ -186,7 +163,7 @@ export class Broadcast {
   receive(from: PeerId, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): boolean {
     const key = this.keyOf(origin, seq);
     if (!isFlooded(bodyBytes)) this.queueAck(from, origin, seq);
-    if (this.seen.has(key) || round > MAX_ROUNDS) {
+    if (this.seen.has(key) || round > this.ctx.config.broadcast.maxRounds) {
       this.ctx.stats.duplicates += 1;
       return false;
     }
@@ -203,25 +180,19 @@ export class Broadcast {
       this.ackQueue.set(peer, queue);
     }
     queue.push({ origin, seq });
-    if (!this.gotArmed) {
-      this.gotArmed = true;
-      this.ctx.setTimer(GOT_TIMER, this.ctx.now + this.ctx.config.ackFlushMs);
-    }
+    this.ctx.setTimer('got', this.ctx.now + this.ctx.config.broadcast.ackFlushMs);
   }
 
   flushAcks(): void {
-    this.gotArmed = false;
+    const batch = this.ctx.config.broadcast.ihaveBatch;
     for (const [peer, entries] of this.ackQueue) {
-      for (let i = 0; i < entries.length; i += IHAVE_BATCH) this.ctx.send(peer, { type: 'got', entries: entries.slice(i, i + IHAVE_BATCH) });
+      for (let i = 0; i < entries.length; i += batch) this.ctx.send(peer, { type: 'got', entries: entries.slice(i, i + batch) });
     }
     this.ackQueue.clear();
   }
 
   private armFlush(): void {
-    if (!this.ihaveArmed) {
-      this.ihaveArmed = true;
-      this.ctx.setTimer(IHAVE_TIMER, this.ctx.now + this.ctx.config.lazyFlushMs);
-    }
+    this.ctx.setTimer('ihave', this.ctx.now + this.ctx.config.broadcast.lazyFlushMs);
   }
 
   onGot(from: PeerId, entries: readonly GossipId[]): void {
@@ -252,7 +223,6 @@ export class Broadcast {
   }
 
   onResendTimer(): void {
-    this.resendAt = Infinity;
     const now = this.ctx.now;
     const queue = this.resendQueue;
     // Entries sit in deadline order: stop at the first not due.
@@ -268,13 +238,13 @@ export class Broadcast {
       }
       this.resendHead += 1;
       const cached = this.cache.get(entry.key);
-      if (!cached || entry.resends >= MAX_RESENDS || !this.eager.has(entry.peer)) {
+      if (!cached || entry.resends >= this.ctx.config.broadcast.maxResends || !this.eager.has(entry.peer)) {
         this.settle(entry.key, entry.peer);
         continue;
       }
       entry.resends += 1;
       this.ctx.stats.resends += 1;
-      entry.deadline = now + this.ctx.config.ackTimeoutMs;
+      entry.deadline = now + this.ctx.config.broadcast.ackTimeoutMs;
       queue.push(entry);
       this.ctx.sendBytes(entry.peer, encodeGossipFrame(cached.origin, cached.seq, cached.round + 1, cached.bodyBytes));
     }
@@ -285,19 +255,12 @@ export class Broadcast {
   }
 
   private armResend(at: number): void {
-    if (at < this.resendAt) {
-      this.resendAt = at;
-      this.ctx.setTimer(RESEND_TIMER, at);
-    }
+    this.ctx.setTimer('resend', at);
   }
 
   /** Announced to us and not yet received (a copy arriving now most likely answers our GRAFT). */
   isMissing(origin: PeerId, seq: number): boolean {
     return this.missing.has(this.keyOf(origin, seq));
-  }
-
-  has(origin: PeerId, seq: number): boolean {
-    return this.seen.has(this.keyOf(origin, seq));
   }
 
   /**
@@ -320,7 +283,7 @@ export class Broadcast {
     if (this.eager.size > (from !== undefined && this.eager.has(from) ? 1 : 0)) {
       const frame = encodeGossipFrame(origin, seq, round + 1, bodyBytes);
       const key = this.keyOf(origin, seq);
-      const deadline = this.ctx.now + this.ctx.config.ackTimeoutMs;
+      const deadline = this.ctx.now + this.ctx.config.broadcast.ackTimeoutMs;
       for (const peer of this.eager) {
         if (peer === from) continue;
         this.ctx.sendBytes(peer, frame);
@@ -342,10 +305,10 @@ export class Broadcast {
   }
 
   flushLazy(): void {
-    this.ihaveArmed = false;
+    const batch = this.ctx.config.broadcast.ihaveBatch;
     for (const [peer, entries] of this.lazyQueue) {
-      for (let i = 0; i < entries.length; i += IHAVE_BATCH) {
-        this.ctx.send(peer, { type: 'ihave', entries: entries.slice(i, i + IHAVE_BATCH) });
+      for (let i = 0; i < entries.length; i += batch) {
+        this.ctx.send(peer, { type: 'ihave', entries: entries.slice(i, i + batch) });
       }
     }
     this.lazyQueue.clear();
@@ -353,12 +316,12 @@ export class Broadcast {
 
   onIhave(from: PeerId, entries: ReadonlyArray<GossipId & { round: number }>): void {
     for (const entry of entries) {
-      if (entry.round > MAX_ROUNDS) continue;
+      if (entry.round > this.ctx.config.broadcast.maxRounds) continue;
       const key = this.keyOf(entry.origin, entry.seq);
       if (this.seen.has(key)) continue;
       let missing = this.missing.get(key);
       if (!missing) {
-        missing = { origin: entry.origin, seq: entry.seq, sources: [], deadline: this.ctx.now + this.ctx.config.graftTimeoutMs };
+        missing = { origin: entry.origin, seq: entry.seq, sources: [], deadline: this.ctx.now + this.ctx.config.broadcast.graftTimeoutMs };
         this.missing.set(key, missing);
         this.armGraft(missing.deadline);
       }
@@ -367,14 +330,10 @@ export class Broadcast {
   }
 
   private armGraft(at: number): void {
-    if (at < this.graftAt) {
-      this.graftAt = at;
-      this.ctx.setTimer(GRAFT_TIMER, at);
-    }
+    this.ctx.setTimer('graft', at);
   }
 
   onGraftTimer(): void {
-    this.graftAt = Infinity;
     const now = this.ctx.now;
     const grafts = new Map<PeerId, GossipId[]>();
     // Entries sit in (nearly) deadline order: new ones at now + graftTimeoutMs, retried ones re-inserted
@@ -393,7 +352,7 @@ export class Broadcast {
         grafts.set(source, list);
       }
       list.push({ origin: missing.origin, seq: missing.seq });
-      missing.deadline = now + this.ctx.config.graftRetryMs;
+      missing.deadline = now + this.ctx.config.broadcast.graftRetryMs;
       this.missing.set(key, missing);
       this.armGraft(missing.deadline);
     }
@@ -409,25 +368,29 @@ export class Broadcast {
     }
   }
 
-  /** PRUNE is retired (the spanning tree decides tree links); accepted and ignored. */
-  onPrune(_from: PeerId): void {}
-
   /** Forgets ids and payloads older than the message TTL. */
   expire(): void {
-    const horizon = this.ctx.now - this.ctx.config.messageTtlMs;
+    const horizon = this.ctx.now - this.ctx.config.broadcast.messageTtlMs;
     for (const [key, at] of this.seen) {
       if (at > horizon) break;
       this.seen.delete(key);
     }
     // Payloads are only needed for retransmissions and pulls, which happen within seconds.
-    const cacheHorizon = this.ctx.now - Math.min(this.ctx.config.messageTtlMs, PAYLOAD_CACHE_MS);
+    const cacheHorizon = this.ctx.now - Math.min(this.ctx.config.broadcast.messageTtlMs, this.ctx.config.broadcast.payloadCacheMs);
     for (const [key, cached] of this.cache) {
       if (cached.at > cacheHorizon) break;
       this.cache.delete(key);
     }
   }
 
-  get missingCount(): number {
-    return this.missing.size;
+  /** Test-only: what must always hold (`active` is the overlay's active view). */
+  checkInvariants(active: ReadonlySet<PeerId>): string | undefined {
+    for (const peer of this.eager) if (this.lazy.has(peer)) return `${peer} both eager and lazy`;
+    if (this.eager.size + this.lazy.size !== active.size) return `eager ${this.eager.size} + lazy ${this.lazy.size} ≠ active ${active.size}`;
+    for (const peer of active) if (!this.eager.has(peer) && !this.lazy.has(peer)) return `neighbour ${peer} neither eager nor lazy`;
+    if (this.lazyQueue.size > 0 && this.ctx.deadline('ihave') === undefined) return 'IHAVEs queued, no flush armed';
+    if (this.ackQueue.size > 0 && this.ctx.deadline('got') === undefined) return 'acks queued, no flush armed';
+    if (this.missing.size > 0 && this.ctx.deadline('graft') === undefined) return 'ids missing, no graft armed';
+    return undefined;
   }
 }

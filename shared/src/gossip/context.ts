@@ -1,11 +1,16 @@
 /**
- * What every piece of the engine shares during one `handle` call: the
- * config, the clock reading passed in, the output list being built, and the
- * traffic counters. Pieces never keep a reference to `out` across calls.
+ * What every layer of the engine shares during one `handle` call: the
+ * config, the clock reading passed in, the output list being built, the
+ * traffic counters, the armed timers, a read-only view of the room, and the
+ * channel layers raise their events on. Layers never keep a reference to
+ * `out` across calls. Tests give a layer a Context of its own (see
+ * `testContext`) and read what it sent, armed and raised.
  */
 import type { EngineOutput, PeerId } from '../engine/types.js';
 import type { GossipConfig } from './config.js';
-import { encodeFrame, type Frame } from './wire/frames.js';
+import type { LayerEvent } from './events.js';
+import type { Timer } from './timers.js';
+import { encodeFrame, type Frame, type MemberStatus } from './wire/frames.js';
 import type { WireLimits } from './wire/limits.js';
 
 export interface EngineStats {
@@ -52,6 +57,19 @@ export function emptyStats(): EngineStats {
   };
 }
 
+/** What layers may read about the room beyond their own state (the router keeps it current). */
+export interface RoomView {
+  /** The active view: open links that finished their handshake. */
+  readonly neighbors: ReadonlySet<PeerId>;
+  statusOf(peer: PeerId): MemberStatus | undefined;
+  /** Live members other than self. */
+  readonly liveCount: number;
+  livePeers(): PeerId[];
+  readonly selfIncarnation: number;
+  /** A link to `peer` is up or being negotiated. */
+  dialing(peer: PeerId): boolean;
+}
+
 export class Context {
   readonly config: GossipConfig;
   readonly self: PeerId;
@@ -59,16 +77,18 @@ export class Context {
   readonly stats: EngineStats = emptyStats();
   now = 0;
   out: EngineOutput[] = [];
+  view: RoomView;
+  /** Where raised events go: the router installs itself; a layer tested alone keeps them in `events`. */
+  route: (event: LayerEvent) => void = (event) => this.events.push(event);
+  readonly events: LayerEvent[] = [];
+  /** Armed timers and when each is due. */
+  private readonly timers = new Map<Timer, number>();
 
-  constructor(config: GossipConfig) {
+  constructor(config: GossipConfig, view?: RoomView) {
     this.config = config;
     this.self = config.selfId;
-    this.limits = {
-      maxPeerIdBytes: config.maxPeerIdBytes,
-      maxPresenceBytes: config.maxPresenceBytes,
-      maxPayloadBytes: config.maxPayloadBytes,
-      maxListItems: 4096,
-    };
+    this.limits = config.limits;
+    this.view = view ?? { neighbors: new Set(), statusOf: () => undefined, liveCount: 0, livePeers: () => [], selfIncarnation: config.initialIncarnation, dialing: () => false };
   }
 
   sendBytes(to: PeerId, bytes: Uint8Array): void {
@@ -85,11 +105,50 @@ export class Context {
     this.out.push(output);
   }
 
-  setTimer(timer: string, at: number): void {
+  raise(event: LayerEvent): void {
+    this.route(event);
+  }
+
+  /** Arms `timer` for `at`, unless it is already armed for no later: the earliest deadline wins. */
+  setTimer(timer: Timer, at: number): void {
+    const armed = this.timers.get(timer);
+    if (armed !== undefined && armed <= at) return;
+    this.timers.set(timer, at);
     this.out.push({ type: 'set-timer', timer, at });
   }
 
-  clearTimer(timer: string): void {
+  /** Arms `timer` for exactly `at` (later or earlier than now armed), or disarms it for Infinity. */
+  resetTimer(timer: Timer, at: number): void {
+    if (at === Infinity) {
+      this.clearTimer(timer);
+      return;
+    }
+    if (this.timers.get(timer) === at) return;
+    this.timers.set(timer, at);
+    this.out.push({ type: 'set-timer', timer, at });
+  }
+
+  clearTimer(timer: Timer): void {
+    if (!this.timers.delete(timer)) return;
     this.out.push({ type: 'clear-timer', timer });
+  }
+
+  /** When `timer` is due, or undefined if it is not armed. */
+  deadline(timer: Timer): number | undefined {
+    return this.timers.get(timer);
+  }
+
+  /** A timer fired: it is no longer armed. */
+  fired(timer: Timer): void {
+    this.timers.delete(timer);
+  }
+
+  /** Disarms every timer (leave). */
+  clearAllTimers(): void {
+    for (const timer of [...this.timers.keys()]) this.clearTimer(timer);
+  }
+
+  armedTimers(): ReadonlyMap<Timer, number> {
+    return this.timers;
   }
 }

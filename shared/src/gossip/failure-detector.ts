@@ -38,31 +38,13 @@
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
-import type { TreeAdvertFields } from './wire/frames.js';
+import type { DetectorTimer } from './timers.js';
 import { directTriesFor, expectedConfirmations, scaleByHealth, suspicionMinMs, suspicionTimeoutMs } from './maths.js';
-
-export interface DetectorHooks {
-  neighbors(): ReadonlySet<PeerId>;
-  isSuspect(peer: PeerId): boolean;
-  liveMembers(): number;
-  /** Anti-entropy digest to piggyback on this ping, or empty. */
-  digestFor(target: PeerId): readonly number[];
-  /** Our broadcast-tree advert, piggybacked on every ping. */
-  treeAdvert(): TreeAdvertFields;
-  /** Ask a helper neighbour to relay a ping to `target`. */
-  relayPing(helper: PeerId, target: PeerId, seq: number): void;
-  /** Our probe failed: accuse the target. */
-  probeFailed(target: PeerId): void;
-  /** Relayed pings could not reach a former neighbour whose link died without a goodbye. */
-  verifyFailed(peer: PeerId): void;
-  /** A suspicion ran out: declare the peer dead. */
-  suspicionExpired(peer: PeerId, incarnation: number): void;
-}
 
 interface Probe {
   target: PeerId;
   seq: number;
-  /** The attempts this probe makes (see PROBE_PHASES_BY_TRIES, or CONFIRM_PHASES for a suspect others accused). */
+  /** The attempts this probe makes (see probePhases, or CONFIRM_PHASES for a suspect others accused). */
   phases: ReadonlyArray<{ relayed: boolean }>;
   /** Index into `phases` of the attempt now out. */
   phase: number;
@@ -80,34 +62,16 @@ interface Probe {
  *
  * How many direct tries depends on how often a first try goes unanswered on
  * our links (a smoothed rate over our probes, doubled for safety): enough
- * that all of them failing by chance is rarer than FALSE_ACCUSATION_ODDS. A
+ * that all of them failing by chance is rarer than detector.falseAccusationOdds. A
  * new tab starts at 6 (2 s in all). On lossless links (a WebRTC data channel
  * is reliable) that falls to 4 after ~25 probes, 3 after ~45 and 2 (1.2 s)
  * after ~80, one to two minutes; at 10% loss each way (~19% of round trips
  * lost) it stays at 6. (Starting lower cost false accusations in the join
  * burst of a 1,000-peer room at 10% loss.)
  */
-const MIN_DIRECT_TRIES = 2;
-const MAX_DIRECT_TRIES = 6;
-const FALSE_ACCUSATION_ODDS = 1e-5;
-/** First-try miss rate assumed before any probe: as if at 10% loss, so a new tab starts careful. */
-const INITIAL_MISS_RATE = 0.1;
-/** Weight of each probe's first try in the smoothed miss rate. */
-const MISS_RATE_WEIGHT = 0.05;
-/**
- * The smoothed rate wanders (±0.06 at 10% loss with this weight), and a try
- * too few multiplies false accusations by ~5: plan for twice the rate seen.
- */
-const MISS_RATE_MARGIN = 2;
-
-const PROBE_PHASES_BY_TRIES: ReadonlyArray<ReadonlyArray<{ relayed: boolean }>> = Array.from({ length: MAX_DIRECT_TRIES + 1 }, (_, tries) => [
-  ...Array.from({ length: tries }, () => ({ relayed: false })),
-  { relayed: true },
-  { relayed: true },
-]);
-
-/** Mean wait, in probe periods per neighbour, before each end of a link probes it again. */
-const PROBE_DUE_PERIODS = 1.5;
+function probePhases(tries: number): ReadonlyArray<{ relayed: boolean }> {
+  return [...Array.from({ length: tries }, () => ({ relayed: false })), { relayed: true }, { relayed: true }];
+}
 
 /**
  * A shorter trial for a neighbour others already accuse: our verdict only
@@ -115,12 +79,6 @@ const PROBE_DUE_PERIODS = 1.5;
  * the suspect can still refute), so it need not be as sure as an accusation.
  */
 const CONFIRM_PHASES: ReadonlyArray<{ relayed: boolean }> = [{ relayed: false }, { relayed: false }, { relayed: true }];
-
-/** Relayed rounds before a former neighbour whose link died is accused. */
-const VERIFY_ROUNDS = 2;
-
-/** Probe periods a non-accuser waits past its suspicion timeout for an accuser's DEAD broadcast. */
-const NON_ACCUSER_GRACE_PERIODS = 2;
 
 interface Suspicion {
   incarnation: number;
@@ -134,20 +92,14 @@ interface Suspicion {
   graced: boolean;
 }
 
-export const PROBE_TIMER = 'probe';
-export const PROBE_TIMEOUT_TIMER = 'probe-timeout';
-export const SUSPICION_TIMER = 'suspicion';
-export const VERIFY_TIMER = 'verify';
-
 export class FailureDetector {
   /** Lifeguard local health score, 0..maxHealth. */
   health = 0;
   /** Smoothed share of probes whose first try went unanswered in time (sets the number of direct tries). */
-  missRate = INITIAL_MISS_RATE;
+  missRate: number;
   /** Smoothed round-trip time per neighbour from direct acks, ms. */
   readonly rtt = new Map<PeerId, number>();
   private readonly ctx: Context;
-  private readonly hooks: DetectorHooks;
   private readonly lastHeard = new Map<PeerId, number>();
   /** When each neighbour's link is due for a probe again (set by each probe exchange). */
   private readonly probeDue = new Map<PeerId, number>();
@@ -157,14 +109,24 @@ export class FailureDetector {
   private probe: Probe | undefined;
   private probeSentAt = 0;
   private seq = 0;
-  private suspicionAt = Infinity;
   /** Former neighbours being checked over relayed pings. */
   private readonly verifying = new Map<PeerId, { seq: number; deadline: number; round: number; helpers: Set<PeerId> }>();
-  private verifyAt = Infinity;
 
-  constructor(ctx: Context, hooks: DetectorHooks) {
+  constructor(ctx: Context) {
     this.ctx = ctx;
-    this.hooks = hooks;
+    this.missRate = ctx.config.detector.initialMissRate;
+  }
+
+  onTimer(timer: DetectorTimer): void {
+    if (timer === 'probe') this.onProbeTimer();
+    else if (timer === 'probe-timeout') this.onProbeTimeout();
+    else if (timer === 'suspicion') this.onSuspicionTimer();
+    else this.onVerifyTimer();
+  }
+
+  /** Arms the probe timer at a random phase, so a room started at once does not probe in lock step. */
+  start(): void {
+    this.ctx.resetTimer('probe', this.ctx.now + this.ctx.config.rng.next() * this.ctx.config.detector.probeIntervalMs);
   }
 
   heardFrom(peer: PeerId): void {
@@ -175,7 +137,7 @@ export class FailureDetector {
 
   /** A probe exchange with `peer` (it pinged us, or acked our ping) proves the link for a while. */
   exchanged(peer: PeerId, theirPing = false): void {
-    const neighbors = this.hooks.neighbors();
+    const neighbors = this.ctx.view.neighbors;
     if (!neighbors.has(peer)) return;
     // Until our own probe has timed the link once, its pings do not make it due later: `rttMs` per
     // link comes only from our direct acks.
@@ -184,7 +146,7 @@ export class FailureDetector {
     // neighbour: both ends draw, so the link is checked about every 0.75 × `links` periods from
     // whichever end comes first. Memoryless: however recently its links were checked, a crashed peer
     // is due on one of them within about 1.5 periods; and links that formed together stay out of step.
-    const mean = PROBE_DUE_PERIODS * this.ctx.config.probeIntervalMs * neighbors.size;
+    const mean = this.ctx.config.detector.probeDuePeriods * this.ctx.config.detector.probeIntervalMs * neighbors.size;
     this.probeDue.set(peer, this.ctx.now + mean * Math.min(3, -Math.log(1 - this.ctx.config.rng.next())));
   }
 
@@ -200,7 +162,7 @@ export class FailureDetector {
     this.urgent.delete(peer);
     if (this.probe?.target === peer) {
       this.probe = undefined;
-      this.ctx.clearTimer(PROBE_TIMEOUT_TIMER);
+      this.ctx.clearTimer('probe-timeout');
     }
   }
 
@@ -209,12 +171,13 @@ export class FailureDetector {
   }
 
   onProbeTimer(): void {
-    this.ctx.setTimer(PROBE_TIMER, this.ctx.now + this.scaled(this.ctx.config.probeIntervalMs));
+    this.ctx.resetTimer('probe', this.ctx.now + this.scaled(this.ctx.config.detector.probeIntervalMs));
     if (this.probe) return; // the previous probe is still running its later attempts
     const target = this.nextTarget();
     if (target === undefined) return;
-    const tries = directTriesFor(MISS_RATE_MARGIN * this.missRate, FALSE_ACCUSATION_ODDS, MIN_DIRECT_TRIES, MAX_DIRECT_TRIES);
-    const phases = this.urgent.has(target) ? CONFIRM_PHASES : (PROBE_PHASES_BY_TRIES[tries] as ReadonlyArray<{ relayed: boolean }>);
+    const { missRateMargin, falseAccusationOdds, minDirectTries, maxDirectTries } = this.ctx.config.detector;
+    const tries = directTriesFor(missRateMargin * this.missRate, falseAccusationOdds, minDirectTries, maxDirectTries);
+    const phases = this.urgent.has(target) ? CONFIRM_PHASES : probePhases(tries);
     this.startProbe(target, phases);
   }
 
@@ -224,8 +187,8 @@ export class FailureDetector {
     this.probe = { target, seq: this.seq, phases, phase: 0, helpers: new Set() };
     this.probeSentAt = this.ctx.now;
     this.ctx.stats.probes += 1;
-    this.ctx.send(target, { type: 'ping', seq: this.seq, suspected: this.hooks.isSuspect(target), digest: this.hooks.digestFor(target), tree: this.hooks.treeAdvert() });
-    this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(this.ctx.config.probeTimeoutMs));
+    this.ctx.raise({ type: 'ping', target, seq: this.seq, first: true });
+    this.ctx.resetTimer('probe-timeout', this.ctx.now + this.scaled(this.ctx.config.detector.probeTimeoutMs));
   }
 
   /**
@@ -233,7 +196,7 @@ export class FailureDetector {
    * probe, if any is.
    */
   private nextTarget(): PeerId | undefined {
-    const neighbors = this.hooks.neighbors();
+    const neighbors = this.ctx.view.neighbors;
     for (const peer of this.urgent) {
       if (neighbors.has(peer)) return peer;
       this.urgent.delete(peer);
@@ -254,31 +217,31 @@ export class FailureDetector {
     const probe = this.probe;
     if (!probe) return;
     const config = this.ctx.config;
-    if (probe.phase === 0) this.missRate = this.missRate * (1 - MISS_RATE_WEIGHT) + MISS_RATE_WEIGHT;
+    if (probe.phase === 0) this.missRate = this.missRate * (1 - config.detector.missRateWeight) + config.detector.missRateWeight;
     probe.phase += 1;
     const phase = probe.phases[probe.phase];
     if (phase !== undefined) {
       // A lost ping or ack is far likelier than a dead peer: try again, and in the last two tries
       // also through other neighbours (SWIM's indirect probe), a fresh set each round.
-      this.ctx.send(probe.target, { type: 'ping', seq: probe.seq, suspected: this.hooks.isSuspect(probe.target), digest: [], tree: this.hooks.treeAdvert() });
+      this.ctx.raise({ type: 'ping', target: probe.target, seq: probe.seq, first: false });
       if (phase.relayed) this.relay(probe.target, probe.seq, probe.helpers);
-      this.ctx.setTimer(PROBE_TIMEOUT_TIMER, this.ctx.now + this.scaled(phase.relayed ? config.indirectTimeoutMs : config.probeTimeoutMs));
+      this.ctx.resetTimer('probe-timeout', this.ctx.now + this.scaled(phase.relayed ? config.detector.indirectTimeoutMs : config.detector.probeTimeoutMs));
       return;
     }
     this.probe = undefined;
     this.ctx.stats.probeFailures += 1;
-    this.health = Math.min(config.maxHealth, this.health + 1);
-    this.hooks.probeFailed(probe.target);
+    this.health = Math.min(config.detector.maxHealth, this.health + 1);
+    this.ctx.raise({ type: 'probe-failed', peer: probe.target });
   }
 
   /** Asks `indirectProbes` neighbours not asked before (or any, once all were) to relay a ping to `target`. */
   private relay(target: PeerId, seq: number, asked: Set<PeerId>): void {
-    const others = [...this.hooks.neighbors()].filter((peer) => peer !== target);
+    const others = [...this.ctx.view.neighbors].filter((peer) => peer !== target);
     const fresh = others.filter((peer) => !asked.has(peer));
     const pool = fresh.length > 0 ? fresh : others;
-    for (const helper of this.ctx.config.rng.sample(pool, this.ctx.config.indirectProbes)) {
+    for (const helper of this.ctx.config.rng.sample(pool, this.ctx.config.detector.indirectProbes)) {
       asked.add(helper);
-      this.hooks.relayPing(helper, target, seq);
+      this.ctx.raise({ type: 'relay-ping', helper, target, seq });
     }
   }
 
@@ -290,9 +253,9 @@ export class FailureDetector {
    */
   verify(peer: PeerId, lastHeard: number | undefined): void {
     if (this.verifying.has(peer)) return;
-    if (![...this.hooks.neighbors()].some((other) => other !== peer)) {
+    if (![...this.ctx.view.neighbors].some((other) => other !== peer)) {
       // Nobody to relay through: go straight to the engine's next check.
-      this.hooks.verifyFailed(peer);
+      this.ctx.raise({ type: 'verify-failed', peer });
       return;
     }
     const config = this.ctx.config;
@@ -300,9 +263,9 @@ export class FailureDetector {
     // eviction whose DISCONNECT was lost), so give it longer; but never skip the check: a tab
     // whose page died right after a message, with its goodbye lost, must not linger as a ghost,
     // and in a small room nobody else would ever probe it.
-    const recent = lastHeard !== undefined && this.ctx.now - lastHeard < 2 * config.probeIntervalMs;
+    const recent = lastHeard !== undefined && this.ctx.now - lastHeard < 2 * config.detector.probeIntervalMs;
     this.seq += 1;
-    const deadline = this.ctx.now + this.scaled(config.probeTimeoutMs + config.indirectTimeoutMs) + (recent ? 2 * config.probeIntervalMs : 0);
+    const deadline = this.ctx.now + this.scaled(config.detector.probeTimeoutMs + config.detector.indirectTimeoutMs) + (recent ? 2 * config.detector.probeIntervalMs : 0);
     const check = { seq: this.seq, deadline, round: 1, helpers: new Set<PeerId>() };
     this.verifying.set(peer, check);
     this.relay(peer, check.seq, check.helpers);
@@ -310,31 +273,28 @@ export class FailureDetector {
   }
 
   private armVerify(deadline: number): void {
-    if (deadline < this.verifyAt) {
-      this.verifyAt = deadline;
-      this.ctx.setTimer(VERIFY_TIMER, deadline);
-    }
+    this.ctx.setTimer('verify', deadline);
   }
 
   onVerifyTimer(): void {
-    this.verifyAt = Infinity;
+    let next = Infinity;
     const failed: PeerId[] = [];
     for (const [peer, check] of this.verifying) {
       if (check.deadline > this.ctx.now) {
-        this.verifyAt = Math.min(this.verifyAt, check.deadline);
-      } else if (check.round < VERIFY_ROUNDS) {
+        next = Math.min(next, check.deadline);
+      } else if (check.round < this.ctx.config.detector.verifyRounds) {
         check.round += 1;
-        check.deadline = this.ctx.now + this.scaled(this.ctx.config.indirectTimeoutMs);
+        check.deadline = this.ctx.now + this.scaled(this.ctx.config.detector.indirectTimeoutMs);
         this.relay(peer, check.seq, check.helpers);
-        this.verifyAt = Math.min(this.verifyAt, check.deadline);
+        next = Math.min(next, check.deadline);
       } else {
         failed.push(peer);
       }
     }
     for (const peer of failed) this.verifying.delete(peer);
-    if (this.verifyAt < Infinity) this.ctx.setTimer(VERIFY_TIMER, this.verifyAt);
+    if (next < Infinity) this.ctx.setTimer('verify', next);
     this.ctx.stats.verifyFailures += failed.length;
-    for (const peer of failed) this.hooks.verifyFailed(peer);
+    for (const peer of failed) this.ctx.raise({ type: 'verify-failed', peer });
   }
 
   /** A direct or relayed ack arrived. */
@@ -352,15 +312,15 @@ export class FailureDetector {
       const previous = this.rtt.get(probe.target);
       this.rtt.set(probe.target, previous === undefined ? sample : previous * 0.875 + sample * 0.125);
     }
-    if (probe.phase === 0) this.missRate *= 1 - MISS_RATE_WEIGHT;
+    if (probe.phase === 0) this.missRate *= 1 - this.ctx.config.detector.missRateWeight;
     this.probe = undefined;
     this.health = Math.max(0, this.health - 1);
-    this.ctx.clearTimer(PROBE_TIMEOUT_TIMER);
+    this.ctx.clearTimer('probe-timeout');
   }
 
   /** We had to refute a suspicion of ourselves: we may be the slow one (Lifeguard). */
   noteRefutation(): void {
-    this.health = Math.min(this.ctx.config.maxHealth, this.health + 1);
+    this.health = Math.min(this.ctx.config.detector.maxHealth, this.health + 1);
   }
 
   /** Starts or confirms a suspicion of `peer` at `incarnation` by `accuser`; `notBefore` defers its end. */
@@ -368,15 +328,15 @@ export class FailureDetector {
     const config = this.ctx.config;
     let suspicion = this.suspicions.get(peer);
     if (!suspicion || suspicion.incarnation !== incarnation) {
-      const live = this.hooks.liveMembers() + 1;
-      const minMs = suspicionMinMs(config.suspicionMult, live, config.probeIntervalMs);
-      const maxMs = minMs * config.suspicionMaxMult;
-      const expected = expectedConfirmations(config.suspicionConfirmations, live);
+      const live = this.ctx.view.liveCount + 1;
+      const minMs = suspicionMinMs(config.detector.suspicionMult, live, config.detector.probeIntervalMs);
+      const maxMs = minMs * config.detector.suspicionMaxMult;
+      const expected = expectedConfirmations(config.detector.suspicionConfirmations, live);
       suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs, graced: false };
       suspicion.deadline = suspicion.start + suspicionTimeoutMs(0, expected, minMs, maxMs);
       this.suspicions.set(peer, suspicion);
       // Others accuse a neighbour of ours: check it now, to confirm or to tell it to refute.
-      if (accuser !== this.ctx.self && this.hooks.neighbors().has(peer)) {
+      if (accuser !== this.ctx.self && this.ctx.view.neighbors.has(peer)) {
         if (this.probe === undefined) this.startProbe(peer, CONFIRM_PHASES);
         else if (this.probe.target !== peer) this.urgent.add(peer);
       }
@@ -396,17 +356,14 @@ export class FailureDetector {
     if (this.suspicions.delete(peer)) this.armSuspicion();
   }
 
+  /** The suspicion timer follows the earliest deadline exactly (a cleared suspicion may make it later). */
   private armSuspicion(): void {
     let next = Infinity;
     for (const suspicion of this.suspicions.values()) next = Math.min(next, suspicion.deadline);
-    if (next === this.suspicionAt) return;
-    this.suspicionAt = next;
-    if (next === Infinity) this.ctx.clearTimer(SUSPICION_TIMER);
-    else this.ctx.setTimer(SUSPICION_TIMER, next);
+    this.ctx.resetTimer('suspicion', next);
   }
 
   onSuspicionTimer(): void {
-    this.suspicionAt = Infinity;
     const expired: Array<[PeerId, number]> = [];
     for (const [peer, suspicion] of this.suspicions) {
       if (suspicion.deadline > this.ctx.now) continue;
@@ -419,17 +376,29 @@ export class FailureDetector {
       if (!suspicion.accusers.has(this.ctx.self) && !suspicion.graced) {
         // We never failed to reach it ourselves: the accusers' verdict is on its way; judge only if it is lost.
         suspicion.graced = true;
-        suspicion.deadline = this.ctx.now + this.scaled(NON_ACCUSER_GRACE_PERIODS * this.ctx.config.probeIntervalMs);
+        suspicion.deadline = this.ctx.now + this.scaled(this.ctx.config.detector.nonAccuserGracePeriods * this.ctx.config.detector.probeIntervalMs);
         continue;
       }
       expired.push([peer, suspicion.incarnation]);
     }
     for (const [peer] of expired) this.suspicions.delete(peer);
     this.armSuspicion();
-    for (const [peer, incarnation] of expired) this.hooks.suspicionExpired(peer, incarnation);
+    for (const [peer, incarnation] of expired) this.ctx.raise({ type: 'suspicion-expired', peer, incarnation });
   }
 
-  get probing(): PeerId | undefined {
-    return this.probe?.target;
+  /** Test-only: what must always hold. */
+  checkInvariants(): string | undefined {
+    if (this.probe !== undefined) {
+      if (!this.ctx.view.neighbors.has(this.probe.target)) return `probing ${this.probe.target}, not a neighbour`;
+      if (this.ctx.deadline('probe-timeout') === undefined) return 'a probe with no timeout armed';
+    }
+    let next = Infinity;
+    for (const suspicion of this.suspicions.values()) next = Math.min(next, suspicion.deadline);
+    if ((this.ctx.deadline('suspicion') ?? Infinity) !== next) return `suspicion timer at ${String(this.ctx.deadline('suspicion'))}, earliest deadline ${next}`;
+    for (const check of this.verifying.values()) {
+      if ((this.ctx.deadline('verify') ?? Infinity) > check.deadline) return 'a verification with no timer armed by its deadline';
+    }
+    if (this.health < 0 || this.health > this.ctx.config.detector.maxHealth) return `health ${this.health}`;
+    return undefined;
   }
 }

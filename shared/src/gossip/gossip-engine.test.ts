@@ -62,7 +62,7 @@ describe('GossipEngine', () => {
   });
 
   it('refuses oversized presence from the app with a typed error', () => {
-    const a = new GossipEngine({ selfId: 'a', rng: createPrng(1), maxPresenceBytes: 16 });
+    const a = new GossipEngine({ selfId: 'a', rng: createPrng(1), limits: { maxPresenceBytes: 16 } });
     expect(() => a.handle({ type: 'set-presence', presence: { name: 'a much too long name' } }, 0)).toThrow(MurmurError);
   });
 

@@ -61,13 +61,20 @@ export function retransmitLimit(mult: number, n: number): number {
   return mult * Math.ceil(Math.log10(n + 1));
 }
 
-/** 32-bit FNV-1a of a string (UTF-16 code units; both ends hash the same way). */
+/** 32-bit FNV-1a of a string (UTF-16 code units; both ends hash the same way). The one FNV-1a in murmur. */
 export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
+  return hash >>> 0;
+}
+
+/** fnv1a over `codes[start..end)` (bytes or char codes): equals fnv1a of the string with those char codes. */
+export function fnv1aCodes(codes: ArrayLike<number>, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ (codes[i] as number), 0x01000193);
   return hash >>> 0;
 }
 

@@ -15,44 +15,13 @@
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
 import { connectBackoffMs } from './maths.js';
-import { PROTOCOL_VERSION, type HelloIntent } from './wire/frames.js';
+import { PROTOCOL_VERSION, type Frame, type HelloIntent } from './wire/frames.js';
 import type { Prng } from '../prng.js';
+import type { OverlayTimer } from './timers.js';
 
-export interface OverlayHooks {
-  neighborUp(peer: PeerId, first: boolean): void;
-  /** `graceful` when the peer said DISCONNECT/REFUSE or we dropped it ourselves. */
-  neighborDown(peer: PeerId, graceful: boolean): void;
-  /** Evidence from the peer itself that it is alive at `incarnation`. */
-  heardAlive(peer: PeerId, incarnation: number): void;
-  /** Not known to be dead or departed (unknown peers may be alive). */
-  mayBeAlive(peer: PeerId): boolean;
-  livePeers(): PeerId[];
-  /** How many live members we know of (cheaper than livePeers().length). */
-  liveCount(): number;
-  selfIncarnation(): number;
-}
+export type OverlayFrame = Extract<Frame, { type: 'hello' | 'welcome' | 'refuse' | 'disconnect' | 'forward-join' | 'shuffle' | 'shuffle-reply' }>;
 
-export const MAINTAIN_TIMER = 'maintain';
-export const SHUFFLE_TIMER = 'shuffle';
-/**
- * Random walks started for each newcomer (HyParView starts one per active
- * neighbour of the contact). Each walk ends in a link the far end must accept,
- * evicting a neighbour if full, and every eviction reshapes the broadcast
- * tree; two walks plus the newcomer's own low-priority requests fill its view
- * as well, at ~17% fewer messages per join (measured at N=400, 10% loss).
- */
-const FORWARD_JOIN_FANOUT = 2;
-/** A link request with no answer for this long is abandoned, ms (WebRTC gives up on ICE after ~30 s). */
-const PENDING_TIMEOUT_MS = 15_000;
-/**
- * A link the remote opened is closed if no HELLO comes over it for this
- * long, ms. The dialer sends HELLO as soon as the link is up and repeats it
- * every maintain period; a dialer that gave up its request while the link
- * was still negotiating (it judged us dead, say) never sends one, and the
- * link would otherwise stay open, unused and counted against maxLinks, on
- * both ends.
- */
-const HELLO_WAIT_MS = 5000;
+export const OVERLAY_FRAMES: ReadonlySet<Frame['type']> = new Set(['hello', 'welcome', 'refuse', 'disconnect', 'forward-join', 'shuffle', 'shuffle-reply']);
 
 export class Overlay {
   readonly active = new Set<PeerId>();
@@ -65,20 +34,54 @@ export class Overlay {
   private readonly awaitingHello = new Map<PeerId, number>();
   private readonly ctx: Context;
   private readonly rng: Prng;
-  private readonly hooks: OverlayHooks;
   private failures = 0;
   private nextAttemptAt = 0;
 
-  constructor(ctx: Context, hooks: OverlayHooks) {
+  constructor(ctx: Context) {
     this.ctx = ctx;
     this.rng = ctx.config.rng;
-    this.hooks = hooks;
+  }
+
+  /** Not known to be dead or departed (unknown peers may be alive). */
+  mayBeAlive(peer: PeerId): boolean {
+    const status = this.ctx.view.statusOf(peer);
+    return status === undefined || status === 'alive' || status === 'suspect';
+  }
+
+  /** The overlay's frames. */
+  receive(from: PeerId, frame: OverlayFrame): void {
+    const { type } = frame;
+    if (type === 'hello') return this.onHello(from, frame.version, frame.intent, frame.incarnation);
+    if (type === 'welcome') return this.onWelcome(from, frame.incarnation);
+    if (type === 'refuse') return this.onRefuse(from, frame.peers);
+    if (type === 'disconnect') return this.onDisconnect(from);
+    if (type === 'shuffle') return this.onShuffle(from, frame.peers);
+    if (type === 'shuffle-reply') return this.integrate(frame.peers);
+    if (this.mayBeAlive(frame.peer)) this.onForwardJoin(from, frame.peer, frame.ttl); // forward-join
+  }
+
+
+  onTimer(timer: OverlayTimer): void {
+    if (timer === 'maintain') this.maintain();
+    else this.shuffle();
+  }
+
+  /** Arms the shuffle (random phase) and repair timers. */
+  start(): void {
+    const config = this.ctx.config;
+    this.ctx.resetTimer('shuffle', this.ctx.now + (0.5 + this.rng.next()) * config.overlay.shuffleIntervalMs);
+    this.ctx.resetTimer('maintain', this.ctx.now + config.overlay.maintainIntervalMs);
+  }
+
+  /** A link to `peer` is up or being negotiated. */
+  dialing(peer: PeerId): boolean {
+    return this.pending.has(peer) || this.links.has(peer);
   }
 
   addPassive(peer: PeerId): void {
     if (peer === this.ctx.self || this.active.has(peer) || this.passive.includes(peer)) return;
-    if (this.ctx.config.passiveViewSize === 0) return;
-    if (this.passive.length >= this.ctx.config.passiveViewSize) this.passive.splice(this.rng.int(this.passive.length), 1);
+    if (this.ctx.config.overlay.passiveViewSize === 0) return;
+    if (this.passive.length >= this.ctx.config.overlay.passiveViewSize) this.passive.splice(this.rng.int(this.passive.length), 1);
     this.passive.push(peer);
   }
 
@@ -101,7 +104,7 @@ export class Overlay {
     if (this.active.has(peer) || this.pending.has(peer) || peer === this.ctx.self) return;
     this.pending.set(peer, { intent, since: this.ctx.now });
     this.ctx.stats.connectAttempts += 1;
-    if (this.links.has(peer)) this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent, incarnation: this.hooks.selfIncarnation() });
+    if (this.links.has(peer)) this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent, incarnation: this.ctx.view.selfIncarnation });
     else this.ctx.emit({ type: 'connect', peer });
   }
 
@@ -109,7 +112,7 @@ export class Overlay {
     const fresh = peers.filter((peer) => peer !== this.ctx.self && !this.active.has(peer));
     for (const peer of fresh) this.addPassive(peer);
     if (this.active.size === 0 && this.pending.size === 0) {
-      for (const peer of this.rng.sample(fresh, this.ctx.config.joinContacts)) this.dial(peer, 'join');
+      for (const peer of this.rng.sample(fresh, this.ctx.config.overlay.joinContacts)) this.dial(peer, 'join');
     }
   }
 
@@ -117,9 +120,9 @@ export class Overlay {
     this.links.add(peer);
     const request = this.pending.get(peer);
     if (request !== undefined) {
-      this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: request.intent, incarnation: this.hooks.selfIncarnation() });
+      this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: request.intent, incarnation: this.ctx.view.selfIncarnation });
     }
-    // Otherwise the remote asked: wait for its HELLO (not for ever: see HELLO_WAIT_MS).
+    // Otherwise the remote asked: wait for its HELLO (not for ever: see config.overlay.helloWaitMs).
     else if (!this.active.has(peer)) this.awaitingHello.set(peer, this.ctx.now);
   }
 
@@ -136,26 +139,26 @@ export class Overlay {
       this.refuse(from);
       return;
     }
-    this.hooks.heardAlive(from, incarnation);
-    const welcome = (): void => this.ctx.send(from, { type: 'welcome', incarnation: this.hooks.selfIncarnation() });
+    this.ctx.raise({ type: 'heard-alive', peer: from, incarnation });
+    const welcome = (): void => this.ctx.send(from, { type: 'welcome', incarnation: this.ctx.view.selfIncarnation });
     if (this.active.has(from)) {
       welcome();
       return;
     }
     const mustAccept = intent !== 'low' || this.pending.has(from);
-    const hasRoom = this.active.size + this.pendingCount() < this.ctx.config.maxLinks;
+    const hasRoom = this.active.size + this.pendingCount() < this.ctx.config.overlay.maxLinks;
     if (!mustAccept && !hasRoom) {
       this.refuse(from);
       return;
     }
-    if (this.active.size >= this.ctx.config.maxLinks) this.evictRandom(from);
+    if (this.active.size >= this.ctx.config.overlay.maxLinks) this.evictRandom(from);
     this.pending.delete(from);
     welcome();
     this.addNeighbor(from);
     if (intent === 'join') {
       const others = [...this.active].filter((peer) => peer !== from);
-      for (const peer of this.rng.sample(others, FORWARD_JOIN_FANOUT)) {
-        this.ctx.send(peer, { type: 'forward-join', peer: from, ttl: this.ctx.config.forwardJoinTtl });
+      for (const peer of this.rng.sample(others, this.ctx.config.overlay.forwardJoinFanout)) {
+        this.ctx.send(peer, { type: 'forward-join', peer: from, ttl: this.ctx.config.overlay.forwardJoinTtl });
       }
     }
   }
@@ -189,9 +192,9 @@ export class Overlay {
   }
 
   onWelcome(from: PeerId, incarnation: number | undefined): void {
-    if (incarnation !== undefined) this.hooks.heardAlive(from, incarnation);
+    if (incarnation !== undefined) this.ctx.raise({ type: 'heard-alive', peer: from, incarnation });
     if (!this.pending.delete(from) || this.active.has(from)) return;
-    if (this.active.size >= this.ctx.config.maxLinks) this.evictRandom(from);
+    if (this.active.size >= this.ctx.config.overlay.maxLinks) this.evictRandom(from);
     this.failures = 0;
     this.addNeighbor(from);
   }
@@ -201,7 +204,7 @@ export class Overlay {
     if (this.active.has(from)) this.dropNeighbor(from, true, false);
     this.closeLink(from);
     this.addPassive(from);
-    for (const peer of peers) if (this.hooks.mayBeAlive(peer)) this.addPassive(peer);
+    for (const peer of peers) if (this.mayBeAlive(peer)) this.addPassive(peer);
     this.noteFailure();
   }
 
@@ -217,7 +220,7 @@ export class Overlay {
       this.dial(peer, 'forward');
       return;
     }
-    if (ttl === this.ctx.config.passiveJoinTtl) this.addPassive(peer);
+    if (ttl === this.ctx.config.overlay.passiveJoinTtl) this.addPassive(peer);
     const next = this.rng.pick([...this.active].filter((p) => p !== from && p !== peer));
     if (next === undefined) this.dial(peer, 'forward');
     else this.ctx.send(next, { type: 'forward-join', peer, ttl: ttl - 1 });
@@ -227,7 +230,7 @@ export class Overlay {
     const first = this.active.size === 0;
     this.active.add(peer);
     this.removePassive(peer);
-    this.hooks.neighborUp(peer, first);
+    this.ctx.raise({ type: 'neighbor-up', peer, first });
   }
 
   private evictRandom(except: PeerId): void {
@@ -245,25 +248,25 @@ export class Overlay {
   dropNeighbor(peer: PeerId, graceful: boolean, close = true): void {
     if (!this.active.delete(peer)) return;
     if (close && this.links.delete(peer)) this.ctx.emit({ type: 'disconnect', peer });
-    this.hooks.neighborDown(peer, graceful);
+    this.ctx.raise({ type: 'neighbor-down', peer, graceful });
   }
 
   private noteFailure(): void {
     this.failures += 1;
-    this.nextAttemptAt = this.ctx.now + connectBackoffMs(this.failures, this.ctx.config.maintainIntervalMs, this.ctx.config.maxConnectBackoffMs);
+    this.nextAttemptAt = this.ctx.now + connectBackoffMs(this.failures, this.ctx.config.overlay.maintainIntervalMs, this.ctx.config.overlay.maxConnectBackoffMs);
   }
 
   /** Periodic repair: below maxLinks, try one candidate (passive view first). */
   maintain(): void {
     const config = this.ctx.config;
-    this.ctx.setTimer(MAINTAIN_TIMER, this.ctx.now + config.maintainIntervalMs);
+    this.ctx.resetTimer('maintain', this.ctx.now + config.overlay.maintainIntervalMs);
     for (const [peer, request] of this.pending) {
       // A lost HELLO (or WELCOME) would leave the request hanging: repeat it; a repeat is answered idempotently.
-      if (this.links.has(peer) && this.ctx.now - request.since > config.maintainIntervalMs) {
-        this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: request.intent, incarnation: this.hooks.selfIncarnation() });
+      if (this.links.has(peer) && this.ctx.now - request.since > config.overlay.maintainIntervalMs) {
+        this.ctx.send(peer, { type: 'hello', version: PROTOCOL_VERSION, intent: request.intent, incarnation: this.ctx.view.selfIncarnation });
       }
       // Drivers report a failed negotiation as link-down; this covers one that never answers.
-      if (this.ctx.now - request.since > PENDING_TIMEOUT_MS) {
+      if (this.ctx.now - request.since > config.overlay.pendingTimeoutMs) {
         this.pending.delete(peer);
         this.closeLink(peer);
         this.noteFailure();
@@ -271,22 +274,22 @@ export class Overlay {
     }
     for (const [peer, since] of this.awaitingHello) {
       if (this.active.has(peer) || this.pending.has(peer) || !this.links.has(peer)) this.awaitingHello.delete(peer);
-      else if (this.ctx.now - since > HELLO_WAIT_MS) this.closeLink(peer);
+      else if (this.ctx.now - since > config.overlay.helloWaitMs) this.closeLink(peer);
     }
     if (this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
     // Full mesh while the room fits in maxLinks; otherwise seek only up to targetLinks, because every
     // attempt is a WebRTC negotiation and a tab gets ~500 of them in its life.
-    const fullMesh = config.roomMembership && this.hooks.liveCount() <= config.maxLinks;
-    if (this.active.size >= (fullMesh ? config.maxLinks : config.targetLinks)) return;
-    let candidates = this.passive.filter((peer) => this.hooks.mayBeAlive(peer));
-    if (candidates.length === 0) candidates = this.hooks.livePeers().filter((peer) => !this.active.has(peer));
+    const fullMesh = config.roomMembership && this.ctx.view.liveCount <= config.overlay.maxLinks;
+    if (this.active.size >= (fullMesh ? config.overlay.maxLinks : config.overlay.targetLinks)) return;
+    let candidates = this.passive.filter((peer) => this.mayBeAlive(peer));
+    if (candidates.length === 0) candidates = this.ctx.view.livePeers().filter((peer) => !this.active.has(peer));
     const peer = this.rng.pick(candidates);
     if (peer === undefined) return;
     this.dial(peer, this.active.size === 0 ? 'high' : 'low');
   }
 
   shuffle(): void {
-    this.ctx.setTimer(SHUFFLE_TIMER, this.ctx.now + this.ctx.config.shuffleIntervalMs);
+    this.ctx.resetTimer('shuffle', this.ctx.now + this.ctx.config.overlay.shuffleIntervalMs);
     const target = this.rng.pick([...this.active]);
     if (target === undefined) return;
     const peers = [this.ctx.self, ...this.rng.sample([...this.active].filter((p) => p !== target), 3), ...this.rng.sample(this.passive, 4)];
@@ -299,6 +302,17 @@ export class Overlay {
   }
 
   integrate(peers: readonly PeerId[]): void {
-    for (const peer of peers) if (this.hooks.mayBeAlive(peer)) this.addPassive(peer);
+    for (const peer of peers) if (this.mayBeAlive(peer)) this.addPassive(peer);
+  }
+
+  /** Test-only: what must always hold. */
+  checkInvariants(): string | undefined {
+    if (this.active.size > this.ctx.config.overlay.maxLinks) return `${this.active.size} neighbours, over maxLinks`;
+    if (this.passive.length > this.ctx.config.overlay.passiveViewSize) return `passive view of ${this.passive.length}`;
+    if (this.active.has(this.ctx.self) || this.passive.includes(this.ctx.self) || this.pending.has(this.ctx.self)) return 'self in a view';
+    for (const peer of this.passive) if (this.active.has(peer)) return `${peer} both active and passive`;
+    for (const peer of this.pending.keys()) if (this.active.has(peer)) return `${peer} both active and pending`;
+    if (new Set(this.passive).size !== this.passive.length) return 'passive view holds a peer twice';
+    return undefined;
   }
 }

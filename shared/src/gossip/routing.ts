@@ -9,24 +9,20 @@
  * broadcast (the caller floods them); probe traffic is simply dropped.
  */
 import type { PeerId } from '../engine/types.js';
+import { ErrorCode, MurmurError } from '../errors.js';
 import type { Context } from './context.js';
 import type { RouteContent } from './wire/frames.js';
-
-/**
- * Hop limit of probe traffic (relayed pings and their acks). A probe without
- * a route takes random steps; past a few hops it is cheaper to let the probe
- * fail (the prober retries with other helpers) than to walk the room.
- */
-const PROBE_ROUTE_TTL = 6;
 
 export class Routing {
   private readonly ctx: Context;
   private readonly nextHop = new Map<PeerId, PeerId>();
-  private readonly neighbors: ReadonlySet<PeerId>;
 
-  constructor(ctx: Context, neighbors: ReadonlySet<PeerId>) {
+  constructor(ctx: Context) {
     this.ctx = ctx;
-    this.neighbors = neighbors;
+  }
+
+  private get neighbors(): ReadonlySet<PeerId> {
+    return this.ctx.view.neighbors;
   }
 
   /** Learns `via` as next hop to `origin`; unless `fresh`, only replaces a route that went stale. */
@@ -64,17 +60,38 @@ export class Routing {
     return true;
   }
 
+  /** A ROUTE frame arrived from neighbour `from`: deliver it, pass it on, or (an app payload with no route) broadcast it. */
+  onRoute(from: PeerId, origin: PeerId, to: PeerId, ttl: number, content: RouteContent): void {
+    this.learn(origin, from);
+    if (to === this.ctx.self) {
+      if (content.kind === 'app') this.ctx.emit({ type: 'routed', from: origin, payload: content.payload });
+      else if (content.kind === 'ping') this.send(this.ctx.self, origin, this.probeTtl, { kind: 'ack', seq: content.seq });
+      else this.ctx.raise({ type: 'relayed-ack', peer: origin, seq: content.seq });
+      return;
+    }
+    if (ttl <= 1) return;
+    if (this.send(origin, to, ttl - 1, content, from)) return;
+    if (content.kind === 'app') this.ctx.raise({ type: 'publish', body: { kind: 'routed', from: origin, to, payload: content.payload } });
+  }
+
+  /** The app sends `payload` to `to`: along a route if we know one, else as a broadcast only `to` delivers. */
+  sendApp(to: PeerId, payload: Uint8Array): void {
+    if (payload.length > this.ctx.config.limits.maxPayloadBytes) {
+      throw new MurmurError(ErrorCode.BAD_ARGUMENT, `routed payload of ${payload.length} bytes is over maxPayloadBytes`);
+    }
+    if (to === this.ctx.self) return;
+    if (!this.send(this.ctx.self, to, this.ctx.config.limits.routeTtl, { kind: 'app', payload })) {
+      this.ctx.raise({ type: 'publish', body: { kind: 'routed', from: this.ctx.self, to, payload } });
+    }
+  }
+
   /** Sends probe traffic through a chosen first hop (indirect probes go through a helper). */
   sendVia(hop: PeerId, origin: PeerId, to: PeerId, content: RouteContent): void {
     this.ctx.send(hop, { type: 'route', origin, to, ttl: this.probeTtl, content });
   }
 
-  /** Hop limit for probe traffic: PROBE_ROUTE_TTL, or routeTtl if that is lower. */
+  /** Hop limit for probe traffic: config.limits.probeRouteTtl, or routeTtl if that is lower. */
   get probeTtl(): number {
-    return Math.min(PROBE_ROUTE_TTL, this.ctx.config.routeTtl);
-  }
-
-  get size(): number {
-    return this.nextHop.size;
+    return Math.min(this.ctx.config.limits.probeRouteTtl, this.ctx.config.limits.routeTtl);
   }
 }

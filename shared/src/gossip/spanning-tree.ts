@@ -13,7 +13,7 @@
  * a dead root is replaced as soon as its verdict arrives.
  *
  * Loops are cut by poisoned reverse (never adopt a neighbour whose parent is
- * us) and by a distance ceiling (count-to-infinity stops at MAX_DISTANCE).
+ * us) and by a distance ceiling (count-to-infinity stops at config.broadcast.maxTreeDistance).
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
@@ -27,35 +27,25 @@ export interface TreeAdvert {
   parent: PeerId;
 }
 
-export interface TreeHooks {
-  neighbors(): ReadonlySet<PeerId>;
-  /** May `peer` be a root (not known dead or departed)? */
-  mayBeAlive(peer: PeerId): boolean;
-  /** Our tree links changed: parent or children. */
-  changed(): void;
-}
-
-/** Longest path accepted, in hops: far above any real depth, low enough to end count-to-infinity fast. */
-export const MAX_DISTANCE = 32;
-
-/** Shortest gap between two unrequested repeats of our advert to one neighbour, ms. */
-const REFRESH_MS = 1000;
-
 export class SpanningTree {
   root: PeerId;
   distance = 0;
   parent: PeerId | undefined;
   private readonly ctx: Context;
-  private readonly hooks: TreeHooks;
   private readonly adverts = new Map<PeerId, TreeAdvert>();
   private links = new Set<PeerId>();
   private seq = 0;
   private readonly refreshedAt = new Map<PeerId, number>();
 
-  constructor(ctx: Context, hooks: TreeHooks) {
+  constructor(ctx: Context) {
     this.ctx = ctx;
-    this.hooks = hooks;
     this.root = ctx.self;
+  }
+
+  /** May `peer` be a root (not known dead or departed)? */
+  private mayBeAlive(peer: PeerId): boolean {
+    const status = this.ctx.view.statusOf(peer);
+    return status === undefined || status === 'alive' || status === 'suspect';
   }
 
   /** Parent and children: the links broadcast payloads are pushed on. */
@@ -89,7 +79,7 @@ export class SpanningTree {
    * neighbour; an advert it already has is ignored by its seq).
    */
   refresh(peer: PeerId): void {
-    if (this.ctx.now - (this.refreshedAt.get(peer) ?? -Infinity) < REFRESH_MS) return;
+    if (this.ctx.now - (this.refreshedAt.get(peer) ?? -Infinity) < this.ctx.config.broadcast.treeRefreshMs) return;
     this.refreshedAt.set(peer, this.ctx.now);
     this.ctx.send(peer, { type: 'tree', ...this.current() });
   }
@@ -115,11 +105,11 @@ export class SpanningTree {
     let root = this.ctx.self;
     let distance = 0;
     let parent: PeerId | undefined;
-    const neighbors = this.hooks.neighbors();
+    const neighbors = this.ctx.view.neighbors;
     for (const [peer, advert] of this.adverts) {
       if (!neighbors.has(peer)) continue;
-      if (advert.parent === this.ctx.self || advert.distance + 1 > MAX_DISTANCE) continue;
-      if (advert.root !== this.ctx.self && !this.hooks.mayBeAlive(advert.root)) continue;
+      if (advert.parent === this.ctx.self || advert.distance + 1 > this.ctx.config.broadcast.maxTreeDistance) continue;
+      if (advert.root !== this.ctx.self && !this.mayBeAlive(advert.root)) continue;
       if (advert.root === this.ctx.self) continue; // a stale path back to ourselves
       const better =
         advert.root < root ||
@@ -136,15 +126,25 @@ export class SpanningTree {
     this.parent = parent;
     if (changed) {
       const advert = this.advert();
-      for (const peer of this.hooks.neighbors()) this.ctx.send(peer, { type: 'tree', ...advert });
+      for (const peer of this.ctx.view.neighbors) this.ctx.send(peer, { type: 'tree', ...advert });
     }
     const links = new Set<PeerId>();
     if (parent !== undefined) links.add(parent);
     for (const [peer, advert] of this.adverts) if (neighbors.has(peer) && advert.parent === this.ctx.self && advert.root === root) links.add(peer);
     if (!sameSet(links, this.links)) {
       this.links = links;
-      this.hooks.changed();
+      this.ctx.raise({ type: 'tree-changed' });
     }
+  }
+
+  /** Test-only: what must always hold. */
+  checkInvariants(): string | undefined {
+    const neighbors = this.ctx.view.neighbors;
+    if (this.parent !== undefined && !neighbors.has(this.parent)) return `parent ${this.parent} is not a neighbour`;
+    for (const peer of this.links) if (!neighbors.has(peer)) return `tree link ${peer} is not a neighbour`;
+    if ((this.root === this.ctx.self) !== (this.parent === undefined)) return `root ${this.root} with parent ${String(this.parent)}`;
+    if (this.distance > this.ctx.config.broadcast.maxTreeDistance || (this.root === this.ctx.self) !== (this.distance === 0)) return `distance ${this.distance} to root ${this.root}`;
+    return undefined;
   }
 }
 

@@ -4,16 +4,18 @@
  * the checks tests and benchmarks share: convergence, false verdicts, links.
  */
 import type { EngineOutput, PeerId, Presence } from '../engine/types.js';
-import type { GossipTuning } from '../gossip/config.js';
+import type { GossipOverrides } from '../gossip/config.js';
 import { GossipEngine } from '../gossip/gossip-engine.js';
 import { Simulator, type NetworkModel, type SimNode } from './simulator.js';
 
 export interface RoomOptions {
   seed: number;
   network?: Partial<NetworkModel>;
-  engine?: Partial<GossipTuning>;
+  engine?: GossipOverrides;
   /** Keep each node's app view (members and presence) from its events. */
   trackViews?: boolean;
+  /** Run every layer's checkInvariants() after each event (default true; benchmarks turn it off for speed). */
+  checkInvariants?: boolean;
 }
 
 export interface Verdict {
@@ -31,9 +33,11 @@ export class Room {
   readonly falseDead: Verdict[] = [];
   readonly malformed: Array<{ at: PeerId; output: EngineOutput }> = [];
   private readonly maxLinks: number;
+  private readonly deepChecks: boolean;
 
   constructor(options: RoomOptions) {
-    this.maxLinks = options.engine?.maxLinks ?? 8;
+    this.maxLinks = options.engine?.overlay?.maxLinks ?? 8;
+    this.deepChecks = options.checkInvariants ?? true;
     this.sim = new Simulator({
       seed: options.seed,
       network: options.network,
@@ -66,6 +70,7 @@ export class Room {
     if (engine instanceof GossipEngine) {
       const size = engine.neighbors().size;
       if (size > this.maxLinks) return `active view of ${size} exceeds maxLinks ${this.maxLinks}`;
+      if (this.deepChecks) return engine.checkInvariants();
     }
     return undefined;
   }

@@ -10,6 +10,7 @@
  * throws a SimError carrying the seed.
  */
 import type { Engine, EngineInput, EngineOutput, PeerId } from '../engine/types.js';
+import { fnv1a } from '../gossip/maths.js';
 import { createPrng, type Prng } from '../prng.js';
 import { EventQueue } from './event-queue.js';
 
@@ -109,7 +110,7 @@ export class Simulator {
 
   private startNode(id: PeerId): void {
     if (this.nodes.has(id)) throw new SimError(this.seed, `node ${id} joined twice`);
-    const engine = this.options.createEngine(id, createPrng((this.seed ^ hashId(id)) >>> 0));
+    const engine = this.options.createEngine(id, createPrng((this.seed ^ fnv1a(id)) >>> 0));
     const sample = this.rng.sample(this.upNodes(), this.options.discoverySample ?? 20);
     const node: SimNode = { id, engine, state: 'up', timers: new Map(), joinedAt: this.now };
     this.nodes.set(id, node);
@@ -334,8 +335,3 @@ function pairKey(a: PeerId, b: PeerId): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
 
-function hashId(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}

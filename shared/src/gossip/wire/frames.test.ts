@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../errors.js';
+import { ErrorCode, MurmurError } from '../../errors.js';
 import { createPrng } from '../../prng.js';
 import { decodeGossipBody, encodeGossipBody, type GossipBody } from './gossip-body.js';
-import { decodeFrame, encodeFrame, encodeGossipFrame, FrameType, type Frame } from './frames.js';
+import { decodeFrame, encodeFrame, encodeGossipFrame, FrameType, RESERVED_FRAME_TYPES, type Frame } from './frames.js';
 import { DEFAULT_WIRE_LIMITS } from './limits.js';
-import { WireError } from './reader.js';
+import { WireError, type WireReason } from './reader.js';
 
 const limits = DEFAULT_WIRE_LIMITS;
 
@@ -38,7 +38,6 @@ const frames: Frame[] = [
   ...bodies.map((body, i): Frame => ({ type: 'gossip', origin: `o${i}`, seq: i + 1, round: i, body, bodyBytes: encodeGossipBody(body) })),
   { type: 'ihave', entries: [{ origin: 'a', seq: 1, round: 2 }, { origin: 'b', seq: 99, round: 0 }] },
   { type: 'graft', entries: [{ origin: 'a', seq: 1 }] },
-  { type: 'prune' },
   { type: 'tree', seq: 7, root: 'a', distance: 3, parent: 'b' },
   { type: 'tree', seq: 0, root: 'a', distance: 0, parent: '' },
   { type: 'got', entries: [{ origin: 'a', seq: 1 }, { origin: 'b', seq: 2 }] },
@@ -94,22 +93,40 @@ describe('gossip frames', () => {
     }
   });
 
-  it('rejects trailing bytes, unknown types and out-of-range fields', () => {
-    const cases: Uint8Array[] = [
-      Uint8Array.of(...encodeFrame({ type: 'prune' }), 0),
-      Uint8Array.of(0),
-      Uint8Array.of(200),
-      Uint8Array.of(FrameType.HELLO, 1, 9, 0), // unknown intent
-      Uint8Array.of(FrameType.PING, 1, 8), // unknown flags
-      Uint8Array.of(FrameType.ACK, 1, 1), // unknown flags
-      Uint8Array.of(FrameType.DIGEST, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), // not a power of two
-      Uint8Array.of(FrameType.REFUSE, 0xff, 0xff, 0xff, 0xff, 0x0f), // huge count, no bytes
-      Uint8Array.of(FrameType.ACK, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), // varuint too long
-      Uint8Array.of(FrameType.FORWARD_JOIN, 1, 0x61, 99), // ttl over limit
-      Uint8Array.of(FrameType.SHUFFLE, 1, 2, 0xc3, 0x28), // invalid UTF-8
-      Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, 5, 0, 2, 0x5b, 0x5d), // presence not an object
+  it('rejects trailing bytes, unknown types and out-of-range fields, each with its reason', () => {
+    const cases: Array<[Uint8Array, WireReason]> = [
+      [Uint8Array.of(...encodeFrame({ type: 'disconnect' }), 0), 'trailing-bytes'],
+      [Uint8Array.of(0), 'unknown-type'],
+      [Uint8Array.of(200), 'unknown-type'],
+      [Uint8Array.of(FrameType.HELLO, 1, 9, 0), 'unknown-type'], // unknown intent
+      [Uint8Array.of(FrameType.PING, 1, 8), 'unknown-type'], // unknown flags
+      [Uint8Array.of(FrameType.ACK, 1, 1), 'unknown-type'], // unknown flags
+      [Uint8Array.of(FrameType.DIGEST, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 'invalid'], // not a power of two
+      [Uint8Array.of(FrameType.REFUSE, 0xff, 0xff, 0xff, 0xff, 0x0f), 'over-limit'], // huge count, no bytes
+      [Uint8Array.of(FrameType.REFUSE, 3, 1, 0x61), 'truncated'], // three peers, one there
+      [Uint8Array.of(FrameType.ACK, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), 'over-limit'], // varuint too long
+      [Uint8Array.of(FrameType.FORWARD_JOIN, 1, 0x61, 99), 'over-limit'], // ttl over limit
+      [Uint8Array.of(FrameType.SHUFFLE, 1, 2, 0xc3, 0x28), 'bad-utf8'],
+      [Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, 5, 0, 2, 0x5b, 0x5d), 'invalid'], // presence not an object
     ];
-    for (const bytes of cases) expect(() => decodeFrame(bytes, limits), `bytes ${[...bytes]}`).toThrow(WireError);
+    for (const [bytes, reason] of cases) {
+      let error: unknown;
+      try {
+        decodeFrame(bytes, limits);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, `bytes ${[...bytes]}`).toBeInstanceOf(WireError);
+      expect((error as WireError).reason, `bytes ${[...bytes]}`).toBe(reason);
+    }
+  });
+
+  it('skips a retired frame number, whatever body it carries, and never encodes one', () => {
+    for (const [name, number] of Object.entries(RESERVED_FRAME_TYPES)) {
+      expect(decodeFrame(Uint8Array.of(number), limits), name).toEqual({ type: 'reserved', number });
+      expect(decodeFrame(Uint8Array.of(number, 1, 2, 3), limits), name).toEqual({ type: 'reserved', number });
+      expect(() => encodeFrame({ type: 'reserved', number })).toThrow(MurmurError);
+    }
   });
 
   it('bounds lengths before allocating', () => {

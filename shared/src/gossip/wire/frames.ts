@@ -5,6 +5,7 @@
  */
 import * as encoding from 'lib0/encoding';
 import type { PeerId } from '../../engine/types.js';
+import { ErrorCode, MurmurError } from '../../errors.js';
 import { readGossipBody, type GossipBody } from './gossip-body.js';
 import type { WireLimits } from './limits.js';
 import { parsePresence } from './presence-json.js';
@@ -28,13 +29,23 @@ export const FrameType = {
   GOSSIP: 10,
   IHAVE: 11,
   GRAFT: 12,
-  PRUNE: 13,
   DIGEST: 14,
   RECORDS: 15,
   ROUTE: 16,
   TREE: 17,
   GOT: 18,
 } as const;
+
+/**
+ * Retired frame numbers: never reused. A peer still sending one is not an
+ * error; the decoder skips the frame (see the `reserved` rows of PROTOCOL.md).
+ */
+export const RESERVED_FRAME_TYPES = {
+  /** Plumtree's PRUNE: the spanning tree owns tree links now. */
+  PRUNE: 13,
+} as const;
+
+const RESERVED: ReadonlySet<number> = new Set(Object.values(RESERVED_FRAME_TYPES));
 
 /** Why a node opened a link (HyParView's JOIN / NEIGHBOR(priority) / FORWARDJOIN end). */
 export type HelloIntent = 'join' | 'forward' | 'high' | 'low';
@@ -85,7 +96,8 @@ export type Frame =
   | { type: 'gossip'; origin: PeerId; seq: number; round: number; body: GossipBody; bodyBytes: Uint8Array }
   | { type: 'ihave'; entries: Array<GossipId & { round: number }> }
   | { type: 'graft'; entries: GossipId[] }
-  | { type: 'prune' }
+  /** A retired frame number, skipped on receipt (decoded only, never sent). */
+  | { type: 'reserved'; number: number }
   | { type: 'digest'; hashes: readonly number[] }
   | { type: 'records'; bucketCount: number; buckets: number[]; wantBack: boolean; records: MemberRecord[] }
   | { type: 'route'; origin: PeerId; to: PeerId; ttl: number; content: RouteContent }
@@ -120,7 +132,7 @@ function readRecord(reader: Reader, limits: WireLimits): MemberRecord {
   const peer = reader.string(limits.maxPeerIdBytes, 'peer id');
   const incarnation = reader.varUint();
   const status = STATUSES[reader.u8()];
-  if (status === undefined) throw new WireError('unknown member status');
+  if (status === undefined) throw new WireError('unknown-type', 'unknown member status');
   const presenceVersion = reader.varUint();
   const presenceJson = reader.string(limits.maxPresenceBytes, 'presence');
   return { peer, incarnation, status, presenceVersion, presenceJson, presence: parsePresence(presenceJson) };
@@ -202,9 +214,8 @@ function writeFrame(encoder: encoding.Encoder, frame: Exclude<Frame, { type: 'go
         encoding.writeVarUint(encoder, entry.seq);
       }
       break;
-    case 'prune':
-      encoding.writeUint8(encoder, FrameType.PRUNE);
-      break;
+    case 'reserved':
+      throw new MurmurError(ErrorCode.BAD_ARGUMENT, `frame number ${frame.number} is retired and never sent`);
     case 'tree':
       encoding.writeUint8(encoder, FrameType.TREE);
       writeAdvert(encoder, frame);
@@ -261,7 +272,7 @@ function writeHashes(encoder: encoding.Encoder, hashes: readonly number[]): void
 
 function readHashes(reader: Reader): number[] {
   const n = reader.count(4, MAX_BUCKETS, 'buckets');
-  if (n === 0 || (n & (n - 1)) !== 0) throw new WireError(`bucket count ${n} is not a power of two`);
+  if (n === 0 || (n & (n - 1)) !== 0) throw new WireError('invalid', `bucket count ${n} is not a power of two`);
   const hashes: number[] = [];
   for (let i = 0; i < n; i++) hashes.push(reader.u32());
   return hashes;
@@ -277,11 +288,15 @@ export function decodeFrame(bytes: Uint8Array, limits: WireLimits): Frame {
 
 function readFrame(reader: Reader, limits: WireLimits): Frame {
   const type = reader.u8();
+  if (RESERVED.has(type)) {
+    reader.pos = reader.bytes.length; // whatever body an old peer gave it
+    return { type: 'reserved', number: type };
+  }
   switch (type) {
     case FrameType.HELLO: {
       const version = reader.varUint();
       const intent = INTENTS[reader.u8()];
-      if (intent === undefined) throw new WireError('unknown hello intent');
+      if (intent === undefined) throw new WireError('unknown-type', 'unknown hello intent');
       return { type: 'hello', version, intent, incarnation: reader.varUint() };
     }
     case FrameType.WELCOME:
@@ -299,7 +314,7 @@ function readFrame(reader: Reader, limits: WireLimits): Frame {
     case FrameType.PING: {
       const seq = reader.varUint();
       const flags = reader.u8();
-      if (flags > 7) throw new WireError(`unknown ping flags ${flags}`);
+      if (flags > 7) throw new WireError('unknown-type', `unknown ping flags ${flags}`);
       const digest = flags & PING_DIGEST ? readHashes(reader) : [];
       const ping: Frame = { type: 'ping', seq, suspected: (flags & PING_SUSPECTED) !== 0, digest };
       if (flags & PING_TREE) ping.tree = readAdvert(reader, limits);
@@ -308,7 +323,7 @@ function readFrame(reader: Reader, limits: WireLimits): Frame {
     case FrameType.ACK: {
       const seq = reader.varUint();
       const flags = reader.u8();
-      if (flags !== 0 && flags !== PING_TREE) throw new WireError(`unknown ack flags ${flags}`);
+      if (flags !== 0 && flags !== PING_TREE) throw new WireError('unknown-type', `unknown ack flags ${flags}`);
       return flags ? { type: 'ack', seq, tree: readAdvert(reader, limits) } : { type: 'ack', seq };
     }
     case FrameType.GOSSIP: {
@@ -341,13 +356,11 @@ function readFrame(reader: Reader, limits: WireLimits): Frame {
     }
     case FrameType.TREE:
       return { type: 'tree', ...readAdvert(reader, limits) };
-    case FrameType.PRUNE:
-      return { type: 'prune' };
     case FrameType.DIGEST:
       return { type: 'digest', hashes: readHashes(reader) };
     case FrameType.RECORDS: {
       const bucketCount = reader.boundedUint(MAX_BUCKETS, 'bucket count');
-      if (bucketCount === 0 || (bucketCount & (bucketCount - 1)) !== 0) throw new WireError(`bucket count ${bucketCount} is not a power of two`);
+      if (bucketCount === 0 || (bucketCount & (bucketCount - 1)) !== 0) throw new WireError('invalid', `bucket count ${bucketCount} is not a power of two`);
       const nb = reader.count(1, bucketCount, 'buckets');
       const buckets: number[] = [];
       for (let i = 0; i < nb; i++) buckets.push(reader.boundedUint(bucketCount - 1, 'bucket'));
@@ -366,10 +379,10 @@ function readFrame(reader: Reader, limits: WireLimits): Frame {
       if (kind === ROUTE_KIND.app) content = { kind: 'app', payload: reader.bytesOf(limits.maxPayloadBytes, 'payload') };
       else if (kind === ROUTE_KIND.ping) content = { kind: 'ping', seq: reader.varUint() };
       else if (kind === ROUTE_KIND.ack) content = { kind: 'ack', seq: reader.varUint() };
-      else throw new WireError(`unknown route kind ${kind}`);
+      else throw new WireError('unknown-type', `unknown route kind ${kind}`);
       return { type: 'route', origin, to, ttl, content };
     }
     default:
-      throw new WireError(`unknown frame type ${type}`);
+      throw new WireError('unknown-type', `unknown frame type ${type}`);
   }
 }

@@ -94,7 +94,7 @@ export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
       return { kind: 'routed', from, to, payload: reader.bytesOf(limits.maxPayloadBytes, 'payload') };
     }
     default:
-      throw new WireError(`unknown gossip body kind ${kind}`);
+      throw new WireError('unknown-type', `unknown gossip body kind ${kind}`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { GOSSIP_DEFAULTS } from '../config.js';
+
 /** Upper bounds applied while decoding peer bytes (all in bytes or items). */
 export interface WireLimits {
   /** Longest peer id accepted. */
@@ -10,9 +12,5 @@ export interface WireLimits {
   maxListItems: number;
 }
 
-export const DEFAULT_WIRE_LIMITS: WireLimits = {
-  maxPeerIdBytes: 64,
-  maxPresenceBytes: 4096,
-  maxPayloadBytes: 256 * 1024,
-  maxListItems: 4096,
-};
+/** The engine config's defaults (one source for every limit). */
+export const DEFAULT_WIRE_LIMITS: WireLimits = GOSSIP_DEFAULTS.limits;

@@ -11,10 +11,10 @@ export function parsePresence(json: string): Presence {
   try {
     value = JSON.parse(json);
   } catch {
-    throw new WireError('presence is not valid JSON');
+    throw new WireError('invalid', 'presence is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new WireError('presence must be a JSON object');
+    throw new WireError('invalid', 'presence must be a JSON object');
   }
   return value as Presence;
 }

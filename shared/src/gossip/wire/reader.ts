@@ -9,11 +9,26 @@
  * frame. Nothing is allocated before its length is known to fit.
  */
 import { ErrorCode, MurmurError } from '../../errors.js';
+import { fnv1aCodes } from '../maths.js';
+
+/**
+ * What was wrong with the bytes, one stable reason per defect (as ws gives
+ * each its own code): `truncated` (fewer bytes than a field needs),
+ * `over-limit` (a length or count above its bound), `unknown-type` (a frame,
+ * body, channel or enum number not in the table), `bad-utf8`,
+ * `trailing-bytes` (bytes left after a complete frame), `invalid` (a value
+ * of the right shape that cannot be: a bucket count not a power of two,
+ * presence that is not a JSON object).
+ */
+export type WireReason = 'truncated' | 'over-limit' | 'unknown-type' | 'bad-utf8' | 'trailing-bytes' | 'invalid';
 
 export class WireError extends MurmurError {
-  constructor(message: string) {
+  readonly reason: WireReason;
+
+  constructor(reason: WireReason, message: string) {
     super(ErrorCode.BAD_WIRE, message);
     this.name = 'WireError';
+    this.reason = reason;
   }
 }
 
@@ -45,12 +60,12 @@ export class Reader {
   }
 
   u8(): number {
-    if (this.pos >= this.bytes.length) throw new WireError(`truncated: u8 at ${this.pos}`);
+    if (this.pos >= this.bytes.length) throw new WireError('truncated', `truncated: u8 at ${this.pos}`);
     return this.bytes[this.pos++] as number;
   }
 
   u32(): number {
-    if (this.remaining < 4) throw new WireError(`truncated: u32 at ${this.pos}`);
+    if (this.remaining < 4) throw new WireError('truncated', `truncated: u32 at ${this.pos}`);
     const b = this.bytes;
     const p = this.pos;
     this.pos += 4;
@@ -65,26 +80,26 @@ export class Reader {
       const byte = this.u8();
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
-        if (!Number.isSafeInteger(value)) throw new WireError('varuint out of range');
+        if (!Number.isSafeInteger(value)) throw new WireError('over-limit', 'varuint out of range');
         return value;
       }
       scale *= 128;
     }
-    throw new WireError('varuint longer than 8 bytes');
+    throw new WireError('over-limit', 'varuint longer than 8 bytes');
   }
 
   /** A varuint that must not exceed `max` (counts, lengths, small enums). */
   boundedUint(max: number, what: string): number {
     const value = this.varUint();
-    if (value > max) throw new WireError(`${what} ${value} is over the limit ${max}`);
+    if (value > max) throw new WireError('over-limit', `${what} ${value} is over the limit ${max}`);
     return value;
   }
 
   /** A length prefix, checked against `maxLength` and the bytes left. */
   private lengthOf(maxLength: number, what: string): number {
     const length = this.varUint();
-    if (length > maxLength) throw new WireError(`${what} length ${length} is over the limit ${maxLength}`);
-    if (length > this.remaining) throw new WireError(`truncated: ${what} of ${length} bytes, ${this.remaining} left`);
+    if (length > maxLength) throw new WireError('over-limit', `${what} length ${length} is over the limit ${maxLength}`);
+    if (length > this.remaining) throw new WireError('truncated', `truncated: ${what} of ${length} bytes, ${this.remaining} left`);
     return length;
   }
 
@@ -98,13 +113,21 @@ export class Reader {
   /** A list count, checked against the bytes left so a huge count cannot allocate. */
   count(minItemBytes: number, max: number, what: string): number {
     const n = this.varUint();
-    if (n > max) throw new WireError(`${what} count ${n} is over the limit ${max}`);
-    if (n * minItemBytes > this.remaining) throw new WireError(`truncated: ${n} ${what} cannot fit in ${this.remaining} bytes`);
+    if (n > max) throw new WireError('over-limit', `${what} count ${n} is over the limit ${max}`);
+    if (n * minItemBytes > this.remaining) throw new WireError('truncated', `truncated: ${n} ${what} cannot fit in ${this.remaining} bytes`);
     return n;
   }
 
+  /** Everything left, as UTF-8 text of at most `maxBytes` (a body with no length prefix, like a mesh signal's JSON). */
+  rest(maxBytes: number, what: string): string {
+    if (this.remaining > maxBytes) throw new WireError('over-limit', `${what} of ${this.remaining} bytes is over the limit ${maxBytes}`);
+    const raw = this.bytes.subarray(this.pos);
+    this.pos = this.bytes.length;
+    return decodeUtf8(raw, what);
+  }
+
   end(): void {
-    if (this.pos !== this.bytes.length) throw new WireError(`${this.bytes.length - this.pos} trailing bytes`);
+    if (this.pos !== this.bytes.length) throw new WireError('trailing-bytes', `${this.bytes.length - this.pos} trailing bytes`);
   }
 
   string(maxBytes: number, what: string): string {
@@ -113,14 +136,9 @@ export class Reader {
     const start = this.pos;
     this.pos += length;
     if (length > SHORT_STRING) return decodeUtf8(bytes.subarray(start, start + length), what);
-    // FNV-1a over the bytes, in the small-integer range; any non-ASCII byte sends it to the decoder.
-    let hash = 0x811c9dc5;
-    for (let i = start; i < start + length; i++) {
-      const byte = bytes[i] as number;
-      if (byte >= 0x80) return decodeUtf8(bytes.subarray(start, start + length), what);
-      hash = Math.imul(hash ^ byte, 0x01000193);
-    }
-    hash &= 0x3fffffff;
+    // Any non-ASCII byte sends it to the decoder; ASCII bytes are the string's char codes, hashed as fnv1a hashes it.
+    for (let i = start; i < start + length; i++) if ((bytes[i] as number) >= 0x80) return decodeUtf8(bytes.subarray(start, start + length), what);
+    const hash = fnv1aCodes(bytes, start, start + length);
     const known = interned.get(hash);
     if (known !== undefined && known.length === length) {
       let same = true;
@@ -139,6 +157,6 @@ function decodeUtf8(raw: Uint8Array, what: string): string {
   try {
     return utf8.decode(raw);
   } catch {
-    throw new WireError(`${what} is not valid UTF-8`);
+    throw new WireError('bad-utf8', `${what} is not valid UTF-8`);
   }
 }

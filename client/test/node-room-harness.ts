@@ -1,13 +1,14 @@
 /**
- * For vitest files that run real rooms in Node: a signaling server per test
+ * Test support, not library code (the library never imports the signaling
+ * server). For vitest files that run real rooms in Node: a signaling server per test
  * on a free port, rooms over @roamhq/wrtc that are all left after the test,
  * and `until`, which polls a condition with a deadline instead of sleeping.
  */
 import { afterEach, beforeEach } from 'vitest';
 import { createSignalingServer, type SignalingServer } from '../../signaling-server/src/server.js';
-import { joinRoom } from './node.js';
-import type { JoinOptions } from './options.js';
-import type { Room } from './typed-room.js';
+import { joinRoom } from '../src/node.js';
+import type { JoinOptions } from '../src/options.js';
+import type { Room } from '../src/typed-room.js';
 
 export interface NodeRoomHarness {
   /** The current test's signaling server. */

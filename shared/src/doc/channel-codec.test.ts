@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/src/errors.js';
+import { ErrorCode } from '../errors.js';
 import { Channel, decodeFrame, encodeFrame, type ChannelFrame } from './channel-codec.js';
 
 const frames: ChannelFrame[] = [
@@ -10,8 +10,6 @@ const frames: ChannelFrame[] = [
   { channel: Channel.MESSAGE, topic: 'chat', data: { text: 'héllo', n: [1, null, true] } },
   { channel: Channel.MESSAGE, topic: 'blob', data: Uint8Array.of(9, 8) },
   { channel: Channel.MESSAGE, topic: 't', data: null },
-  { channel: Channel.PING, sentAt: 1234.5 },
-  { channel: Channel.PONG, sentAt: 0 },
 ];
 
 describe('channel codec', () => {
@@ -19,9 +17,14 @@ describe('channel codec', () => {
     expect(decodeFrame(encodeFrame(frame))).toEqual(frame);
   });
 
-  it('ignores trailing bytes so later versions may append fields', () => {
-    const bytes = encodeFrame({ channel: Channel.PING, sentAt: 5 });
-    expect(decodeFrame(Uint8Array.of(...bytes, 1, 2))).toEqual({ channel: Channel.PING, sentAt: 5 });
+  it('refuses trailing bytes, as the engine wire does', () => {
+    const bytes = encodeFrame({ channel: Channel.DOC_UPDATE, update: Uint8Array.of(1) });
+    expect(() => decodeFrame(Uint8Array.of(...bytes, 1, 2))).toThrow(expect.objectContaining({ code: ErrorCode.BAD_WIRE, reason: 'trailing-bytes' }));
+  });
+
+  it('skips the retired PING and PONG channels, whatever their body', () => {
+    expect(decodeFrame(Uint8Array.of(5, 0, 0, 0, 0, 0, 0, 0, 0))).toEqual({ channel: 'reserved', number: 5 });
+    expect(decodeFrame(Uint8Array.of(6))).toEqual({ channel: 'reserved', number: 6 });
   });
 
   it('rejects every truncation of every frame with MURMUR_BAD_WIRE', () => {

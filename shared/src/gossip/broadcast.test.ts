@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { layerContext, takeSent } from '../../test/layer-context.js';
+import { Broadcast } from './broadcast.js';
+import { encodeGossipBody } from './wire/gossip-body.js';
+
+function broadcast() {
+  const { ctx, view } = layerContext();
+  const layer = new Broadcast(ctx);
+  const join = (peer: string): void => {
+    view.neighbors.add(peer);
+    layer.neighborUp(peer);
+  };
+  return { ctx, view, layer, join };
+}
+
+const body = encodeGossipBody({ kind: 'data', payload: Uint8Array.of(1, 2, 3) });
+
+describe('Broadcast alone', () => {
+  it('pushes on tree links, announces on the others in one batched IHAVE, and retransmits an unacknowledged push', () => {
+    const { ctx, view, layer, join } = broadcast();
+    join('t');
+    join('l');
+    layer.setTreeLinks(new Set(['t']), view.neighbors);
+    expect(layer.checkInvariants(view.neighbors)).toBeUndefined();
+    layer.publish(body);
+    layer.publish(body);
+    expect(takeSent(ctx).map((s) => [s.to, s.frame.type])).toEqual([
+      ['t', 'gossip'],
+      ['t', 'gossip'],
+    ]);
+    expect(ctx.deadline('ihave')).toBe(ctx.config.broadcast.lazyFlushMs);
+    ctx.now = ctx.config.broadcast.lazyFlushMs;
+    ctx.fired('ihave');
+    layer.flushLazy();
+    const ihave = takeSent(ctx);
+    expect(ihave).toHaveLength(1);
+    expect(ihave[0]?.frame).toMatchObject({ type: 'ihave', entries: [{ origin: 'me', seq: 1 }, { origin: 'me', seq: 2 }] });
+    // The tree link never acknowledged: both payloads go again.
+    ctx.fired('resend');
+    layer.onResendTimer();
+    expect(takeSent(ctx).map((s) => s.to)).toEqual(['t', 't']);
+    expect(ctx.stats.resends).toBe(2);
+  });
+
+  it('an acknowledged push is not retransmitted', () => {
+    const { ctx, view, layer, join } = broadcast();
+    join('t');
+    layer.setTreeLinks(new Set(['t']), view.neighbors);
+    layer.publish(body);
+    takeSent(ctx);
+    layer.onGot('t', [{ origin: 'me', seq: 1 }]);
+    ctx.now = 10_000;
+    ctx.fired('resend');
+    layer.onResendTimer();
+    expect(takeSent(ctx)).toEqual([]);
+  });
+
+  it('pulls an announced id it never received (GRAFT), from the first announcer', () => {
+    const { ctx, layer, join } = broadcast();
+    join('a');
+    join('b');
+    layer.onIhave('a', [{ origin: 'o', seq: 7, round: 2 }]);
+    layer.onIhave('b', [{ origin: 'o', seq: 7, round: 2 }]);
+    expect(layer.isMissing('o', 7)).toBe(true);
+    ctx.now = ctx.config.broadcast.graftTimeoutMs;
+    ctx.fired('graft');
+    layer.onGraftTimer();
+    expect(takeSent(ctx)).toEqual([{ to: 'a', frame: { type: 'graft', entries: [{ origin: 'o', seq: 7 }] } }]);
+    expect(layer.receive('b', 'o', 7, 2, body)).toBe(true);
+    expect(layer.receive('a', 'o', 7, 2, body)).toBe(false);
+    expect(layer.isMissing('o', 7)).toBe(false);
+  });
+
+  it('keeps eager ∪ lazy = active as neighbours come and go', () => {
+    const { view, layer, join } = broadcast();
+    join('a');
+    join('b');
+    layer.setTreeLinks(new Set(['a']), view.neighbors);
+    view.neighbors.delete('a');
+    layer.neighborDown('a');
+    expect(layer.checkInvariants(view.neighbors)).toBeUndefined();
+    expect([...layer.lazy]).toEqual(['b']);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { layerContext, takeEvents } from '../../test/layer-context.js';
+import { Liveness } from './liveness.js';
+import { Membership } from './membership.js';
+
+function liveness() {
+  const { ctx, view } = layerContext();
+  const membership = new Membership('me', 0);
+  const layer = new Liveness(ctx, membership);
+  return { ctx, view, membership, layer };
+}
+
+describe('Liveness alone', () => {
+  it('a member heard from itself joins; a DEAD verdict makes it leave and be forgotten by every layer', () => {
+    const { ctx, layer } = liveness();
+    layer.heardAlive('a', 2);
+    expect(ctx.out).toContainEqual({ type: 'peer-join', peer: 'a', presence: {} });
+    takeEvents(ctx);
+    ctx.out = [];
+    expect(layer.applyGossip('b', { kind: 'dead', peer: 'a', incarnation: 2 })).toBe(true);
+    expect(ctx.out).toEqual([{ type: 'peer-leave', peer: 'a', reason: 'dead' }]);
+    expect(takeEvents(ctx)).toEqual([
+      { type: 'clear-suspicion', peer: 'a' },
+      { type: 'member-gone', peer: 'a' },
+    ]);
+    expect(layer.checkInvariants()).toBeUndefined();
+  });
+
+  it('refutes a suspicion of itself with a higher incarnation, once', () => {
+    const { ctx, membership, layer } = liveness();
+    layer.applyGossip('b', { kind: 'suspect', peer: 'me', incarnation: 0 });
+    expect(membership.self.incarnation).toBe(1);
+    expect(takeEvents(ctx)).toEqual([{ type: 'refuted' }, { type: 'publish', body: { kind: 'alive', incarnation: 1 } }]);
+    // The same stale accusation again within a probe period: our refutation is still spreading.
+    layer.applyGossip('c', { kind: 'suspect', peer: 'me', incarnation: 0 });
+    expect(takeEvents(ctx)).toEqual([]);
+  });
+
+  it('a newcomer leaves verdicts to others until its quiet period ends or it has synced', () => {
+    const { ctx, layer } = liveness();
+    layer.heardAlive('a', 0);
+    layer.announce();
+    layer.applyGossip('b', { kind: 'suspect', peer: 'a', incarnation: 0 });
+    takeEvents(ctx);
+    layer.declareDead('a', 0);
+    expect(takeEvents(ctx)).toMatchObject([{ type: 'suspect', peer: 'a', accuser: 'me', notBefore: 3 * ctx.config.antiEntropy.intervalMs }]);
+    layer.synced();
+    layer.declareDead('a', 0);
+    expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'dead', peer: 'a', incarnation: 0 } }]);
+  });
+
+  it('a failed verification redials before accusing; a redial that produces no link in time accuses', () => {
+    const { ctx, view, layer } = liveness();
+    layer.heardAlive('a', 0);
+    takeEvents(ctx);
+    view.dialing.add('a'); // the router hands the dial to the overlay at once
+    layer.redial('a');
+    expect(takeEvents(ctx)).toEqual([{ type: 'dial', peer: 'a', intent: 'low' }]);
+    ctx.now = 3000;
+    layer.checkRedials();
+    expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0 } }]);
+  });
+
+  it('merges an anti-entropy DEAD about a member held alive as a suspicion it spreads', () => {
+    const { ctx, layer } = liveness();
+    layer.heardAlive('a', 0);
+    takeEvents(ctx);
+    layer.mergeRecord({ peer: 'a', incarnation: 0, status: 'dead', presenceVersion: 0, presenceJson: '{}', presence: {} }, 'b');
+    const events = takeEvents(ctx);
+    expect(events).toContainEqual({ type: 'suspect', peer: 'a', incarnation: 0, accuser: 'me', notBefore: 0 });
+    expect(events).toContainEqual({ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0 } });
+  });
+});

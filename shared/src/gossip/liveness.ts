@@ -1,0 +1,296 @@
+/**
+ * Membership and liveness: the verdict rules. What a member's status is
+ * after news (SWIM incarnations, via membership.ts), who may judge, when a
+ * lost neighbour is redialed before it is accused, how we refute a
+ * suspicion of ourselves, and how broadcasts about members are applied.
+ * Its actions on other layers (suspicion timers, forgetting a dead member,
+ * dials, publishing) are events for the router.
+ */
+import type { PeerId, Presence } from '../engine/types.js';
+import type { Context } from './context.js';
+import { isLive, type Membership, type StatusChange } from './membership.js';
+import type { MemberRecord, MemberStatus } from './wire/frames.js';
+import type { GossipBody } from './wire/gossip-body.js';
+
+export class Liveness {
+  /** We announced ourselves (on our first neighbour). */
+  announced = false;
+  private readonly ctx: Context;
+  private readonly membership: Membership;
+  private lastRefuteAt = -Infinity;
+  /**
+   * Members whose current ALIVE we learnt from themselves (HELLO, WELCOME or
+   * their first records): their broadcast announcement is still news to the
+   * rest of the room, so it is passed on even though it changes nothing here
+   * (see applyGossip).
+   */
+  private readonly knownFromLink = new Set<PeerId>();
+  /** Former neighbours dialed again because relayed pings could not reach them (see `redial`): peer → give-up time. */
+  private readonly redialing = new Map<PeerId, number>();
+  /** No dead verdicts from us before this time (we are new; our view may be stale). */
+  private judgeFrom = Infinity;
+
+  constructor(ctx: Context, membership: Membership) {
+    this.ctx = ctx;
+    this.membership = membership;
+  }
+
+  start(): void {
+    this.ctx.resetTimer('reconnect', this.ctx.now + (0.5 + this.ctx.config.rng.next()) * this.ctx.config.overlay.reconnectIntervalMs);
+  }
+
+  /** Not known to be dead or departed (unknown peers may be alive). */
+  mayLink(peer: PeerId): boolean {
+    const status = this.membership.statusOf(peer);
+    return status === undefined || isLive(status);
+  }
+
+  /** Serf's reconnect: occasionally dial a member judged dead, so a healed partition finds its way back. */
+  onReconnectTimer(): void {
+    this.ctx.resetTimer('reconnect', this.ctx.now + this.ctx.config.overlay.reconnectIntervalMs);
+    const chance = this.ctx.config.overlay.reconnectsPerPeriod / (this.membership.liveCount + 1);
+    if (this.ctx.config.rng.next() >= chance) return;
+    const peer = this.ctx.config.rng.pick(this.membership.deadPeers());
+    if (peer !== undefined) this.ctx.raise({ type: 'dial', peer, intent: 'forward' });
+  }
+
+  /** Our first neighbour: announce ourselves; a newcomer judges nobody for a few periods. */
+  announce(): void {
+    this.announced = true;
+    this.judgeFrom = this.ctx.now + this.ctx.config.detector.newcomerQuietPeriods * this.ctx.config.antiEntropy.intervalMs;
+    // Without room-wide membership a tab is known by what it says and whom it links to.
+    if (this.ctx.config.roomMembership) this.publish({ kind: 'alive', incarnation: this.membership.self.incarnation });
+  }
+
+  /** HELLO or WELCOME from the peer itself. */
+  heardAlive(peer: PeerId, incarnation: number): void {
+    if (this.applyStatus(peer, incarnation, 'alive', peer)) this.knownFromLink.add(peer);
+    else this.tellVerdict(peer);
+  }
+
+  /** A link came up: a redial (or any link) proves the peer alive. */
+  linkUp(peer: PeerId): void {
+    this.redialing.delete(peer);
+  }
+
+  /**
+   * Applies a broadcast message. Returns false when it was stale state (an
+   * ALIVE or presence we already held), which is not worth passing on;
+   * verdicts, app data and routed payloads always are.
+   */
+  applyGossip(origin: PeerId, body: GossipBody): boolean {
+    switch (body.kind) {
+      case 'alive':
+        if (this.applyStatus(origin, body.incarnation, 'alive', origin)) return true;
+        // Held already: news to others only if we learnt it from the peer's own handshake.
+        return this.knownFromLink.delete(origin);
+      case 'suspect':
+        this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
+        break;
+      case 'dead':
+        this.applyStatus(body.peer, body.incarnation, 'dead', origin);
+        break;
+      case 'left':
+        this.applyStatus(origin, body.incarnation, 'left', origin);
+        break;
+      case 'presence':
+        return this.applyPresence(origin, body.version, body.presence, body.json);
+      case 'data':
+        if (origin !== this.ctx.self) this.ctx.emit({ type: 'deliver', from: origin, payload: body.payload });
+        break;
+      case 'routed':
+        if (body.to === this.ctx.self) this.ctx.emit({ type: 'routed', from: body.from, payload: body.payload });
+        break;
+    }
+    return true;
+  }
+
+  /** Applies news about a member; returns true if it changed our view. */
+  private applyStatus(peer: PeerId, incarnation: number, status: MemberStatus, accuser: PeerId, judge = true): boolean {
+    if (peer === this.ctx.self) {
+      if (status !== 'alive' && incarnation >= this.membership.self.incarnation) this.refute(incarnation);
+      return false;
+    }
+    const change = this.membership.applyStatus(peer, incarnation, status, this.ctx.now);
+    if (!change) {
+      const member = this.membership.get(peer);
+      if (judge && status === 'suspect' && member?.status === 'suspect' && member.incarnation === incarnation) {
+        this.ctx.raise({ type: 'suspect', peer, incarnation, accuser, notBefore: 0 });
+      }
+      return false;
+    }
+    this.afterStatusChange(change, accuser, judge);
+    return true;
+  }
+
+  /** `judge`: run our own suspicion timer (not for suspicions copied from a digest, which may be stale). */
+  private afterStatusChange(change: StatusChange, accuser: PeerId, judge = true): void {
+    const { member, previous } = change;
+    const wasLive = isLive(previous);
+    const nowLive = isLive(member.status);
+    if (member.status !== 'suspect') this.ctx.raise({ type: 'clear-suspicion', peer: member.peer });
+    else if (judge) this.ctx.raise({ type: 'suspect', peer: member.peer, incarnation: member.incarnation, accuser, notBefore: 0 });
+    if (!wasLive && nowLive) this.ctx.emit({ type: 'peer-join', peer: member.peer, presence: member.presence });
+    if (wasLive && !nowLive) {
+      this.ctx.emit({ type: 'peer-leave', peer: member.peer, reason: member.status === 'left' ? 'left' : 'dead' });
+    }
+    if (!nowLive) {
+      this.knownFromLink.delete(member.peer);
+      this.ctx.raise({ type: 'member-gone', peer: member.peer });
+    }
+  }
+
+  /** Returns true if the presence was news to us. */
+  private applyPresence(peer: PeerId, version: number, presence: Presence, json: string): boolean {
+    if (peer === this.ctx.self) return false;
+    let member = this.membership.get(peer);
+    if (!member) {
+      // Presence from an unknown peer proves it alive; announce it with the presence already in place.
+      const change = this.membership.applyStatus(peer, 0, 'alive', this.ctx.now);
+      member = change?.member;
+      if (!member || !change) return false;
+      this.membership.applyPresence(member, version, presence, json);
+      this.afterStatusChange(change, peer);
+      return true;
+    }
+    if (!this.membership.applyPresence(member, version, presence, json)) return false;
+    if (isLive(member.status)) this.ctx.emit({ type: 'presence', peer, presence });
+    return true;
+  }
+
+  /**
+   * Merges an anti-entropy record. A verdict (suspect/dead) about a member we
+   * hold alive becomes a suspicion we spread, not an instant death: after a
+   * healed partition both sides hold the other dead, and the accused must hear
+   * of it to refute (memberlist's mergeState does the same).
+   */
+  mergeRecord(record: MemberRecord, from: PeerId): void {
+    if (record.peer === this.ctx.self) {
+      if (record.status !== 'alive' && record.incarnation >= this.membership.self.incarnation) this.refute(record.incarnation);
+      return;
+    }
+    const member = this.membership.get(record.peer);
+    const softened = record.status === 'dead' && member !== undefined && isLive(member.status);
+    // A suspicion copied from a digest may be long refuted: hold it, but judge only on fresh gossip.
+    const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.ctx.self, softened);
+    // A newcomer's own record (its first sync with us) races its announcement, which the room still needs.
+    if (changed && record.peer === from && record.status === 'alive') this.knownFromLink.add(from);
+    // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
+    if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: record.incarnation });
+    if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
+  }
+
+  /**
+   * A neighbour's digest arrived (we answer with our records wherever it
+   * differs, and it sends back whatever it holds newer) or its records did:
+   * whatever refutations it knew, we know or are about to. A newcomer may
+   * judge from here on instead of waiting out its quiet period.
+   */
+  synced(): void {
+    if (this.announced) this.judgeFrom = Math.min(this.judgeFrom, this.ctx.now);
+  }
+
+  /**
+   * A peer we hold dead at its current incarnation says HELLO (or WELCOME):
+   * the verdict was false, and it may never have heard it (its neighbours
+   * flooded the DEAD, then dropped their links, and a slow tab can miss
+   * both). Send it its own record, so it refutes at once instead of
+   * staying out of every view it is not linked into.
+   */
+  private tellVerdict(peer: PeerId): void {
+    const member = this.membership.get(peer);
+    if (member?.status !== 'dead') return;
+    this.ctx.send(peer, { type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: [member] });
+  }
+
+  /**
+   * Relayed pings could not reach a former neighbour whose link died without
+   * a goodbye. In a sparse mesh a helper often has no route to it, and the
+   * likeliest story is still an eviction whose DISCONNECT was lost, so ask the
+   * driver for a link instead of accusing: a link that comes up (even one the
+   * peer then refuses) proves it alive; a dial that fails makes us accuse.
+   * A failed verification is rare, so the extra negotiation is too.
+   */
+  redial(peer: PeerId): void {
+    if (!isLive(this.membership.statusOf(peer)) || this.ctx.view.neighbors.has(peer)) return;
+    this.redialing.set(peer, this.ctx.now + this.ctx.config.detector.redialWaitMs);
+    this.ctx.raise({ type: 'dial', peer, intent: 'low' });
+    this.checkRedials();
+  }
+
+  /**
+   * A link we asked for to a live member failed before the handshake ended.
+   * Nobody may be probing that member: a tab whose links were all in a
+   * handshake when it closed (its LEFT lost), or the last other tab when our
+   * own last link died, is nobody's neighbour, and probes go to neighbours
+   * only. So check it like a neighbour lost without a goodbye: relayed
+   * pings, then one redial, then an accusation it can refute if alive.
+   */
+  dialFailed(peer: PeerId): void {
+    if (this.redialing.has(peer) || !isLive(this.membership.statusOf(peer))) return;
+    this.ctx.raise({ type: 'verify', peer });
+  }
+
+  /** Accuses every peer we redialed whose dial failed or has not produced a link in time. */
+  checkRedials(): void {
+    for (const [peer, deadline] of this.redialing) {
+      if (this.ctx.view.dialing(peer) && this.ctx.now < deadline) continue;
+      this.redialing.delete(peer);
+      this.accuse(peer);
+    }
+  }
+
+  accuse(peer: PeerId): void {
+    const member = this.membership.get(peer);
+    if (!member || !isLive(member.status)) return;
+    this.publish({ kind: 'suspect', peer, incarnation: member.incarnation });
+  }
+
+  declareDead(peer: PeerId, incarnation: number): void {
+    const member = this.membership.get(peer);
+    if (!member || member.status !== 'suspect' || member.incarnation !== incarnation) return;
+    if (this.ctx.now < this.judgeFrom) {
+      // A newcomer's view is stale until a few anti-entropy rounds have run (it may have missed the
+      // refutation): leave the verdict to established members, or judge later.
+      this.ctx.raise({ type: 'suspect', peer, incarnation, accuser: this.ctx.self, notBefore: this.judgeFrom });
+      return;
+    }
+    this.publish({ kind: 'dead', peer, incarnation });
+  }
+
+  /** A neighbour's ping says we are suspected, at an incarnation it does not tell. */
+  suspectedByPing(): void {
+    // Outrank our current incarnation, unless we refuted within the last period (that refutation is still spreading).
+    if (this.ctx.now - this.lastRefuteAt >= this.ctx.config.detector.probeIntervalMs) this.refute(this.membership.self.incarnation);
+  }
+
+  /**
+   * Answers an accusation of ourselves. At our current incarnation (or
+   * above) it must be outranked: bump and announce. At an older one our
+   * refutation is already out; repeat it at most once a probe period.
+   */
+  private refute(accusedAt: number): void {
+    const self = this.membership.self;
+    if (accusedAt < self.incarnation) {
+      if (this.ctx.now - this.lastRefuteAt < this.ctx.config.detector.probeIntervalMs) return;
+    } else {
+      this.membership.setSelfIncarnation(accusedAt + 1);
+      this.ctx.stats.refutations += 1;
+      this.ctx.raise({ type: 'refuted' });
+    }
+    this.lastRefuteAt = this.ctx.now;
+    this.publish({ kind: 'alive', incarnation: self.incarnation });
+  }
+
+  private publish(body: GossipBody): void {
+    this.ctx.raise({ type: 'publish', body });
+  }
+
+  /** Test-only: what must always hold. */
+  checkInvariants(): string | undefined {
+    for (const peer of this.redialing.keys()) if (peer === this.ctx.self) return 'redialing self';
+    if (this.membership.self.status === 'dead' || this.membership.self.status === 'suspect') return `self held ${this.membership.self.status}`;
+    if (this.membership.liveCount < 0 || this.membership.liveCount >= this.membership.members.size) return `liveCount ${this.membership.liveCount} of ${this.membership.members.size} members`;
+    return undefined;
+  }
+}

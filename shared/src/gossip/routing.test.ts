@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { layerContext, takeEvents, takeSent } from '../../test/layer-context.js';
+import { Routing } from './routing.js';
+
+describe('Routing alone', () => {
+  it('learns reverse paths and forwards along them', () => {
+    const { ctx, view } = layerContext();
+    view.neighbors.add('n');
+    const routing = new Routing(ctx);
+    routing.onRoute('n', 'far', 'me', 5, { kind: 'app', payload: Uint8Array.of(9) });
+    expect(ctx.out).toContainEqual({ type: 'routed', from: 'far', payload: Uint8Array.of(9) });
+    ctx.out = [];
+    routing.sendApp('far', Uint8Array.of(1));
+    expect(takeSent(ctx)).toEqual([{ to: 'n', frame: { type: 'route', origin: 'me', to: 'far', ttl: ctx.config.limits.routeTtl, content: { kind: 'app', payload: Uint8Array.of(1) } } }]);
+  });
+
+  it('answers a relayed ping with an ack, and raises relayed-ack for one addressed to us', () => {
+    const { ctx, view } = layerContext();
+    view.neighbors.add('n');
+    const routing = new Routing(ctx);
+    routing.onRoute('n', 'p', 'me', 3, { kind: 'ping', seq: 4 });
+    expect(takeSent(ctx)).toMatchObject([{ to: 'n', frame: { type: 'route', to: 'p', content: { kind: 'ack', seq: 4 } } }]);
+    routing.onRoute('n', 'p', 'me', 3, { kind: 'ack', seq: 4 });
+    expect(takeEvents(ctx)).toEqual([{ type: 'relayed-ack', peer: 'p', seq: 4 }]);
+  });
+
+  it('with no route an app payload becomes a broadcast only its addressee delivers', () => {
+    const { ctx } = layerContext();
+    const routing = new Routing(ctx);
+    routing.sendApp('nobody', Uint8Array.of(2));
+    expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'routed', from: 'me', to: 'nobody', payload: Uint8Array.of(2) } }]);
+    expect(() => routing.sendApp('x', new Uint8Array(ctx.config.limits.maxPayloadBytes + 1))).toThrow(/maxPayloadBytes/);
+  });
+});

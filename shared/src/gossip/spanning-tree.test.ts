@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { layerContext, takeEvents, takeSent } from '../../test/layer-context.js';
+import { SpanningTree } from './spanning-tree.js';
+
+describe('SpanningTree alone', () => {
+  it('adopts the neighbour nearest the smallest root, tells every neighbour, and raises tree-changed', () => {
+    const { ctx, view } = layerContext('m');
+    const tree = new SpanningTree(ctx);
+    for (const peer of ['x', 'y']) {
+      view.neighbors.add(peer);
+      tree.neighborUp(peer);
+    }
+    takeSent(ctx);
+    tree.onAdvert('x', { seq: 1, root: 'a', distance: 2, parent: 'q' });
+    tree.onAdvert('y', { seq: 1, root: 'a', distance: 1, parent: 'a' });
+    expect(tree.root).toBe('a');
+    expect(tree.parent).toBe('y');
+    expect(tree.distance).toBe(2);
+    expect(takeEvents(ctx)).toEqual([{ type: 'tree-changed' }, { type: 'tree-changed' }]);
+    expect(takeSent(ctx).filter((s) => s.frame.type === 'tree').map((s) => s.to)).toEqual(['x', 'y', 'x', 'y']);
+    expect(tree.checkInvariants()).toBeUndefined();
+  });
+
+  it('never adopts a neighbour whose parent is us (poisoned reverse), nor a root known dead', () => {
+    const { ctx, view } = layerContext('m');
+    const tree = new SpanningTree(ctx);
+    view.neighbors.add('x');
+    view.neighbors.add('z');
+    view.statuses.set('a', 'dead');
+    tree.onAdvert('x', { seq: 1, root: 'b', distance: 1, parent: 'm' });
+    tree.onAdvert('z', { seq: 1, root: 'a', distance: 0, parent: '' });
+    expect(tree.root).toBe('m');
+    expect(tree.parent).toBeUndefined();
+    expect([...tree.treeLinks()]).toEqual([]);
+    expect(tree.checkInvariants()).toBeUndefined();
+  });
+
+  it('falls back to itself as root when its parent goes', () => {
+    const { ctx, view } = layerContext('m');
+    const tree = new SpanningTree(ctx);
+    view.neighbors.add('y');
+    tree.onAdvert('y', { seq: 1, root: 'a', distance: 0, parent: '' });
+    expect(tree.parent).toBe('y');
+    view.neighbors.delete('y');
+    tree.neighborDown('y');
+    expect(tree.root).toBe('m');
+    expect(tree.checkInvariants()).toBeUndefined();
+  });
+});
