@@ -73,6 +73,9 @@ export default class LitePeer {
   private connected = false;
   private closingTimer: ReturnType<typeof setInterval> | null = null;
   private drainTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bytes given to the channel in the current task (see flush). */
+  private sentThisTask = 0;
+  private taskTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: LitePeerOptions = {}) {
     this.initiator = options.initiator ?? false;
@@ -172,6 +175,9 @@ export default class LitePeer {
       this.closingTimer = null;
       if (this.drainTimer) clearTimeout(this.drainTimer);
       this.drainTimer = null;
+      if (this.taskTimer) clearTimeout(this.taskTimer);
+      this.taskTimer = null;
+      this.sentThisTask = 0;
       const channel = this._channel;
       if (channel) {
         try {
@@ -267,7 +273,10 @@ export default class LitePeer {
   private flush(): void {
     const channel = this._channel;
     if (!this.connected || !channel) return;
-    while (this.queue.length > 0 && channel.bufferedAmount <= MAX_BUFFERED_AMOUNT) {
+    // @roamhq/wrtc raises bufferedAmount only after the send has reached its
+    // network thread, so a burst within one task would all pass the check:
+    // count what this task sent as buffered too (browsers count it at once).
+    while (this.queue.length > 0 && Math.max(channel.bufferedAmount, this.sentThisTask) <= MAX_BUFFERED_AMOUNT) {
       const chunk = this.queue.shift() as Uint8Array;
       this.queuedBytes -= chunk.byteLength;
       try {
@@ -276,6 +285,14 @@ export default class LitePeer {
         this.destroy(codeError('send failed', 'ERR_DATA_CHANNEL', error));
         return;
       }
+      this.sentThisTask += chunk.byteLength;
+    }
+    if (this.sentThisTask > 0 && this.taskTimer === null) {
+      this.taskTimer = setTimeout(() => {
+        this.taskTimer = null;
+        this.sentThisTask = 0;
+        this.flush();
+      }, 0);
     }
     if (this.queue.length > 0 && this.drainTimer === null) {
       this.drainTimer = setTimeout(() => {
