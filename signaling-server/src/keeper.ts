@@ -58,8 +58,12 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const { log } = options;
   const idleMs = options.idleMs ?? 5000;
   const store: KeeperStore = await openKeeperStore(options.dir);
-  // The Node client (WebRTC and WebSocket), loaded only when a keeper runs.
-  const { joinRoom } = await import('../../client/src/node.js');
+  // Node WebRTC and WebSocket, loaded only when a keeper runs.
+  const [{ default: wrtc }, { default: WebSocket }, { Room: RoomClass }] = await Promise.all([
+    import('@roamhq/wrtc'),
+    import('ws'),
+    import('../../client/src/room.js'),
+  ]);
   const peerId = `${KEEPER_PEER_PREFIX}${randomBytes(6).toString('hex')}`;
   const kept = new Map<string, Kept>();
   const writes = new Set<Promise<void>>();
@@ -90,10 +94,12 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
       void write.finally(() => writes.delete(write));
     });
     entry.doc = doc;
-    entry.room = joinRoom(roomId, {
+    entry.room = new RoomClass(roomId, {
       signaling: options.signalingUrl,
       peerId,
       doc,
+      wrtc,
+      WebSocket,
       ...(options.maxLinks === undefined ? {} : { maxLinks: options.maxLinks }),
     });
     log({ level: 'info', msg: 'keeper joined room', room: roomId, storedUpdates: count });
