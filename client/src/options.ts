@@ -9,11 +9,16 @@ import { GOSSIP_BOUNDS, GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.j
 import { utf8Length } from '../../shared/src/gossip/wire/presence-json.js';
 import { ID_PATTERN } from '../../shared/src/signaling.js';
 import type { WebSocketConstructor } from './signaling-client.js';
+import { createIdentity, isIdentity, type Identity } from './identity.js';
 
 export interface JoinOptions {
   /** Signaling server URL(s), e.g. 'ws://127.0.0.1:8787/signal'. Several: the client uses the ones that answer. */
   signaling: string | readonly string[];
-  /** This tab's peer id in the room. Default: 16 random hex characters. */
+  /**
+   * This tab's peer id in the room. Default: `identity.id`. An id that is not the identity's
+   * joins unsigned, which a server that checks keys (the default) refuses: for servers run
+   * with requirePeerKeys: false only.
+   */
   peerId?: string;
   /** Presence to start with. Default {}. */
   presence?: Presence;
@@ -35,6 +40,17 @@ export interface JoinOptions {
   syncIntervalMs?: number;
   /** Keep room.doc in IndexedDB (browser), so a reload starts from it before any peer answers. Default false. */
   persist?: boolean;
+
+  // --- Identity and password (issue 13; README "Identity and passwords") ---
+  /** The key pair this tab's id derives from (createIdentity / importIdentity). Default: a fresh one per joinRoom. */
+  identity?: Identity;
+  /**
+   * Room password: signaling envelopes (SDP, ICE) are sealed with AES-GCM under a key from
+   * PBKDF2-SHA-256 (room id as salt), so the server sees only routing fields and a tab
+   * without the password cannot link. Default: none.
+   */
+  password?: string;
+  // --- end identity and password ---
 }
 
 export interface ResolvedOptions {
@@ -50,6 +66,9 @@ export interface ResolvedOptions {
   doc: Y.Doc | undefined;
   syncIntervalMs: number;
   persist: boolean;
+  // --- Identity and password ---
+  identity: Identity;
+  password: string | undefined;
 }
 
 /** The engine's defaults and bounds are the client's: one source for every limit (shared/src/gossip/config.ts). */
@@ -128,9 +147,21 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (o.doc !== undefined && !isYDocLike(o.doc)) {
     throw bad('options.doc must be a Y.Doc (from the same yjs copy the app uses)');
   }
+  // --- Identity and password ---
+  if (o.identity !== undefined && !isIdentity(o.identity)) throw bad('options.identity must be an identity from createIdentity() or importIdentity()');
+  if (o.identity !== undefined && o.peerId !== undefined && o.peerId !== o.identity.id) {
+    throw bad(`options.peerId '${o.peerId}' is not options.identity's id '${o.identity.id}'; omit peerId (the id derives from the key)`);
+  }
+  if (o.password !== undefined && (typeof o.password !== 'string' || o.password === '')) {
+    throw bad('options.password must be a non-empty string');
+  }
+  const identity = o.identity ?? createIdentity();
+  // --- end identity and password ---
   return {
     signaling: urls,
     peerId: o.peerId,
+    identity,
+    password: o.password,
     presence: o.presence === undefined ? {} : checkPresence(o.presence, 'options.presence'),
     presenceThrottleMs: checkInteger('presenceThrottleMs', o.presenceThrottleMs, ...bounds(GOSSIP_BOUNDS.presence.throttleMs)),
     handshakeTimeoutMs: checkInteger('handshakeTimeoutMs', o.handshakeTimeoutMs, 1000, 120_000),

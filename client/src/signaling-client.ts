@@ -7,13 +7,16 @@
  */
 import {
   SIGNALING_CLOSE_CODES,
+  joinProofMessage,
   parseServerMessage,
+  toBase64Url,
   type ClientMessage,
   type JsonValue,
   type ServerMessage,
 } from '../../shared/src/signaling.js';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { Emitter } from './emitter.js';
+import type { Identity } from './identity.js';
 
 /** The WebSocket constructor shape both browsers and `ws` provide. */
 export type WebSocketLike = {
@@ -47,7 +50,6 @@ export type SignalingEvents = {
   status: [SignalingStatus];
   joined: [peers: string[]];
   'peer-joined': [peer: string];
-  'peer-left': [peer: string];
   signal: [from: string, data: JsonValue];
   /** An error frame from a server, or (code SIGNALING_UNREACHABLE) a failed connection attempt. */
   error: [error: SignalingError];
@@ -58,7 +60,10 @@ export type SignalingEvents = {
 export interface SignalingClientOptions {
   urls: readonly string[];
   room: string;
+  /** This tab's id: the identity's, unless an explicit peerId was given (a server that checks keys refuses it). */
   peer: string;
+  /** Signs each join over the server's challenge, proving the key `peer` derives from. */
+  identity: Identity;
   WebSocket: WebSocketConstructor;
   random: () => number;
   /** First reconnect delay in ms; doubles per failure up to maxBackoffMs. */
@@ -108,12 +113,23 @@ class ServerConnection {
     let errorText = '';
     socket.onopen = () => {
       this.attempts = 0;
-      socket.send(JSON.stringify({ type: 'join', room: this.options.room, peer: this.options.peer } satisfies ClientMessage));
     };
     socket.onmessage = (event) => {
       if (typeof event.data !== 'string') return;
       const parsed = parseServerMessage(event.data);
       if (!parsed.ok) return;
+      // The server's first frame: the join goes out signed over it. An explicit peerId that is not
+      // the identity's goes unsigned (a server that checks keys, the default, refuses it).
+      if (parsed.value.type === 'challenge') {
+        const { room, peer, identity } = this.options;
+        const join: ClientMessage = { type: 'join', room, peer };
+        if (peer === identity.id) {
+          join.key = identity.publicKey;
+          join.sig = toBase64Url(identity.sign(joinProofMessage(parsed.value.nonce, room, peer)));
+        }
+        socket.send(JSON.stringify(join));
+        return;
+      }
       if (parsed.value.type === 'joined' && parsed.value.room === this.options.room) {
         this.joined = true;
         this.connecting = false;
@@ -257,16 +273,14 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       this.emit('error', ref === undefined ? { url, code, message: text } : { url, code, message: text, ref });
       return;
     }
-    if (message.room !== this.room) return;
+    // peer-left is not an event: the mesh learns departures itself (goodbyes, probes), faster and for every server.
+    if (message.type === 'challenge' || message.room !== this.room) return;
     switch (message.type) {
       case 'joined':
         this.emit('joined', message.peers);
         break;
       case 'peer-joined':
         this.emit('peer-joined', message.peer);
-        break;
-      case 'peer-left':
-        this.emit('peer-left', message.peer);
         break;
       case 'signal':
         this.emit('signal', message.from, message.data);

@@ -40,6 +40,14 @@ export const ErrorCode = {
   UNAVAILABLE: 'MURMUR_UNAVAILABLE',
   /** Client side: no signaling server answered (wrong URL, nothing listening, refused upgrade); still retrying. */
   SIGNALING_UNREACHABLE: 'MURMUR_SIGNALING_UNREACHABLE',
+  /** A join's peer id is not the one derived from its public key (self-certifying ids, see PROTOCOL.md). */
+  PEER_KEY_MISMATCH: 'MURMUR_PEER_KEY_MISMATCH',
+  /** A join's signature does not verify over this connection's challenge, room and peer id (forged or replayed). */
+  BAD_PEER_PROOF: 'MURMUR_BAD_PEER_PROOF',
+  /** The connection's token names a peer key and the join carries another. */
+  KEY_FORBIDDEN: 'MURMUR_KEY_FORBIDDEN',
+  /** A sealed signaling envelope (room password) did not decrypt: wrong password, tampered, or unsealed. */
+  BAD_SEAL: 'MURMUR_BAD_SEAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -6,6 +6,7 @@
  * The server only introduces peers: it relays a `signal` to exactly one
  * addressed peer in the same room, never to the whole room.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import { ErrorCode } from './errors.js';
 
 /** Peer ids and room ids: 1–64 characters of [A-Za-z0-9_.:-]. */
@@ -33,21 +34,108 @@ export const SIGNALING_CLOSE_CODES = {
   UNAUTHORIZED: 4401,
   /** The page's Origin is not allowed. */
   FORBIDDEN_ORIGIN: 4403,
+  /** No room joined (no topic subscribed) within the server's joinTimeoutMs. */
+  JOIN_TIMEOUT: 4408,
+  /** Over the server's connections per address or per token: close another tab or back off. */
+  TOO_MANY_CONNECTIONS: 4409,
   /** The socket kept sending after its rate limit was spent: back off. */
   RATE_LIMITED: 4429,
 } as const;
 
+/*
+ * Self-certifying peer ids. A peer id is base64url(SHA-256(Ed25519 public key)[0..16]):
+ * 128 bits, 22 characters, so finding a second key for someone's id costs
+ * ~2^128 hashes. The server checks a join's id against its key and a
+ * signature over the connection's challenge, so a token alone no longer
+ * lets anyone take any id (PROTOCOL.md, "Signaling: identity").
+ */
+
+/** Bytes of the key hash kept in a peer id (128 bits: no one can grind a second key for an id). */
+export const PEER_ID_HASH_BYTES = 16;
+/** Characters of a derived peer id (base64url of PEER_ID_HASH_BYTES). */
+export const DERIVED_PEER_ID_LENGTH = 22;
+/** Raw Ed25519 public key and signature sizes, bytes. */
+export const PUBLIC_KEY_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+/** The server's challenge: random bytes, sent base64url in the `challenge` frame. */
+export const CHALLENGE_BYTES = 16;
+/** Domain separation: a join signature can never be mistaken for a signature of anything else. */
+const JOIN_PROOF_CONTEXT = 'murmur-signal-join/1';
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64URL_PATTERN = /^[A-Za-z0-9_-]*$/;
+
+/** base64url without padding (RFC 4648 §5). Pure: shared/ has no Buffer or btoa. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]! + B64URL[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = (bytes[i] as number) << 16;
+    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]!;
+  } else if (rest === 2) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
+    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]!;
+  }
+  return out;
+}
+
+/** Decode base64url without padding; undefined for anything else (data from strangers). */
+export function fromBase64Url(text: string): Uint8Array | undefined {
+  if (!B64URL_PATTERN.test(text) || text.length % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let bits = 0;
+  let value = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    value = (value << 6) | B64URL.indexOf(text[i] as string);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  // Leftover bits must be zero, so each byte string has exactly one encoding.
+  if ((value & ((1 << bits) - 1)) !== 0) return undefined;
+  return out;
+}
+
+/** The peer id a public key certifies. */
+export function derivePeerId(publicKey: Uint8Array): string {
+  return toBase64Url(sha256(publicKey).subarray(0, PEER_ID_HASH_BYTES));
+}
+
+/**
+ * The bytes a join signs: context, the server's challenge for this socket,
+ * the room and the peer id. The challenge makes a captured join useless on
+ * any other socket; the room and id make it useless for any other join.
+ */
+export function joinProofMessage(challenge: string, room: string, peer: string): Uint8Array {
+  return new TextEncoder().encode(`${JOIN_PROOF_CONTEXT}\n${challenge}\n${room}\n${peer}`);
+}
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export type ClientMessage =
-  /** Enter `room` as `peer`. One connection may be in several rooms. */
-  | { type: 'join'; room: string; peer: string }
+  /**
+   * Enter `room` as `peer`. One connection may be in several rooms. `key` is the
+   * base64url Ed25519 public key `peer` derives from and `sig` its base64url signature
+   * of joinProofMessage(challenge, room, peer); a server may accept joins without them
+   * (requirePeerKeys: false), never with ones that do not verify.
+   */
+  | { type: 'join'; room: string; peer: string; key?: string; sig?: string }
   /** Leave `room`; the server tells the others. */
   | { type: 'leave'; room: string }
   /** Relay `data` (SDP offer/answer/ICE candidate) to peer `to` in `room`. */
   | { type: 'signal'; room: string; to: string; data: JsonValue };
 
 export type ServerMessage =
+  /** First frame on every socket: the random challenge a join signs (CHALLENGE_BYTES, base64url). */
+  | { type: 'challenge'; nonce: string }
   /** Answer to `join`: a bounded random sample of the peers already in the room. */
   | { type: 'joined'; room: string; peer: string; peers: string[] }
   | { type: 'peer-joined'; room: string; peer: string }
@@ -69,6 +157,22 @@ function checkId(frame: Record<string, unknown>, field: string, type: string): s
   const value = frame[field];
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
     return `'${type}' needs '${field}': a string of 1-64 characters [A-Za-z0-9_.:-], got ${describe(value)}`;
+  }
+  return undefined;
+}
+
+function isBase64UrlOf(value: unknown, bytes: number): boolean {
+  return typeof value === 'string' && value.length === Math.ceil((bytes * 4) / 3) && fromBase64Url(value)?.length === bytes;
+}
+
+/** `key` and `sig` come together, each the exact base64url length of its bytes. */
+function checkProof(frame: Record<string, unknown>): string | undefined {
+  if (frame.key === undefined && frame.sig === undefined) return undefined;
+  if (!isBase64UrlOf(frame.key, PUBLIC_KEY_BYTES)) {
+    return `'join' needs 'key': a ${PUBLIC_KEY_BYTES}-byte Ed25519 public key in base64url, got ${describe(frame.key)}`;
+  }
+  if (!isBase64UrlOf(frame.sig, SIGNATURE_BYTES)) {
+    return `'join' needs 'sig': a ${SIGNATURE_BYTES}-byte Ed25519 signature in base64url, got ${describe(frame.sig)}`;
   }
   return undefined;
 }
@@ -123,9 +227,14 @@ export function parseClientMessage(
   if (typeof type !== 'string') return fail(ErrorCode.BAD_FRAME, `frame needs a string 'type', got ${describe(type)}`);
   switch (type) {
     case 'join': {
-      const problem = checkId(frame, 'room', type) ?? checkId(frame, 'peer', type);
+      const problem = checkId(frame, 'room', type) ?? checkId(frame, 'peer', type) ?? checkProof(frame);
       if (problem) return fail(ErrorCode.BAD_FRAME, problem, type);
-      return { ok: true, value: { type, room: frame.room as string, peer: frame.peer as string } };
+      const value: ClientMessage = { type, room: frame.room as string, peer: frame.peer as string };
+      if (frame.key !== undefined) {
+        value.key = frame.key as string;
+        value.sig = frame.sig as string;
+      }
+      return { ok: true, value };
     }
     case 'leave': {
       const problem = checkId(frame, 'room', type);
@@ -161,6 +270,12 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
   }
   const type = frame.type;
   switch (type) {
+    case 'challenge': {
+      if (!isBase64UrlOf(frame.nonce, CHALLENGE_BYTES)) {
+        return fail(ErrorCode.BAD_FRAME, `'challenge' needs 'nonce': ${CHALLENGE_BYTES} bytes in base64url`, type);
+      }
+      return { ok: true, value: { type, nonce: frame.nonce as string } };
+    }
     case 'joined': {
       const problem = checkId(frame, 'room', type) ?? checkId(frame, 'peer', type);
       if (problem) return fail(ErrorCode.BAD_FRAME, problem, type);

@@ -10,15 +10,11 @@ import type { AdmissionDecision, AuthHook, ResolvedConfig } from './config.js';
 import { verifyRoomToken } from './room-token.js';
 
 /**
- * Every close code the server uses: shared/'s table (so clients read the same
- * codes) plus the server's own, which a client only needs to log.
+ * Every close code the server uses: shared/'s table, so clients read the same
+ * codes (4408 and 4409 live there too since PROTOCOL.md lists them).
  */
 export const CLOSE_CODES = {
   ...SIGNALING_CLOSE_CODES,
-  /** No room joined (no topic subscribed) within joinTimeoutMs. */
-  JOIN_TIMEOUT: 4408,
-  /** Over maxConnectionsPerIp or maxConnectionsPerToken: close another tab or back off. */
-  TOO_MANY_CONNECTIONS: 4409,
 } as const;
 
 export type Refusal = { code: number; reason: string; metric: string };
@@ -35,6 +31,8 @@ export interface Grant {
   token: string | undefined;
   /** False for the server's own keeper (see KEEPER_QUERY_PARAM): the caps per address and token skip it. */
   capped: boolean;
+  /** The peer key (base64url) the token names; joins must prove it. Undefined: any key. */
+  key: string | undefined;
 }
 
 /** The query parameter with which the keeper proves it is this process's own (a random key per start). */
@@ -56,8 +54,9 @@ export function roomTokenHook(secret: string, now: () => number = Date.now): Aut
     if (token === undefined || token === '') return { ok: false, reason: 'token required' };
     const verdict = verifyRoomToken(token, secret, now());
     if (!verdict.ok) return verdict;
-    const { room, expiresAt } = verdict.claims;
-    return room === '*' ? { ok: true, expiresAt } : { ok: true, rooms: [room], expiresAt };
+    const { room, expiresAt, key } = verdict.claims;
+    const keyed = key === undefined ? {} : { key };
+    return room === '*' ? { ok: true, expiresAt, ...keyed } : { ok: true, rooms: [room], expiresAt, ...keyed };
   };
 }
 
@@ -80,7 +79,7 @@ export async function admit(
   }
   const address = request.socket.remoteAddress ?? 'unknown';
   const capped = keeperKey === undefined || queryParam(request.url, KEEPER_QUERY_PARAM) !== keeperKey;
-  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity, address, token: undefined, capped };
+  if (hook === undefined) return { rooms: undefined, expiresAt: Infinity, address, token: undefined, capped, key: undefined };
   const token = tokenFromUrl(request.url);
   let decision: AdmissionDecision;
   try {
@@ -95,6 +94,7 @@ export async function admit(
     address,
     token,
     capped,
+    key: typeof decision.key === 'string' ? decision.key : undefined,
   };
 }
 

@@ -20,10 +20,12 @@ export interface AdmissionRequest {
 
 /**
  * An auth hook's verdict. `rooms` limits which rooms the connection may join
- * (omit for any room); `expiresAt` (ms since epoch) refuses joins after it.
+ * (omit for any room); `expiresAt` (ms since epoch) refuses joins after it;
+ * `key` (base64url Ed25519 public key) admits only joins that prove that key,
+ * so the token is good for one peer id only.
  */
 export type AdmissionDecision =
-  | { ok: true; rooms?: readonly string[]; expiresAt?: number }
+  | { ok: true; rooms?: readonly string[]; expiresAt?: number; key?: string }
   | { ok: false; reason: string };
 
 export type AuthHook = (request: AdmissionRequest) => AdmissionDecision | Promise<AdmissionDecision>;
@@ -76,6 +78,12 @@ export interface SignalingServerOptions {
    * or after leaving its last one, is closed with 4408: idle sockets must not hold slots real clients need. Default 10,000 ms.
    */
   joinTimeoutMs?: number;
+  /**
+   * Refuse a join without `key` and `sig` (MURMUR_BAD_PEER_PROOF): every peer id is then
+   * derived from a key its client proved it holds. false also admits old clients under ids
+   * they choose (a join that carries a key is checked either way). Default true.
+   */
+  requirePeerKeys?: boolean;
   /** Unsent bytes queued to one socket before it counts as a slow reader and is dropped. Default 1 MiB. */
   maxBufferedBytes?: number;
   /** On close(), how long to wait for clients to close before terminating them, in ms. Default 5,000. */
@@ -118,6 +126,7 @@ export const DEFAULTS = {
   maxRoomSlotsPerToken: 800,
   joinTimeoutMs: 10_000,
   maxBufferedBytes: 1024 * 1024,
+  requirePeerKeys: true,
   shutdownGraceMs: 5000,
   redisUrl: '',
   redisPrefix: 'murmur:',
@@ -174,6 +183,7 @@ export function resolveConfig(options: SignalingServerOptions = {}): ResolvedCon
   checkInteger(record, 'joinTimeoutMs', 100, 3_600_000);
   checkInteger(record, 'maxBufferedBytes', 1024, 1024 * 1024 * 1024);
   checkInteger(record, 'shutdownGraceMs', 0, 600_000);
+  if (typeof config.requirePeerKeys !== 'boolean') throw bad(`requirePeerKeys must be true or false, got ${String(config.requirePeerKeys)}`);
   if (typeof config.host !== 'string' || config.host.trim() === '') {
     throw bad(`host must be a non-empty string, got ${String(config.host)}`);
   }

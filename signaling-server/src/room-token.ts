@@ -6,13 +6,18 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
-import { ID_PATTERN } from '../../shared/src/signaling.js';
+import { ID_PATTERN, PUBLIC_KEY_BYTES } from '../../shared/src/signaling.js';
+
+const isKey = (value: unknown): value is string =>
+  typeof value === 'string' && Buffer.from(value, 'base64url').length === PUBLIC_KEY_BYTES && /^[A-Za-z0-9_-]{43}$/.test(value);
 
 export interface RoomTokenClaims {
   /** The room id the token admits to, or '*' for any room. */
   room: string;
   /** Expiry, in ms since the Unix epoch. */
   expiresAt: number;
+  /** The one peer key (base64url Ed25519 public key) the token admits; omit for any. */
+  key?: string;
 }
 
 export type TokenVerdict = { ok: true; claims: RoomTokenClaims } | { ok: false; reason: string };
@@ -32,7 +37,11 @@ export function createRoomToken(claims: RoomTokenClaims, secret: string): string
     throw new MurmurError(ErrorCode.BAD_ARGUMENT, 'expiresAt must be an integer number of ms since the epoch');
   }
   if (secret === '') throw new MurmurError(ErrorCode.BAD_ARGUMENT, 'secret must not be empty');
-  const payload = Buffer.from(JSON.stringify({ room: claims.room, exp: claims.expiresAt })).toString('base64url');
+  if (claims.key !== undefined && !isKey(claims.key)) {
+    throw new MurmurError(ErrorCode.BAD_ARGUMENT, 'key must be a 32-byte Ed25519 public key in base64url (identity.publicKey)');
+  }
+  const body = claims.key === undefined ? { room: claims.room, exp: claims.expiresAt } : { room: claims.room, exp: claims.expiresAt, key: claims.key };
+  const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
   return `${payload}.${sign(payload, secret)}`;
 }
 
@@ -53,10 +62,13 @@ export function verifyRoomToken(token: string, secret: string, now: number): Tok
   } catch {
     return { ok: false, reason: 'token malformed' };
   }
-  const record = decoded as { room?: unknown; exp?: unknown } | null;
+  const record = decoded as { room?: unknown; exp?: unknown; key?: unknown } | null;
   if (typeof record !== 'object' || record === null || typeof record.room !== 'string' || typeof record.exp !== 'number') {
     return { ok: false, reason: 'token malformed' };
   }
   if (record.exp <= now) return { ok: false, reason: 'token expired' };
-  return { ok: true, claims: { room: record.room, expiresAt: record.exp } };
+  if (record.key !== undefined && !isKey(record.key)) return { ok: false, reason: 'token malformed' };
+  const claims: RoomTokenClaims = { room: record.room, expiresAt: record.exp };
+  if (record.key !== undefined) claims.key = record.key;
+  return { ok: true, claims };
 }

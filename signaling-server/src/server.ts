@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
-import { encodeMessage, parseClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
+import { encodeMessage, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
 import { admit, CLOSE_CODES, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
 import { resolveConfig, type SignalingServerOptions } from './config.js';
 import { createHttpHandler } from './http-routes.js';
@@ -33,6 +33,7 @@ import { createRoomToken } from './room-token.js';
 import { createClientCaps } from './client-caps.js';
 import { JoinDeadlines } from './join-deadline.js';
 import { armExpiry, cancelExpiry, type Expiry } from './token-expiry.js';
+import { checkJoinProof, newChallenge } from './peer-proof.js';
 
 export type { SignalingServerOptions } from './config.js';
 export type { LogRecord } from './logger.js';
@@ -81,6 +82,8 @@ interface Connection extends Bucket {
   queue: InOrder;
   /** Closes the socket when its token expires; undefined for tokens that never do. */
   expiry: Expiry | undefined;
+  /** The random challenge sent on connect: a join signs it, so a captured join is worthless on any other socket. */
+  challenge: string;
 }
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
@@ -225,8 +228,12 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     return undefined;
   };
 
-  const join = (conn: Connection, room: string, peer: string): void | Promise<void> => {
-    const problem = checkJoin(conn, room);
+  const join = (conn: Connection, message: Extract<ClientMessage, { type: 'join' }>): void | Promise<void> => {
+    const { room, peer } = message;
+    const problem =
+      checkJoin(conn, room) ??
+      checkJoinProof(message, { challenge: conn.challenge, required: config.requirePeerKeys, tokenKey: conn.grant.key, trusted: !conn.grant.capped });
+    // Counted by code in murmur_signal_frames_rejected_total (peer_key_mismatch, bad_peer_proof, key_forbidden).
     if (problem) return reject(conn, problem[0], problem[1], 'join');
     const current = conn.rooms.get(room);
     if (current === peer) {
@@ -346,7 +353,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     const message = parsed.value;
     switch (message.type) {
       case 'join':
-        return join(conn, message.room, message.peer);
+        return join(conn, message);
       case 'leave':
         if (!conn.rooms.has(message.room)) return reject(conn, ErrorCode.NOT_IN_ROOM, `not in room '${message.room}'`, 'leave');
         return leaveRoom(conn, message.room);
@@ -432,6 +439,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       alive: true,
       queue: new InOrder(onHandlerError),
       expiry: undefined,
+      challenge: newChallenge(),
     };
     if (Number.isFinite(grant.expiresAt)) armConnectionExpiry(conn);
     socket[CONNECTION] = conn;
@@ -442,6 +450,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     socket.on('message', onSocketMessage);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
+    send(conn, { type: 'challenge', nonce: conn.challenge });
   };
 
   const onRemoteNotice = (notice: RemoteNotice) => {
