@@ -27,12 +27,13 @@ import { persistDoc, type DocPersistence } from './persistence.js';
 import { Members } from './room-members.js';
 import type { RoomDebug, RoomEvents, RoomStats } from './room-types.js';
 import { LocalPresence } from './room-presence.js';
-import { createEngine, createLinks, createSignaling, debugHooks, monotonicNow, randomHex, randomSeed, webSocketFor } from './room-wiring.js';
+import { createEngine, createLinks, createSignaling, debugHooks, monotonicNow, randomSeed, webSocketFor } from './room-wiring.js';
 import type { SignalingClient } from './signaling-client.js';
 import { reportSignalingErrors } from './signaling-report.js';
 import { TrafficStats } from './stats.js';
 import { StatusTracker, type RoomStatus } from './status.js';
 import { whenSynced } from './when-synced.js';
+import { SignalSeal } from './signal-seal.js';
 
 export class RoomSession {
   readonly id: string;
@@ -55,6 +56,8 @@ export class RoomSession {
   private readonly local: LocalPresence;
   private peersAtJoin: number | undefined;
   private readonly statusTracker = new StatusTracker();
+  /** With options.password: seals and opens every negotiation envelope (signal-seal.ts). */
+  private readonly seal: SignalSeal | undefined;
   private closed = false;
   private readonly onPageHide = (): void => {
     // The page is going away and no timer will run again: close every link
@@ -67,7 +70,7 @@ export class RoomSession {
   constructor(id: string, options: ResolvedOptions, origin: unknown) {
     this.id = id;
     const WebSocketImpl = webSocketFor(options);
-    this.selfId = options.peerId ?? randomHex(8);
+    this.selfId = options.peerId ?? options.identity.id;
     // The whole initial presence (with the awareness entry a fresh Awareness publishes, state {}) is
     // checked before anything starts: a room that throws here has no timer, socket or listener to leak.
     this.doc = options.doc ?? new Y.Doc();
@@ -77,10 +80,15 @@ export class RoomSession {
     this.engine = createEngine(this.selfId, this.rng, options);
     this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output));
     this.signaling = createSignaling(id, this.selfId, this.rng, options, WebSocketImpl);
+    this.seal =
+      options.password === undefined
+        ? undefined
+        : new SignalSeal({ room: id, selfId: this.selfId, password: options.password, onDropped: (from, error) => this.events.emit('malformed', { from, code: error.code, message: error.message }) });
     this.links = createLinks(this.selfId, this.rng, options, monotonicNow, {
       signaling: this.signaling,
       driver: this.driver,
       hasNeighbours: () => this.engine.neighbors().size > 0,
+      seal: this.seal,
     });
     this.persistence = options.persist ? persistDoc(id, this.doc) : undefined;
     this.awareness = new Awareness(this.doc);
@@ -147,7 +155,8 @@ export class RoomSession {
       // Round trips come from the engine's SWIM probe acks (no extra traffic).
       perLink: this.traffic.links(snapshot.rttMs),
       duplicatesDropped: doc.duplicateUpdates + snapshot.stats.duplicates,
-      malformed: this.channels.malformed,
+      // Sealed signals that did not open (room password) count here too, and as 'malformed' events.
+      malformed: this.channels.malformed + (this.seal?.dropped ?? 0),
       doc,
     };
   }
@@ -162,6 +171,7 @@ export class RoomSession {
     this.updateStatus();
     this.driver.stop();
     this.signaling.stop();
+    this.seal?.stop();
     this.links.closeAll();
     this.persistence?.destroy();
     this.members.close();
@@ -215,6 +225,11 @@ export class RoomSession {
 
   /** A negotiation message, by the server or the mesh. An offer starts a handshake, which moves the status. */
   private onSignal(from: PeerId, data: Parameters<LinkManager['onSignal']>[1]): void {
+    if (this.seal) return this.seal.open(from, data, (sender, plain) => this.onOpenSignal(sender, plain));
+    this.onOpenSignal(from, data);
+  }
+
+  private onOpenSignal(from: PeerId, data: Parameters<LinkManager['onSignal']>[1]): void {
     this.links.onSignal(from, data);
     this.updateStatus();
   }

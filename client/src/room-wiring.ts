@@ -15,6 +15,8 @@ import { encodeMeshSignal } from './mesh-signal.js';
 import { MAX_PRESENCE_BYTES, type ResolvedOptions } from './options.js';
 import type { RoomDebug } from './room-types.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
+import type { SignalSeal } from './signal-seal.js';
+import type { JsonValue } from '../../shared/src/signaling.js';
 
 /** A neighbour that lets this much pile up unsent is stalled: drop the link. */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
@@ -64,6 +66,7 @@ export function createSignaling(room: string, selfId: PeerId, rng: Prng, options
     urls: options.signaling,
     room,
     peer: selfId,
+    identity: options.identity,
     WebSocket: WebSocketImpl,
     random: () => rng.next(),
   });
@@ -75,6 +78,8 @@ export interface SignalPaths {
   driver: EngineDriver;
   /** Whether the engine has a neighbour that may carry a signal over the mesh. */
   hasNeighbours: () => boolean;
+  /** With a room password: seals each envelope (async, in order per peer) before either path sees it. */
+  seal: SignalSeal | undefined;
 }
 
 export function createLinks(selfId: PeerId, rng: Prng, options: ResolvedOptions, now: () => number, paths: SignalPaths): LinkManager {
@@ -83,8 +88,14 @@ export function createLinks(selfId: PeerId, rng: Prng, options: ResolvedOptions,
     // Both paths at once: the server may be down, or the target may not
     // be reachable over the mesh yet; the far side drops the duplicate.
     sendSignal: (to, data) => {
-      const viaServer = paths.signaling.signal(to, data);
-      paths.driver.input({ type: 'route', to, payload: encodeMeshSignal(data) });
+      const both = (target: string, envelope: JsonValue): boolean => {
+        const viaServer = paths.signaling.signal(target, envelope);
+        paths.driver.input({ type: 'route', to: target, payload: encodeMeshSignal(envelope) });
+        return viaServer;
+      };
+      // Sealed, the envelope leaves after its crypto: whether a path is up is judged now.
+      if (paths.seal) paths.seal.seal(to, data, (target, sealed) => both(target, sealed as unknown as JsonValue));
+      const viaServer = paths.seal ? paths.signaling.status === 'open' : both(to, data);
       // With a neighbour the mesh may carry it (routed, or flooded as a last resort).
       return viaServer || paths.hasNeighbours();
     },

@@ -85,7 +85,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 /** Decode base64url without padding; undefined for anything else (data from strangers). */
-export function fromBase64Url(text: string): Uint8Array | undefined {
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!B64URL_PATTERN.test(text) || text.length % 4 === 1) return undefined;
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let bits = 0;
