@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from './admission.js';
 import { listeningUrl } from './listening-url.js';
-import { connectTestClient } from './test-client.js';
+import { createIdentity } from '../../client/src/identity.js';
+import { connectTestClient, signedJoin } from './test-client.js';
 
 const BIN = fileURLToPath(new URL('../../bin/murmur-signal.js', import.meta.url));
 
@@ -20,9 +21,10 @@ describe('murmur-signal process', () => {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const url = await listeningUrl(child);
     const c = await connectTestClient(url);
-    c.send({ type: 'join', room: 'a', peer: 'p' });
+    const identity = createIdentity();
+    c.send(signedJoin(identity, await c.challenge, 'a'));
     await c.next((m) => m.type === 'joined');
-    c.send({ type: 'join', room: 'b', peer: 'p' });
+    c.send(signedJoin(identity, await c.challenge, 'b'));
     expect(await c.next()).toMatchObject({ type: 'error', code: 'MURMUR_TOO_MANY_ROOMS' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

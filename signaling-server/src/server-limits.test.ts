@@ -11,7 +11,7 @@ let server: SignalingServer | undefined;
 const clients: TestClient[] = [];
 
 async function start(options: SignalingServerOptions): Promise<SignalingServer> {
-  server = await createSignalingServer({ port: 0, log: () => {}, ...options });
+  server = await createSignalingServer({ port: 0, log: () => {}, requirePeerKeys: false, ...options });
   return server;
 }
 

@@ -18,7 +18,7 @@ let server: SignalingServer | undefined;
 const clients: Array<TestClient | YWebrtcTestClient> = [];
 
 async function start(options: SignalingServerOptions): Promise<SignalingServer> {
-  server = await createSignalingServer({ port: 0, log: () => {}, ...options });
+  server = await createSignalingServer({ port: 0, log: () => {}, requirePeerKeys: false, ...options });
   return server;
 }
 

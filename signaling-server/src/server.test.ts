@@ -21,7 +21,7 @@ async function joined(room: string, peer: string): Promise<{ c: TestClient; peer
 }
 
 beforeEach(async () => {
-  server = await createSignalingServer({ port: 0, maxFrameBytes: 4096, log: () => {} });
+  server = await createSignalingServer({ port: 0, maxFrameBytes: 4096, log: () => {}, requirePeerKeys: false });
 });
 
 afterEach(async () => {

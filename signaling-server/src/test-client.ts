@@ -4,7 +4,8 @@
  */
 import type WebSocket from 'ws';
 import { FrameInbox, openTestSocket } from './frame-inbox.js';
-import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
+import { joinProofMessage, parseServerMessage, toBase64Url, type ClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
+import type { Identity } from '../../client/src/identity.js';
 
 export interface TestClient {
   readonly socket: WebSocket;
@@ -12,18 +13,24 @@ export interface TestClient {
   next(match?: (message: ServerMessage) => boolean, timeoutMs?: number): Promise<ServerMessage>;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
+  /** The server's challenge for this socket (its first frame, kept out of `next`). */
+  challenge: Promise<string>;
 }
 
 export async function connectTestClient(url: string, options: { origin?: string } = {}): Promise<TestClient> {
   const inbox = new FrameInbox<ServerMessage>();
+  let gotChallenge: (nonce: string) => void = () => {};
+  const challenge = new Promise<string>((resolve) => (gotChallenge = resolve));
   const { socket, closed } = await openTestSocket(url, options.origin, (text) => {
     const parsed = parseServerMessage(text);
     if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.message}`);
-    inbox.push(parsed.value);
+    if (parsed.value.type === 'challenge') gotChallenge(parsed.value.nonce);
+    else inbox.push(parsed.value);
   });
   return {
     socket,
     closed,
+    challenge,
     send: (message) => socket.send(typeof message === 'string' || message instanceof Uint8Array ? message : JSON.stringify(message)),
     next: (match, timeoutMs) => inbox.next(match, timeoutMs),
     close: () => socket.close(),
@@ -33,6 +40,17 @@ export async function connectTestClient(url: string, options: { origin?: string 
 /** Send a join and wait for its answer (`joined` or `error`). */
 export async function joinRoom(c: TestClient, room: string, peer: string): Promise<ServerMessage> {
   c.send({ type: 'join', room, peer });
+  return c.next((m) => m.type === 'joined' || m.type === 'error');
+}
+
+/** A join frame signed by `identity` over `challenge` (for `peer`, default the identity's id). */
+export function signedJoin(identity: Identity, challenge: string, room: string, peer: string = identity.id): ClientMessage {
+  return { type: 'join', room, peer, key: identity.publicKey, sig: toBase64Url(identity.sign(joinProofMessage(challenge, room, peer))) };
+}
+
+/** Join as `identity`, signed over this socket's challenge, and wait for the answer. */
+export async function joinWithKey(c: TestClient, room: string, identity: Identity): Promise<ServerMessage> {
+  c.send(signedJoin(identity, await c.challenge, room));
   return c.next((m) => m.type === 'joined' || m.type === 'error');
 }
 
