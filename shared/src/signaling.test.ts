@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from './errors.js';
-import { encodeMessage, parseClientMessage, parseServerMessage } from './signaling.js';
+import {
+  DERIVED_PEER_ID_LENGTH,
+  ID_PATTERN,
+  SIGNALING_CLOSE_CODES,
+  derivePeerId,
+  encodeMessage,
+  fromBase64Url,
+  parseClientMessage,
+  parseServerMessage,
+  toBase64Url,
+} from './signaling.js';
 
 describe('parseClientMessage', () => {
   it.each([
@@ -78,5 +88,46 @@ describe('parseServerMessage', () => {
   it('rejects a joined frame with bad peer ids', () => {
     expect(parseServerMessage('{"type":"joined","room":"r","peer":"a","peers":[1]}').ok).toBe(false);
     expect(parseServerMessage('nope').ok).toBe(false);
+  });
+});
+
+describe('self-certifying ids (issue 13)', () => {
+  it('base64url round-trips every length and refuses non-canonical text', () => {
+    for (let n = 0; n < 40; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
+      const text = toBase64Url(bytes);
+      expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
+      expect(fromBase64Url(text)).toEqual(bytes);
+    }
+    expect(fromBase64Url('a')).toBeUndefined();
+    expect(fromBase64Url('ab+/')).toBeUndefined();
+    expect(fromBase64Url('AB')).toBeUndefined(); // leftover bits not zero
+    expect(fromBase64Url('AA')).toEqual(new Uint8Array([0]));
+  });
+
+  it('derives a 22-character id (128 bits of SHA-256) that fits ID_PATTERN and the engine limit', () => {
+    const id = derivePeerId(new Uint8Array(32));
+    expect(id).toHaveLength(DERIVED_PEER_ID_LENGTH);
+    expect(id).toBe('Zmh6rfhivXdsj8GLjp-OIA'); // SHA-256 of 32 zero bytes: 66687aadf862bd776c8fc18b8e9f8e20…
+    expect(ID_PATTERN.test(id)).toBe(true);
+    expect(derivePeerId(new Uint8Array(32).fill(1))).not.toBe(id);
+  });
+
+  it('parses a keyed join and a challenge; refuses half a proof or wrong sizes', () => {
+    const key = toBase64Url(new Uint8Array(32).fill(7));
+    const sig = toBase64Url(new Uint8Array(64).fill(9));
+    const join = { type: 'join', room: 'r', peer: 'p', key, sig };
+    expect(parseClientMessage(JSON.stringify(join), false)).toEqual({ ok: true, value: join });
+    expect(parseClientMessage(JSON.stringify({ ...join, sig: undefined }), false)).toMatchObject({ ok: false, code: ErrorCode.BAD_FRAME });
+    expect(parseClientMessage(JSON.stringify({ ...join, key: key.slice(1) }), false)).toMatchObject({ ok: false, code: ErrorCode.BAD_FRAME });
+    expect(parseClientMessage(JSON.stringify({ ...join, sig: 42 }), false)).toMatchObject({ ok: false, code: ErrorCode.BAD_FRAME });
+    const nonce = toBase64Url(new Uint8Array(16).fill(3));
+    expect(parseServerMessage(JSON.stringify({ type: 'challenge', nonce }))).toEqual({ ok: true, value: { type: 'challenge', nonce } });
+    expect(parseServerMessage(JSON.stringify({ type: 'challenge', nonce: 'x' }))).toMatchObject({ ok: false, code: ErrorCode.BAD_FRAME });
+  });
+
+  it('lists 4408 and 4409 beside the other close codes', () => {
+    expect(SIGNALING_CLOSE_CODES.JOIN_TIMEOUT).toBe(4408);
+    expect(SIGNALING_CLOSE_CODES.TOO_MANY_CONNECTIONS).toBe(4409);
   });
 });
