@@ -3,7 +3,8 @@
  * under test and the clients never share a process (10,000 sockets each
  * side would not fit one process's file descriptors, and would share a CPU).
  *
- * Each connection `p<i>` is in room `r<floor(i / roomSize)>`. Rooms never span
+ * Each connection i has its own Ed25519 key and the peer id it derives (as a
+ * real client: the server checks the signed join), in room `r<floor(i / roomSize)>`. Rooms never span
  * two workers, so a message's send and receive times come from one clock.
  *
  * Protocols:
@@ -17,8 +18,10 @@
  * carry); `saturate` keeps `window` messages in flight per connection, each
  * delivery answered by a new message (closed loop: throughput at capacity).
  */
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { derivePeerId, joinProofMessage, parseServerMessage } from '../shared/src/signaling.js';
 import { LatencyHistogram } from './signal-stats.js';
 
 export type Protocol = 'murmur' | 'y-webrtc';
@@ -76,6 +79,19 @@ let phase: { name: 'light' | 'saturate'; closedLoop: boolean; report: PhaseRepor
 /** Counts deliveries after the window closes, so server CPU over window + drain can be divided by them. */
 let draining: { delivered: number } | undefined;
 
+/** Connection index → its key and derived id. Node's native Ed25519: 10,000 keys in well under a second. */
+const identities = new Map<number, { id: string; key: string; secret: KeyObject }>();
+function identityOf(index: number): { id: string; key: string; secret: KeyObject } {
+  let found = identities.get(index);
+  if (!found) {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const key = publicKey.export({ format: 'jwk' }).x as string;
+    found = { id: derivePeerId(Buffer.from(key, 'base64url')), key, secret: privateKey };
+    identities.set(index, found);
+  }
+  return found;
+}
+
 function peerOf(c: Client): string {
   // A random other member of the same room (rooms are contiguous index ranges).
   const roomStart = Math.floor(c.index / setup.roomSize) * setup.roomSize;
@@ -83,7 +99,7 @@ function peerOf(c: Client): string {
   const size = roomEnd - roomStart;
   let target = roomStart + Math.floor(Math.random() * (size - 1));
   if (target >= c.index) target += 1;
-  return `p${target}`;
+  return identityOf(target).id;
 }
 
 function sendMessage(c: Client, closedLoop: boolean): void {
@@ -121,10 +137,25 @@ function onFrame(c: Client, text: string): void {
 }
 
 async function connectOne(index: number): Promise<Client | undefined> {
-  const id = `p${index}`;
+  const me = identityOf(index);
+  const id = me.id;
   const room = `r${Math.floor(index / setup.roomSize)}`;
   const socket = new WebSocket(setup.url, { perMessageDeflate: false });
   const client: Client = { id, index, room, socket, marker: `"to":"${id}"` };
+  // Listening before 'open': the server's challenge can arrive in the same read as the upgrade.
+  let joined: () => void = () => {};
+  const isJoined = new Promise<void>((resolve) => (joined = resolve));
+  const onFirstFrames = (data: WebSocket.RawData) => {
+    const parsed = parseServerMessage(data.toString());
+    if (parsed.ok && parsed.value.type === 'challenge') {
+      const sig = sign(null, joinProofMessage(parsed.value.nonce, room, id), me.secret).toString('base64url');
+      socket.send(JSON.stringify({ type: 'join', room, peer: id, key: me.key, sig }));
+      return;
+    }
+    socket.off('message', onFirstFrames);
+    joined();
+  };
+  if (setup.protocol === 'murmur') socket.on('message', onFirstFrames);
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('connect timeout')), 30_000);
@@ -143,11 +174,9 @@ async function connectOne(index: number): Promise<Client | undefined> {
   }
   socket.on('error', () => {});
   if (setup.protocol === 'murmur') {
-    // Wait for `joined` so the room is complete before any message flies.
-    await new Promise<void>((resolve) => {
-      socket.once('message', () => resolve());
-      socket.send(JSON.stringify({ type: 'join', room, peer: id }));
-    });
+    // The server's first frame is the challenge; the join goes out signed over it, as the
+    // client library does. Wait for `joined` so the room is complete before any message flies.
+    await isJoined;
   } else {
     socket.send(JSON.stringify({ type: 'subscribe', topics: [room] }));
   }

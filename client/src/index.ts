@@ -25,3 +25,4 @@ export { AWARENESS_KEY } from './awareness.js';
 export type { Presence, PeerId } from '../../shared/src/engine/types.js';
 export type { JsonValue } from '../../shared/src/signaling.js';
 export { ErrorCode, MurmurError, isMurmurError } from '../../shared/src/errors.js';
+export { createIdentity, exportIdentity, importIdentity, type Identity, type ExportedIdentity } from './identity.js';

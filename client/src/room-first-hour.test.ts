@@ -11,6 +11,7 @@ import { until, useNodeRoomHarness } from '../test/node-room-harness.js';
 import { joinRoom } from './node.js';
 import type { PeerInfo } from './typed-room.js';
 import type { SignalingError } from './signaling-client.js';
+import { createIdentity } from './identity.js';
 
 const harness = useNodeRoomHarness();
 
@@ -63,8 +64,10 @@ describe('first hour', () => {
 
   it('server error frames arrive as typed signaling-error events', async () => {
     const taken: SignalingError[] = [];
-    harness.join('ids', { peerId: 'same-id' });
-    const second = harness.join('ids', { peerId: 'same-id' });
+    // Two tabs holding one identity (one id): the second is refused.
+    const identity = createIdentity();
+    harness.join('ids', { identity });
+    const second = harness.join('ids', { identity });
     second.on('signaling-error', (error) => taken.push(error));
     await until(() => taken.length > 0, 'PEER_ID_TAKEN');
     expect(taken[0]).toMatchObject({ code: ErrorCode.PEER_ID_TAKEN, url: harness.server.url });

@@ -22,7 +22,8 @@ if (!room || !signaling || !Number.isInteger(count) || count < 1) {
 
 const peers: Room[] = [];
 for (let i = 0; i < count; i++) {
-  const options: JoinOptions = { signaling, peerId: `${prefix}-${i}`, presence: { name: `${prefix}-${i}`, kind: 'node' } };
+  // Ids derive from each peer's own key (the server checks it); the prefix names them in presence.
+  const options: JoinOptions = { signaling, presence: { name: `${prefix}-${i}`, kind: 'node' } };
   if (maxLinks !== undefined) (options as { maxLinks?: number }).maxLinks = maxLinks;
   peers.push(joinRoom(room, options));
 }

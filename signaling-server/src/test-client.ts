@@ -44,7 +44,7 @@ export async function joinRoom(c: TestClient, room: string, peer: string): Promi
 }
 
 /** A join frame signed by `identity` over `challenge` (for `peer`, default the identity's id). */
-export function signedJoin(identity: Identity, challenge: string, room: string, peer: string = identity.id): ClientMessage {
+export function signedJoin(identity: Identity, challenge: string, room: string, peer: string = identity.id): Extract<ClientMessage, { type: 'join' }> {
   return { type: 'join', room, peer, key: identity.publicKey, sig: toBase64Url(identity.sign(joinProofMessage(challenge, room, peer))) };
 }
 
