@@ -46,6 +46,9 @@ describe('parseCli', () => {
     const parsed = parseCli(['mint-token', '--room', 'lobby', '--ttl', '60'], { MURMUR_AUTH_SECRET: 's'.repeat(16) });
     expect(parsed).toEqual({ command: 'mint-token', room: 'lobby', ttlSeconds: 60, secret: 's'.repeat(16) });
     expect(() => parseCli(['mint-token', '--room', 'lobby'], {})).toThrow(/auth-secret/);
+    const key = 'A'.repeat(43);
+    expect(parseCli(['mint-token', '--room', 'lobby', '--key', key], { MURMUR_AUTH_SECRET: 's'.repeat(16) })).toMatchObject({ key });
+    expect(() => parseCli(['mint-token', '--room', 'lobby', '--key', 'short'], { MURMUR_AUTH_SECRET: 's'.repeat(16) })).toThrow(/--key/);
     expect(verifyRoomToken('nope', 's', 0).ok).toBe(false);
   });
 

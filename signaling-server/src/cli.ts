@@ -65,7 +65,7 @@ function showDefault(spec: FlagSpec): string {
 
 export const HELP = [
   'Usage: murmur-signal [flags]',
-  '       murmur-signal mint-token --room ROOM [--ttl SECONDS] [--auth-secret S]',
+  '       murmur-signal mint-token --room ROOM [--ttl SECONDS] [--key PUBLIC_KEY] [--auth-secret S]',
   '',
   'Flags (each also read from the env var shown; flags win):',
   ...FLAGS.map((s) => `  --${`${s.flag} ${s.kind === 'list' ? 'A,B' : 'V'}`.padEnd(31)} ${s.help}. Env ${s.env}. Default ${showDefault(s)}.`),
@@ -74,7 +74,7 @@ export const HELP = [
   `  --${'version'.padEnd(31)} Print the version.`,
   '',
   'mint-token prints a token for ws://HOST:PORT/signal?token=TOKEN; --room * admits to any room;',
-  '--ttl defaults to 3600 s. Clients connect to ws://HOST:PORT/signal. HTTP: GET /healthz (liveness),',
+  '--ttl defaults to 3600 s; --key binds the token to one peer key. Clients connect to ws://HOST:PORT/signal. HTTP: GET /healthz (liveness),',
   '/readyz (readiness, 503 while draining or full), /metrics (Prometheus).',
 ].join('\n');
 
@@ -104,7 +104,7 @@ export function parsePort(raw: string, source: string): number {
 export type CliCommand =
   | { command: 'serve'; options: SignalingServerOptions; help: boolean }
   | { command: 'version' }
-  | { command: 'mint-token'; room: string; ttlSeconds: number; secret: string };
+  | { command: 'mint-token'; room: string; ttlSeconds: number; secret: string; key?: string };
 
 function parseFlags(argv: readonly string[], extra: Record<string, { type: 'string' | 'boolean' }>) {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' }, ...extra };
@@ -123,7 +123,7 @@ function parseFlags(argv: readonly string[], extra: Record<string, { type: 'stri
 /** Flags and env → config options; validated by the same resolveConfig the API uses. */
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliCommand {
   if (argv[0] === 'mint-token') {
-    const values = parseFlags(argv.slice(1), { room: { type: 'string' }, ttl: { type: 'string' } });
+    const values = parseFlags(argv.slice(1), { room: { type: 'string' }, ttl: { type: 'string' }, key: { type: 'string' } });
     const room = values.room;
     if (typeof room !== 'string') throw new MurmurError(ErrorCode.BAD_CONFIG, 'mint-token needs --room ROOM (or --room "*")');
     const ttlRaw = typeof values.ttl === 'string' ? values.ttl : '3600';
@@ -132,7 +132,11 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     }
     const secret = typeof values['auth-secret'] === 'string' ? values['auth-secret'] : (env.MURMUR_AUTH_SECRET ?? '');
     if (secret === '') throw new MurmurError(ErrorCode.BAD_CONFIG, 'mint-token needs --auth-secret or MURMUR_AUTH_SECRET');
-    return { command: 'mint-token', room, ttlSeconds: Number(ttlRaw), secret };
+    const key = values.key;
+    if (key !== undefined && (typeof key !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(key))) {
+      throw new MurmurError(ErrorCode.BAD_CONFIG, '--key must be an Ed25519 public key in base64url (43 characters: identity.publicKey)');
+    }
+    return typeof key === 'string' ? { command: 'mint-token', room, ttlSeconds: Number(ttlRaw), secret, key } : { command: 'mint-token', room, ttlSeconds: Number(ttlRaw), secret };
   }
   const values = parseFlags(argv, {});
   if (values.version === true) return { command: 'version' };
@@ -184,7 +188,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     return;
   }
   if (parsed.command === 'mint-token') {
-    const token = createRoomToken({ room: parsed.room, expiresAt: Date.now() + parsed.ttlSeconds * 1000 }, parsed.secret);
+    const claims = { room: parsed.room, expiresAt: Date.now() + parsed.ttlSeconds * 1000 };
+    const token = createRoomToken(parsed.key === undefined ? claims : { ...claims, key: parsed.key }, parsed.secret);
     process.stdout.write(`${token}\n`);
     return;
   }

@@ -32,4 +32,12 @@ describe('room tokens', () => {
     expect(() => createRoomToken({ room: 'bad room!', expiresAt: 1 }, secret)).toThrow(expect.objectContaining({ code: ErrorCode.BAD_ARGUMENT }));
     expect(() => createRoomToken({ room: 'ok', expiresAt: 1.5 }, secret)).toThrow(/expiresAt/);
   });
+
+  it('carries an optional peer key claim, and refuses a malformed one', () => {
+    const key = 'A'.repeat(43);
+    const token = createRoomToken({ room: 'r', expiresAt: 10_000, key }, secret);
+    expect(verifyRoomToken(token, secret, 0)).toEqual({ ok: true, claims: { room: 'r', expiresAt: 10_000, key } });
+    expect(verifyRoomToken(createRoomToken({ room: 'r', expiresAt: 10_000 }, secret), secret, 0)).toEqual({ ok: true, claims: { room: 'r', expiresAt: 10_000 } });
+    expect(() => createRoomToken({ room: 'r', expiresAt: 1, key: 'short' }, secret)).toThrow(/key/);
+  });
 });
