@@ -14,6 +14,7 @@ import type { HostileRoom } from './adversary-room.js';
 /** The client's default anti-entropy period for the doc, ms. */
 const SYNC_INTERVAL_MS = 8000;
 
+/** Attach after the room settled to skip the join's syncs of empty docs: members start as each engine's live peers. */
 export function attachDocs(room: HostileRoom, seed: number): Map<PeerId, Y.Doc> {
   const docs = new Map<PeerId, Y.Doc>();
   const syncs = new Map<PeerId, DocSync>();
@@ -36,11 +37,11 @@ export function attachDocs(room: HostileRoom, seed: number): Map<PeerId, Y.Doc> 
     const sync = new DocSync({ doc, intervalMs: SYNC_INTERVAL_MS, random: createPrng(seed * 7919 + i).next });
     docs.set(id, doc);
     syncs.set(id, sync);
-    members.set(id, new Set());
+    members.set(id, new Set(room.sim.nodes.has(id) ? room.engine(id).livePeers() : []));
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== sync.origin) feed(id, { type: 'local-update', update });
     });
-    room.sim.schedule(0, () => feed(id, { type: 'start' }));
+    room.sim.schedule(room.sim.now, () => feed(id, { type: 'start' }));
   });
   room.sim.observers.push({
     onEvent: (at, output) => {
