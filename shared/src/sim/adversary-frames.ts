@@ -1,0 +1,54 @@
+/**
+ * Crafted frames for hostile peers in the simulator, built with the real
+ * wire encoders (frames.ts, gossip-body.ts): what an attacker writes is
+ * byte for byte what a modified tab could put on a data channel. Nothing
+ * here is valid protocol use; each builder names the field it lies about.
+ */
+import type { PeerId } from '../engine/types.js';
+import { encodeGossipBody, type GossipBody } from '../gossip/wire/gossip-body.js';
+import { encodeFrame, encodeGossipFrame, type MemberRecord, type MemberStatus, type RouteContent } from '../gossip/wire/frames.js';
+import { parsePresence } from '../gossip/wire/presence-json.js';
+
+/** The largest incarnation or version a varuint may carry (2^53 − 1): one above it is undecodable. */
+export const MAX_WIRE_UINT = Number.MAX_SAFE_INTEGER;
+
+/** A GOSSIP frame claiming to come from `origin` (no field ties it to whoever sent it). */
+export function forgedGossip(origin: PeerId, seq: number, body: GossipBody, round = 1): Uint8Array {
+  return encodeGossipFrame(origin, seq, round, encodeGossipBody(body));
+}
+
+/** A member record stating anything about anyone. */
+export function forgedRecord(peer: PeerId, incarnation: number, status: MemberStatus, presenceVersion = 0, presenceJson = '{}'): MemberRecord {
+  return { peer, incarnation, status, presenceVersion, presenceJson, presence: parsePresence(presenceJson) };
+}
+
+/** An unsolicited RECORDS frame (one bucket of one, no answer wanted): merged as anti-entropy news. */
+export function recordsFrame(records: readonly MemberRecord[]): Uint8Array {
+  return encodeFrame({ type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: [...records] });
+}
+
+/** A GRAFT naming the same message `times` times: each entry asks for one more copy. */
+export function repeatedGraft(origin: PeerId, seq: number, times: number): Uint8Array {
+  return encodeFrame({ type: 'graft', entries: Array.from({ length: times }, () => ({ origin, seq })) });
+}
+
+/** A ROUTE frame whose `origin` is whoever the attacker likes: the receiver learns the sender as the way back to it. */
+export function forgedRoute(origin: PeerId, to: PeerId, ttl: number, content: RouteContent): Uint8Array {
+  return encodeFrame({ type: 'route', origin, to, ttl, content });
+}
+
+/** A broadcast-tree advert. */
+export function treeAdvert(seq: number, root: PeerId, distance: number, parent: PeerId): Uint8Array {
+  return encodeFrame({ type: 'tree', seq, root, distance, parent });
+}
+
+/** A FORWARD_JOIN asking the receiver to link to `peer` (ttl 0: dial at once). */
+export function forwardJoin(peer: PeerId, ttl = 0): Uint8Array {
+  return encodeFrame({ type: 'forward-join', peer, ttl });
+}
+
+/** Ids no tab holds. */
+export function madeUpIds(n: number, prefix = 'ghost-'): PeerId[] {
+  const width = String(n - 1).length;
+  return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(width, '0')}`);
+}

@@ -1,0 +1,128 @@
+/**
+ * Hostile members against the member table (issue 13): evictions at the
+ * largest incarnation, forged presence, made-up members, SUSPECT storms.
+ * Each test asserts the defended behaviour and is `it.fails` until the
+ * engine's defences land; each prints the figure it measured (docs/ATTACKS.md).
+ */
+import { describe, expect, it } from 'vitest';
+import type { PeerId } from '../engine/types.js';
+import { scaleByHealth } from '../gossip/maths.js';
+import { toAll } from './adversary.js';
+import { MAX_WIRE_UINT, forgedGossip, forgedRecord, madeUpIds, recordsFrame } from './adversary-frames.js';
+import { HONEST, MALLORY, settledRoom } from './adversary-room.js';
+
+const SEED = 13;
+const ATTACK_AT = 12_000;
+const VICTIM: PeerId = 'p25';
+/** Virtual time is fast, but a loaded machine is slow. */
+const TIMEOUT_MS = 60_000;
+
+describe('hostile members: the member table', () => {
+  it(`the harness: ${HONEST} honest members and an idle adversary converge, everyone lists it, and a reloaded tab is listed again`, () => {
+    const room = settledRoom(SEED, {});
+    expect(room.unconverged()).toEqual([]);
+    expect(room.listedBy(MALLORY)).toBe(HONEST);
+    room.restart(VICTIM, room.sim.now);
+    room.sim.runUntil(room.sim.now + 20_000);
+    expect(room.engine(VICTIM).neighbors().size).toBeGreaterThan(0);
+    expect(room.listedBy(VICTIM)).toBe(HONEST - 1);
+    expect(room.unconverged()).toEqual([]);
+  }, TIMEOUT_MS);
+
+  const evictions = {
+    'LEFT in the victim\'s name': (seq: number) => forgedGossip(VICTIM, seq, { kind: 'left', incarnation: MAX_WIRE_UINT }),
+    'DEAD from the adversary': (seq: number) => forgedGossip(MALLORY, seq, { kind: 'dead', peer: VICTIM, incarnation: MAX_WIRE_UINT }),
+    'one RECORDS entry': () => recordsFrame([forgedRecord(VICTIM, MAX_WIRE_UINT, 'dead')]),
+  };
+  for (const [how, frame] of Object.entries(evictions)) {
+    // flips to it() when issue 13's engine defences land
+    it.fails(`evict at incarnation 2^53−1 (${how}): the victim stays listed, and is listed again when it rejoins`, () => {
+      const room = settledRoom(SEED, { schedule: [{ at: ATTACK_AT, run: (ctx) => toAll(ctx, frame(ctx.nextSeq())) }] });
+      room.sim.runUntil(ATTACK_AT + 60_000);
+      const after = room.listedBy(VICTIM);
+      room.restart(VICTIM, room.sim.now);
+      room.sim.runUntil(room.sim.now + 20_000);
+      const rejoined = room.listedBy(VICTIM);
+      const others = room.honestUp(VICTIM).length;
+      console.log(`evict (${how}): victim listed by ${after}/${others} peers 60 s after; ${rejoined}/${others} 20 s after it rejoins under the same id`);
+      expect(after).toBe(others);
+      expect(rejoined).toBe(others);
+    }, TIMEOUT_MS);
+  }
+
+  // flips to it() when issue 13's engine defences land
+  it.fails('PRESENCE at version 2^53−1 in a victim\'s name: the victim\'s next five updates win', () => {
+    const forged = '{"name":"forged"}';
+    const room = settledRoom(SEED, {
+      schedule: [{ at: ATTACK_AT, run: (ctx) => toAll(ctx, forgedGossip(VICTIM, ctx.nextSeq(), { kind: 'presence', version: MAX_WIRE_UINT, json: forged, presence: { name: 'forged' } })) }],
+    });
+    for (let i = 1; i <= 5; i++) room.sim.command(VICTIM, { type: 'set-presence', presence: { name: VICTIM, update: i } }, ATTACK_AT + 1000 * i);
+    room.sim.runUntil(ATTACK_AT + 10_000);
+    const others = room.honestUp(VICTIM);
+    const showForged = others.filter((id) => JSON.stringify(room.engine(id).member(VICTIM)?.presence) === forged).length;
+    const showLatest = others.filter((id) => room.engine(id).member(VICTIM)?.presence.update === 5).length;
+    console.log(`presence forgery: ${showForged}/${others.length} peers show the forged presence after the victim's 5 updates; ${showLatest}/${others.length} show its latest`);
+    expect(showForged).toBe(0);
+    expect(showLatest).toBe(others.length);
+  }, TIMEOUT_MS);
+
+  // flips to it() when issue 13's engine defences land
+  it.fails('RECORDS of made-up ids (25 frames of 4,096): the member table stays bounded', () => {
+    const ghosts = madeUpIds(25 * 4096);
+    let target: PeerId | undefined;
+    const room = settledRoom(SEED, {
+      schedule: [
+        {
+          at: ATTACK_AT,
+          run: (ctx) => {
+            target = ctx.neighbors()[0] as PeerId;
+            return Array.from({ length: 25 }, (_, f) => ({ to: target as PeerId, bytes: recordsFrame(ghosts.slice(f * 4096, (f + 1) * 4096).map((id) => forgedRecord(id, 0, 'alive'))) }));
+          },
+        },
+      ],
+    });
+    room.sim.runUntil(ATTACK_AT + 1000);
+    const size = room.engine(target as PeerId).snapshot().members.length;
+    const live = room.engine(target as PeerId).livePeers().length;
+    console.log(`member table (RECORDS): ${target} holds ${size} members (${live} live) 1 s after 25 RECORDS frames; the room has ${HONEST + 1}`);
+    expect(size).toBeLessThanOrEqual(2 * (HONEST + 1));
+  }, TIMEOUT_MS);
+
+  // flips to it() when issue 13's engine defences land
+  it.fails('ALIVE for made-up ids (2,000 broadcasts): no member table grows, and ghosts are collected', () => {
+    const ghosts = madeUpIds(2000);
+    const room = settledRoom(SEED, {
+      schedule: [{ at: ATTACK_AT, run: (ctx) => ghosts.flatMap((ghost) => toAll(ctx, forgedGossip(ghost, 1, { kind: 'alive', incarnation: 0 }))) }],
+    });
+    room.sim.runUntil(ATTACK_AT + 30_000);
+    const sizes = room.honestUp().map((id) => room.engine(id).livePeers().length);
+    const min = Math.min(...sizes);
+    const max = Math.max(...sizes);
+    console.log(`member table (ALIVE): live members per peer ${min}…${max} 30 s after 2,000 forged ALIVEs; the room has ${HONEST + 1}`);
+    expect(max).toBeLessThanOrEqual(2 * (HONEST + 1));
+  }, TIMEOUT_MS);
+
+  // flips to it() when issue 13's engine defences land
+  it.fails('a forged SUSPECT storm (one a second for 60 s): the victim refutes a few, its health and probe period hold', () => {
+    const room = settledRoom(SEED, {
+      schedule: [
+        {
+          at: ATTACK_AT,
+          every: 1000,
+          until: ATTACK_AT + 60_000,
+          run: (ctx) => toAll(ctx, forgedGossip(MALLORY, ctx.nextSeq(), { kind: 'suspect', peer: VICTIM, incarnation: ctx.inner.member(VICTIM)?.incarnation ?? 0 })),
+        },
+      ],
+    });
+    const before = room.engine(VICTIM).snapshot();
+    room.sim.runUntil(ATTACK_AT + 60_000);
+    const after = room.engine(VICTIM).snapshot();
+    const refutations = after.stats.refutations - before.stats.refutations;
+    const probeX = scaleByHealth(1, after.health) / scaleByHealth(1, before.health);
+    const others = room.honestUp(VICTIM).length;
+    console.log(`SUSPECT storm: ${refutations} refutations in 60 s, health ${before.health} → ${after.health}, probe period ×${probeX}; victim listed by ${room.listedBy(VICTIM)}/${others}`);
+    expect(refutations).toBeLessThanOrEqual(5);
+    expect(after.health).toBeLessThanOrEqual(2);
+    expect(room.listedBy(VICTIM)).toBe(others);
+  }, TIMEOUT_MS);
+});
