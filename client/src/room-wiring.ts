@@ -85,12 +85,15 @@ export interface SignalPaths {
 export function createLinks(selfId: PeerId, rng: Prng, options: ResolvedOptions, now: () => number, paths: SignalPaths): LinkManager {
   return new LinkManager({
     selfId,
-    // Both paths at once: the server may be down, or the target may not
-    // be reachable over the mesh yet; the far side drops the duplicate.
+    // Through the server when it lists the target; over the mesh too whenever
+    // it does not (down, or the target was never named to us by it): every
+    // signal also routed through the mesh floods wherever no route is known,
+    // which in a join burst was most of the room's traffic (the simulator's
+    // meshSignals: 'fallback'). The far side drops a duplicate.
     sendSignal: (to, data) => {
       const both = (target: string, envelope: JsonValue): boolean => {
         const viaServer = paths.signaling.signal(target, envelope);
-        paths.driver.input({ type: 'route', to: target, payload: encodeMeshSignal(envelope) });
+        if (!viaServer || !paths.signaling.lists(target)) paths.driver.input({ type: 'route', to: target, payload: encodeMeshSignal(envelope) });
         return viaServer;
       };
       // Sealed, the envelope leaves after its crypto: whether a path is up is judged now.

@@ -82,6 +82,8 @@ class ServerConnection {
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   joined = false;
+  /** Peers this server named in the room (its joined sample, then peer-joined, less peer-left). */
+  readonly peers = new Set<string>();
   connecting = false;
   /** The last attempt ended before the room was joined. */
   failed = false;
@@ -130,6 +132,7 @@ class ServerConnection {
         socket.send(JSON.stringify(join));
         return;
       }
+      this.track(parsed.value);
       if (parsed.value.type === 'joined' && parsed.value.room === this.options.room) {
         this.joined = true;
         this.connecting = false;
@@ -149,6 +152,7 @@ class ServerConnection {
       const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
       const wasJoined = this.joined;
       this.joined = false;
+      this.peers.clear();
       if (!wasJoined && code !== SIGNALING_CLOSE_CODES.UNAUTHORIZED && code !== SIGNALING_CLOSE_CODES.FORBIDDEN_ORIGIN) {
         const why = errorText || (reason ? `closed ${code}: ${reason}` : `closed with code ${code ?? 'none'} before the room was joined`);
         this.fail(`cannot reach the signaling server at ${this.url} (${why}); check the URL and that murmur-signal runs there`);
@@ -169,6 +173,7 @@ class ServerConnection {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.joined = false;
+    this.peers.clear();
     this.connecting = false;
     const socket = this.socket;
     this.socket = null;
@@ -182,6 +187,15 @@ class ServerConnection {
     } catch {
       // Already closing; nothing left to free.
     }
+  }
+
+  private track(message: ServerMessage): void {
+    if (message.type === 'challenge' || message.type === 'error' || message.room !== this.options.room) return;
+    if (message.type === 'joined') {
+      this.peers.clear();
+      for (const peer of message.peers) this.peers.add(peer);
+    } else if (message.type === 'peer-joined') this.peers.add(message.peer);
+    else if (message.type === 'peer-left') this.peers.delete(message.peer);
   }
 
   /** Report a failed attempt once per run of failures (retries go on quietly). */
@@ -238,6 +252,14 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     let sent = false;
     for (const server of this.servers) sent = server.send({ type: 'signal', room: this.room, to, data }) || sent;
     return sent;
+  }
+
+  /**
+   * Whether a joined server is known to have `peer` in the room. A server
+   * names only a sample at join, so false means "not known", not "absent".
+   */
+  lists(peer: string): boolean {
+    return this.servers.some((server) => server.joined && server.peers.has(peer));
   }
 
   /** Stop using the servers (the mesh carries on); `start()` reconnects. */
