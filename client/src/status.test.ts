@@ -8,11 +8,14 @@ describe('computeStatus', () => {
     [{}, 'connecting'],
     [{ signaling: 'open', everReachedServer: true }, 'alone'],
     [{ signaling: 'open', everReachedServer: true, linksConnecting: 1 }, 'connecting'],
-    [{ members: 2, signaling: 'closed', everReachedServer: true }, 'connected'],
+    [{ members: 2, signaling: 'closed', everReachedServer: true, linksConnecting: 1, linksOpen: 1 }, 'connected'],
+    // Cut off: peers still listed, but no link and no server.
+    [{ members: 2, signaling: 'closed', everReachedServer: true }, 'disconnected'],
+    [{ members: 2, signaling: 'open' }, 'connected'],
     [{ signaling: 'connecting', everReachedServer: true }, 'disconnected'],
     [{ signaling: 'closed', everReachedServer: true }, 'disconnected'],
     [{ signaling: 'unreachable' }, 'disconnected'],
-    [{ signaling: 'unreachable', members: 1 }, 'connected'],
+    [{ signaling: 'unreachable', members: 1, linksConnecting: 1, linksOpen: 1 }, 'connected'],
     [{ closed: true, members: 3 }, 'closed'],
     // Cut off after the peers were declared gone: no link, no server. The engine's redials
     // (a handshake with no path for its signals) do not make it 'connecting'.

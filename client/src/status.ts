@@ -2,9 +2,10 @@
  * `room.status`: one word for "can I collaborate right now?".
  *
  *   connecting    no peer yet; the signaling server or a link handshake is still in progress
- *   connected     at least one other peer is live in the mesh (with or without the server)
+ *   connected     at least one other peer is live in the mesh (over an open link, or with the server up)
  *   alone         the server answered and nobody else is here (or no link is being made)
- *   disconnected  no peer, and no signaling server answers (lost, or never reached: a wrong URL); retrying
+ *   disconnected  no open link and no signaling server answers (lost, or never reached: a wrong URL), even
+ *                 while the member table still lists peers: this tab is cut off; retrying
  *   closed        `leave()` was called
  *
  * The room re-derives it on every event that moves an input (a link up or
@@ -29,7 +30,9 @@ export interface StatusInputs {
 
 export function computeStatus(inputs: StatusInputs): RoomStatus {
   if (inputs.closed) return 'closed';
-  if (inputs.members > 0) return 'connected';
+  // Members known but no open link and no server: cut off, whatever the
+  // member table still says (the verdicts about them take seconds).
+  if (inputs.members > 0) return inputs.linksOpen > 0 || inputs.signaling === 'open' ? 'connected' : 'disconnected';
   if (inputs.signaling === 'open') return inputs.linksConnecting > 0 ? 'connecting' : 'alone';
   if (inputs.linksOpen > 0) return 'connecting';
   // No server and no open link: a handshake has no path for its signals and
