@@ -21,10 +21,18 @@ if (!room || !signaling || !Number.isInteger(count) || count < 1) {
 }
 
 const peers: Room[] = [];
+/** Per peer here: every member it dropped as dead (peer id → times), so a benchmark sees verdicts that a poll would miss. */
+const deadVerdicts: Array<Record<string, number>> = [];
 for (let i = 0; i < count; i++) {
   const options: JoinOptions = { signaling, peerId: `${prefix}-${i}`, presence: { name: `${prefix}-${i}`, kind: 'node' } };
   if (maxLinks !== undefined) (options as { maxLinks?: number }).maxLinks = maxLinks;
-  peers.push(joinRoom(room, options));
+  const peer = joinRoom(room, options);
+  const verdicts: Record<string, number> = {};
+  peer.on('peer-leave', (info, reason) => {
+    if (reason === 'dead') verdicts[info.id] = (verdicts[info.id] ?? 0) + 1;
+  });
+  deadVerdicts.push(verdicts);
+  peers.push(peer);
 }
 
 /** What the gossip engine holds: explains a disagreement when a test fails. */
@@ -39,6 +47,16 @@ function engineView(p: Room): { incarnation: number; active: string[]; pending: 
   };
 }
 
+/** How late this process's timers fire (CPU starvation shows here first): worst since the last status. */
+let lagMaxMs = 0;
+let lagLast = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  lagMaxMs = Math.max(lagMaxMs, now - lagLast - 100);
+  lagLast = now;
+}, 100).unref();
+let cpuLast = process.cpuUsage();
+
 const reply = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -50,18 +68,26 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     return;
   }
   switch (request.cmd) {
-    case 'status':
+    case 'status': {
+      const cpu = process.cpuUsage(cpuLast);
+      cpuLast = process.cpuUsage();
+      const lag = lagMaxMs;
+      lagMaxMs = 0;
       reply({
         id: request.id,
-        peers: peers.map((p) => ({
+        process: { lagMaxMs: Math.round(lag), cpuMs: Math.round((cpu.user + cpu.system) / 1000) },
+        peers: peers.map((p, i) => ({
           ...engineView(p),
+          deadVerdicts: deadVerdicts[i],
           selfId: p.selfId,
           peers: [...p.peers.keys()],
           links: p.debug.links().filter((l) => l.state === 'open').length,
+          stats: p.debug.snapshot().stats,
           presence: Object.fromEntries([...p.peers.values()].map((info) => [info.id, info.presence])),
         })),
       });
       return;
+    }
     case 'presence':
       for (const p of peers) p.presence.update(request.patch ?? {});
       reply({ id: request.id, ok: true });
