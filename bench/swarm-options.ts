@@ -8,10 +8,12 @@ export interface SwarmCli {
   watchS: number;
   convergeTimeoutS: number;
   maxLinks: number | undefined;
+  /** 'default': the library's RTCConfiguration (public STUN servers, as a user who sets nothing); 'none': no ICE servers (all peers are on this host). */
+  stun: 'default' | 'none';
   json: boolean;
 }
 
-const FLAGS = '--peers --processes --runs --watch-s --converge-timeout-s --max-links --json';
+const FLAGS = '--peers --processes --runs --watch-s --converge-timeout-s --max-links --stun --json';
 
 function bad(message: string): never {
   throw new MurmurError(ErrorCode.BAD_ARGUMENT, message);
@@ -25,7 +27,7 @@ function int(flag: string, value: string | undefined, min: number, max: number):
 }
 
 export function parseSwarmArgs(argv: readonly string[]): SwarmCli {
-  const cli: SwarmCli = { peers: 60, processes: 6, runs: 1, watchS: 120, convergeTimeoutS: 180, maxLinks: undefined, json: false };
+  const cli: SwarmCli = { peers: 60, processes: 6, runs: 1, watchS: 120, convergeTimeoutS: 180, maxLinks: undefined, stun: 'default', json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = () => argv[++i];
@@ -36,6 +38,11 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmCli {
     else if (arg === '--watch-s') cli.watchS = int(arg, next(), 0, 3600);
     else if (arg === '--converge-timeout-s') cli.convergeTimeoutS = int(arg, next(), 1, 3600);
     else if (arg === '--max-links') cli.maxLinks = int(arg, next(), 1, 64);
+    else if (arg === '--stun') {
+      const value = next();
+      if (value !== 'default' && value !== 'none') bad(`--stun wants 'default' or 'none', got ${value ?? 'nothing'}`);
+      cli.stun = value;
+    }
     else bad(`unknown flag ${arg} (flags: ${FLAGS})`);
   }
   if (cli.processes > cli.peers) bad(`--processes (${cli.processes}) cannot exceed --peers (${cli.peers})`);

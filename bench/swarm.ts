@@ -7,7 +7,7 @@
  * links does the weakest peer keep.
  *
  *   npm run bench:swarm -- [--peers 60] [--processes 6] [--runs 1] [--watch-s 120]
- *                          [--converge-timeout-s 180] [--max-links N] [--json]
+ *                          [--converge-timeout-s 180] [--max-links N] [--stun default|none] [--json]
  *
  * converged_ms counts from the moment every process has called joinRoom for
  * all its peers (process start-up is not the library's). Every peer stays up
@@ -24,6 +24,8 @@ import { parseSwarmArgs, type SwarmCli } from './swarm-options.js';
 /** One row of `--json`. */
 export interface SwarmRow {
   run: number;
+  /** 'default' (the library's public STUN servers) or 'none'. */
+  stun: 'default' | 'none';
   peers: number;
   processes: number;
   /** ms from the last joinRoom call until every peer saw all others; null if it never did within --converge-timeout-s. */
@@ -99,7 +101,7 @@ async function runOnce(cli: SwarmCli, run: number, log: (line: string) => void):
     const perProcess = cli.peers / cli.processes;
     const spawned = await Promise.all(
       Array.from({ length: cli.processes }, (_, k) =>
-        spawnNodePeers({ room, signaling: server.url, count: perProcess, prefix: `r${run}p${k}`, maxLinks: cli.maxLinks, execArgv, callTimeoutMs: 180_000 }),
+        spawnNodePeers({ room, signaling: server.url, count: perProcess, prefix: `r${run}p${k}`, maxLinks: cli.maxLinks, execArgv, callTimeoutMs: 180_000, rtcConfig: cli.stun === 'none' ? { iceServers: [] } : undefined }),
       ),
     );
     groups.push(...spawned);
@@ -172,6 +174,7 @@ async function runOnce(cli: SwarmCli, run: number, log: (line: string) => void):
     }
     return {
       run,
+      stun: cli.stun,
       peers: ids.length,
       processes: groups.length,
       converged_ms,

@@ -15,6 +15,8 @@ const signaling = process.env.MURMUR_SIGNALING ?? '';
 const count = Number(process.env.MURMUR_COUNT ?? '0');
 const prefix = process.env.MURMUR_PREFIX ?? 'node';
 const maxLinks = process.env.MURMUR_MAX_LINKS ? Number(process.env.MURMUR_MAX_LINKS) : undefined;
+/** JSON RTCConfiguration (e.g. '{"iceServers":[]}'), or the library's default. */
+const rtcConfig = process.env.MURMUR_RTC_CONFIG ? (JSON.parse(process.env.MURMUR_RTC_CONFIG) as RTCConfiguration) : undefined;
 if (!room || !signaling || !Number.isInteger(count) || count < 1) {
   process.stderr.write('node-peer-process needs MURMUR_ROOM, MURMUR_SIGNALING and MURMUR_COUNT >= 1\n');
   process.exit(2);
@@ -26,6 +28,7 @@ const deadVerdicts: Array<Record<string, number>> = [];
 for (let i = 0; i < count; i++) {
   const options: JoinOptions = { signaling, peerId: `${prefix}-${i}`, presence: { name: `${prefix}-${i}`, kind: 'node' } };
   if (maxLinks !== undefined) (options as { maxLinks?: number }).maxLinks = maxLinks;
+  if (rtcConfig !== undefined) (options as { rtcConfig?: RTCConfiguration }).rtcConfig = rtcConfig;
   const peer = joinRoom(room, options);
   const verdicts: Record<string, number> = {};
   peer.on('peer-leave', (info, reason) => {

@@ -51,6 +51,8 @@ export async function spawnNodePeers(options: {
   maxLinks?: number;
   /** Extra Node flags for the child (e.g. --cpu-prof to find what starves it). */
   execArgv?: readonly string[];
+  /** RTCConfiguration for every peer (default: the library's, with public STUN servers). */
+  rtcConfig?: RTCConfiguration;
   /** How long a command may take to be answered. Default 30,000 ms. */
   callTimeoutMs?: number;
 }): Promise<NodePeers> {
@@ -63,6 +65,7 @@ export async function spawnNodePeers(options: {
     MURMUR_PREFIX: options.prefix,
   };
   if (options.maxLinks !== undefined) env.MURMUR_MAX_LINKS = String(options.maxLinks);
+  if (options.rtcConfig !== undefined) env.MURMUR_RTC_CONFIG = JSON.stringify(options.rtcConfig);
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', join(here, 'node-peer-process.ts')], {
     env,
     stdio: 'pipe',
