@@ -65,7 +65,10 @@ test('six tabs, maxLinks 3, server down: two closes and a kill back to back leav
   for (const tab of survivors) {
     await expect
       .poll(async () => (await linkGraph([tab])).get(tab.id)?.size, { timeout: 10_000, message: `${tab.label} to link to both other survivors` })
-      .toBe(survivors.length - 1);
+      .toBe(survivors.length - 1)
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\n engines:\n  ${await engineViews(survivors)}`);
+      });
   }
 
   // The server returns on the same port; a newcomer joins the same room.
