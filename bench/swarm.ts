@@ -215,7 +215,27 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const rows: SwarmRow[] = [];
   for (let run = 1; run <= cli.runs; run++) {
-    const row = await runOnce(cli, run, log);
+    // A peer process that stops answering (a frozen event loop) fails its run, not the benchmark.
+    const row = await runOnce(cli, run, log).catch((error: Error): SwarmRow => {
+      log(`run ${run}: failed: ${error.message.split('\n')[0]}`);
+      return {
+        run,
+        stun: cli.stun,
+        peers: cli.peers,
+        processes: cli.processes,
+        converged_ms: null,
+        false_dead: 0,
+        false_dead_pairs: 0,
+        min_links: null,
+        whole_for_s: 0,
+        watch_s: cli.watchS,
+        broken_samples: 0,
+        first_problem: `run failed: ${error.message.split('\n')[0]}`,
+        msgs_per_peer_per_s: null,
+        timer_lag_max_ms: lagMax,
+        wall_ms: 0,
+      };
+    });
     rows.push(row);
     if (cli.json) process.stdout.write(`${JSON.stringify(row)}\n`);
   }
