@@ -5,6 +5,12 @@
  * the network has a seeded latency distribution, independent loss,
  * partitions and healing; nodes join, leave, and crash (a crashed node goes
  * silent, its links stay open: the hardest case for failure detection).
+ * Links are made the way the real driver makes them: signaling servers that
+ * scenarios stop and start (signaling-servers.ts) introduce tabs, and a link's
+ * offer, answer and candidates travel through a server both ends are on or
+ * over the mesh along the engines' own routes (handshakes.ts); nothing else
+ * opens a link. An optional CPU model makes nodes process timers and inputs
+ * late, as on a loaded machine running many peers per process.
  * Everything random comes from one Prng seeded by the run's seed, so a run
  * replays exactly. Invariants are checked after every step; a violation
  * throws a SimError carrying the seed.
@@ -12,7 +18,11 @@
 import type { Engine, EngineInput, EngineOutput, PeerId } from '../engine/types.js';
 import { fnv1a } from '../gossip/maths.js';
 import { createPrng, type Prng } from '../prng.js';
+import { Cpu, type CpuModel } from './cpu.js';
 import { EventQueue } from './event-queue.js';
+import { components } from './link-graph.js';
+import { decodeSignal, encodeSignal, Handshakes } from './handshakes.js';
+import { SignalingServers } from './signaling-servers.js';
 
 export interface NetworkModel {
   /** Median one-way latency, ms. */
@@ -21,13 +31,13 @@ export interface NetworkModel {
   jitter: number;
   /** Probability a message is lost. */
   loss: number;
-  /** Time to negotiate a WebRTC link (offer, answer, ICE), in one-way latencies. */
+  /** ICE checks, DTLS and SCTP once offer and answer have arrived, in one-way latencies on the direct path. */
   connectLatencies: number;
-  /** A link request to an unreachable or crashed peer fails after this long, ms. */
-  connectFailMs: number;
 }
 
-export const DEFAULT_NETWORK: NetworkModel = { latencyMs: 50, jitter: 0.2, loss: 0, connectLatencies: 4, connectFailMs: 5000 };
+export type { CpuModel } from './cpu.js';
+
+export const DEFAULT_NETWORK: NetworkModel = { latencyMs: 50, jitter: 0.2, loss: 0, connectLatencies: 4 };
 
 export type NodeState = 'up' | 'crashed' | 'left';
 
@@ -60,7 +70,6 @@ export class SimError extends Error {
 type SimEvent =
   | { kind: 'input'; node: PeerId; input: EngineInput }
   | { kind: 'timer'; node: PeerId; timer: string; token: number }
-  | { kind: 'connect'; from: PeerId; to: PeerId }
   | { kind: 'call'; fn: () => void };
 
 export interface SimulatorOptions {
@@ -68,8 +77,23 @@ export interface SimulatorOptions {
   network?: Partial<NetworkModel>;
   /** Builds a node's engine; `rng` is that node's own seeded stream. */
   createEngine: (id: PeerId, rng: Prng) => Engine;
-  /** Bootstrap sample size the signaling server hands a joiner. */
+  /** Bootstrap sample size a signaling server hands a joiner (its --sample-size). */
   discoverySample?: number;
+  /** Signaling servers the room starts with, all up (default ['default']; [] for none). */
+  servers?: readonly string[];
+  /** The client's signaling reconnect backoff (signaling-client minBackoffMs/maxBackoffMs: 500/5000 ms). */
+  signalingBackoff?: { minMs?: number; maxMs?: number };
+  /** A handshake not done within this long fails, ms (client option handshakeTimeoutMs, default 15,000). */
+  handshakeTimeoutMs?: number;
+  /**
+   * When a signal also goes into the mesh as a route: 'always' is today's client (room-wiring.ts
+   * sendSignal routes every signal, and with a stale route the engine floods it room-wide: at N=1,000
+   * that took idle traffic from 1.3 to 6.8 msgs/peer/s); 'fallback' (default) only when no server
+   * carried it, the fix proposed for the client. With every server down both are the same.
+   */
+  meshSignals?: 'always' | 'fallback';
+  /** Late timers and inputs (see CpuModel); none by default. */
+  cpu?: CpuModel;
   /** Checked after every event that touched a node; return a message to fail the run. */
   invariant?: (node: SimNode, sim: Simulator) => string | undefined;
 }
@@ -82,7 +106,9 @@ export class Simulator {
   now = 0;
   /** Physical links (both directions). */
   private readonly links = new Map<PeerId, Set<PeerId>>();
-  private readonly connecting = new Set<string>();
+  private readonly handshakes: Handshakes;
+  private readonly signaling: SignalingServers;
+  private readonly cpu: Cpu | undefined;
   /** Latest scheduled delivery per directed link: a close never overtakes data sent before it. */
   private readonly lastDelivery = new Map<PeerId, Map<PeerId, number>>();
   private readonly queue = new EventQueue<SimEvent>();
@@ -92,14 +118,78 @@ export class Simulator {
   private timerToken = 0;
   private upIds: PeerId[] = [];
   private upDirty = true;
-  readonly counters = { sent: 0, lost: 0, delivered: 0, events: 0, maxLinks: 0 };
+  readonly counters = { sent: 0, lost: 0, delivered: 0, events: 0, maxLinks: 0, linksOpened: 0, handshakesFailed: 0, signalsViaServer: 0, signalsViaMesh: 0, timerLateMaxMs: 0 };
 
   constructor(options: SimulatorOptions) {
     this.options = options;
     this.seed = options.seed;
     this.network = { ...DEFAULT_NETWORK, ...options.network };
     this.rng = createPrng(options.seed);
+    this.cpu = options.cpu ? new Cpu(options.cpu, this.rng) : undefined;
+    this.signaling = new SignalingServers(
+      {
+        rng: this.rng,
+        now: () => this.now,
+        schedule: (at, fn) => this.schedule(at, fn),
+        latency: () => this.latency(),
+        isUp: (id) => this.nodes.get(id)?.state === 'up',
+        discovered: (id, peers) => this.queue.push(this.now, { kind: 'input', node: id, input: { type: 'discovered', peers } }),
+      },
+      { servers: options.servers, sampleSize: options.discoverySample, minBackoffMs: options.signalingBackoff?.minMs, maxBackoffMs: options.signalingBackoff?.maxMs },
+    );
+    this.handshakes = new Handshakes(
+      {
+        now: () => this.now,
+        schedule: (at, fn) => this.schedule(at, fn),
+        iceMs: () => this.network.connectLatencies * this.latency(),
+        relay: (from, to, deliver) =>
+          this.signaling.relay(from, to, () => {
+            this.counters.signalsViaServer += 1;
+            deliver();
+          }),
+        meshAlways: (options.meshSignals ?? 'fallback') === 'always',
+        route: (from, to, sid, kind) => this.queue.push(this.now, { kind: 'input', node: from, input: { type: 'route', to, payload: encodeSignal(sid, kind) } }),
+        hasNeighbours: (id) => {
+          const engine = this.nodes.get(id)?.engine as { neighbors?: () => ReadonlySet<PeerId> } | undefined;
+          return (engine?.neighbors?.().size ?? this.links.get(id)?.size ?? 0) > 0;
+        },
+        canConnect: (a, b) => this.nodes.get(a)?.state === 'up' && this.nodes.get(b)?.state === 'up' && this.reachable(a, b),
+        opened: (a, b) => this.linkUp(a, b),
+        failed: (dialer, answerer) => {
+          this.counters.handshakesFailed += 1;
+          const node = this.nodes.get(dialer);
+          if (node?.state === 'up' && !this.links.get(dialer)?.has(answerer)) this.feed(node, { type: 'link-down', peer: answerer });
+        },
+      },
+      options.handshakeTimeoutMs ?? 15_000,
+    );
   }
+
+  // ---- signaling servers ----------------------------------------------------------
+
+  /** Adds a signaling server, up; running nodes dial it. */
+  addServer(name: string): void {
+    this.schedule(this.now, () => this.signaling.add(name));
+  }
+
+  /** Stops a server at `at`: every socket on it closes and its clients retry with backoff. */
+  stopServer(name: string, at = this.now): void {
+    this.schedule(at, () => this.signaling.stop(name));
+  }
+
+  /** Starts a stopped server at `at`; clients rejoin at their next retry. */
+  startServer(name: string, at = this.now): void {
+    this.schedule(at, () => this.signaling.start(name));
+  }
+
+  serverUp(name: string): boolean {
+    return this.signaling.isUp(name);
+  }
+
+  serverNames = (): string[] => this.signaling.names();
+
+  /** Is `id` in the room on some server that is up? */
+  onServer = (id: PeerId): boolean => this.signaling.connected(id);
 
   // ---- scenario control -------------------------------------------------------
 
@@ -111,13 +201,13 @@ export class Simulator {
   private startNode(id: PeerId): void {
     if (this.nodes.has(id)) throw new SimError(this.seed, `node ${id} joined twice`);
     const engine = this.options.createEngine(id, createPrng((this.seed ^ fnv1a(id)) >>> 0));
-    const sample = this.rng.sample(this.upNodes(), this.options.discoverySample ?? 20);
     const node: SimNode = { id, engine, state: 'up', timers: new Map(), joinedAt: this.now };
     this.nodes.set(id, node);
     this.links.set(id, new Set());
     this.upDirty = true;
     this.feed(node, { type: 'start' });
-    if (sample.length > 0) this.feed(node, { type: 'discovered', peers: sample });
+    // The bootstrap sample comes from the servers it reaches (the 'joined' reply), not from here.
+    this.signaling.nodeStarted(id);
   }
 
   crash(id: PeerId, at = this.now): void {
@@ -126,6 +216,7 @@ export class Simulator {
       if (node?.state === 'up') {
         node.state = 'crashed';
         this.upDirty = true;
+        this.signaling.nodeGone(id); // its sockets die with it
       }
     });
   }
@@ -137,6 +228,21 @@ export class Simulator {
       this.feed(node, { type: 'leave' });
       node.state = 'left';
       this.upDirty = true;
+      this.signaling.nodeGone(id);
+    });
+  }
+
+  /** Closes every link of a node at `at` (room.debug.dropLinks()): both ends see link-down. */
+  dropLinks(id: PeerId, at = this.now): void {
+    this.schedule(at, () => {
+      const node = this.nodes.get(id);
+      if (node?.state !== 'up') return;
+      for (const peer of [...(this.links.get(id) ?? [])]) {
+        this.links.get(id)?.delete(peer);
+        this.links.get(peer)?.delete(id);
+        this.queue.push(this.now, { kind: 'input', node: id, input: { type: 'link-down', peer } });
+        this.queue.push(this.now + this.latency(), { kind: 'input', node: peer, input: { type: 'link-down', peer: id } });
+      }
     });
   }
 
@@ -190,6 +296,11 @@ export class Simulator {
     return this.links.get(id) ?? new Set();
   }
 
+  /** Connected components of the live nodes' link graph, largest first. */
+  linkGraphComponents(): PeerId[][] {
+    return components(this.upNodes(), (id) => this.links.get(id) ?? [], (id) => this.nodes.get(id)?.state === 'up');
+  }
+
   // ---- the driver ------------------------------------------------------------------
 
   private step(event: SimEvent): void {
@@ -200,7 +311,8 @@ export class Simulator {
         return;
       case 'input': {
         const node = this.nodes.get(event.node);
-        if (node?.state === 'up') this.feed(node, event.input);
+        if (node?.state !== 'up' || this.cpuBusy(node.id, event)) return;
+        this.feed(node, event.input);
         return;
       }
       case 'timer': {
@@ -213,14 +325,21 @@ export class Simulator {
           this.queue.push(timer.at, event);
           return;
         }
+        if (this.cpuBusy(node.id, event)) return;
+        this.counters.timerLateMaxMs = Math.max(this.counters.timerLateMaxMs, this.now - timer.at);
         node.timers.delete(event.timer);
         this.feed(node, { type: 'timer', timer: event.timer });
         return;
       }
-      case 'connect':
-        this.completeConnect(event.from, event.to);
-        return;
     }
+  }
+
+  /** CPU model: true (and the event queued again) while the node's process is still busy. */
+  private cpuBusy(id: PeerId, event: SimEvent): boolean {
+    const free = this.cpu?.busyUntil(id, this.now);
+    if (free === undefined) return false;
+    this.queue.push(free, event);
+    return true;
   }
 
   private reachable(a: PeerId, b: PeerId): boolean {
@@ -231,6 +350,7 @@ export class Simulator {
     return sampleLatency(this.rng, this.network);
   }
 
+  /** Hands one input to a node's engine now and applies what it outputs. */
   feed(node: SimNode, input: EngineInput): void {
     if (input.type === 'receive') for (const observer of this.observers) observer.onReceive?.(node.id, input.from, input.bytes, this.now);
     const outputs = node.engine.handle(input, this.now);
@@ -264,17 +384,11 @@ export class Simulator {
         this.queue.push(at, { kind: 'input', node: output.to, input: { type: 'receive', from: node.id, bytes: output.bytes } });
         return;
       }
-      case 'connect': {
-        const key = pairKey(node.id, output.peer);
-        if (this.connecting.has(key) || this.links.get(node.id)?.has(output.peer)) return;
-        this.connecting.add(key);
-        const target = this.nodes.get(output.peer);
-        const ok = target?.state === 'up' && this.reachable(node.id, output.peer);
-        const delay = ok ? this.network.connectLatencies * this.latency() : this.network.connectFailMs;
-        this.queue.push(now + delay, { kind: 'connect', from: node.id, to: output.peer });
+      case 'connect':
+        if (!this.links.get(node.id)?.has(output.peer)) this.handshakes.start(node.id, output.peer);
         return;
-      }
       case 'disconnect': {
+        this.handshakes.cancel(node.id, output.peer);
         const mine = this.links.get(node.id);
         if (!mine?.delete(output.peer)) return;
         this.links.get(output.peer)?.delete(node.id);
@@ -301,27 +415,28 @@ export class Simulator {
       case 'clear-timer':
         node.timers.delete(output.timer);
         return;
-      default:
-        for (const observer of this.observers) observer.onEvent?.(node.id, output, now);
+      case 'routed': {
+        const signal = decodeSignal(output.payload);
+        if (signal === undefined) break;
+        this.counters.signalsViaMesh += 1;
+        this.handshakes.arrived(signal.sid, node.id, signal.kind);
+        return;
+      }
     }
+    for (const observer of this.observers) observer.onEvent?.(node.id, output, now);
   }
 
-  private completeConnect(from: PeerId, to: PeerId): void {
-    this.connecting.delete(pairKey(from, to));
-    const a = this.nodes.get(from);
-    const b = this.nodes.get(to);
-    if (a?.state !== 'up') return;
-    if (b?.state !== 'up' || !this.reachable(from, to)) {
-      this.feed(a, { type: 'link-down', peer: to });
-      return;
-    }
-    const linksA = this.links.get(from) as Set<PeerId>;
-    if (linksA.has(to)) return;
-    linksA.add(to);
-    (this.links.get(to) as Set<PeerId>).add(from);
-    this.counters.maxLinks = Math.max(this.counters.maxLinks, linksA.size, this.links.get(to)?.size ?? 0);
-    this.feed(a, { type: 'link-up', peer: to });
-    this.feed(b, { type: 'link-up', peer: from });
+  private linkUp(dialer: PeerId, answerer: PeerId): void {
+    const a = this.nodes.get(dialer) as SimNode;
+    const b = this.nodes.get(answerer) as SimNode;
+    const linksA = this.links.get(dialer) as Set<PeerId>;
+    if (linksA.has(answerer)) return;
+    this.counters.linksOpened += 1;
+    linksA.add(answerer);
+    (this.links.get(answerer) as Set<PeerId>).add(dialer);
+    this.counters.maxLinks = Math.max(this.counters.maxLinks, linksA.size, this.links.get(answerer)?.size ?? 0);
+    this.feed(a, { type: 'link-up', peer: answerer });
+    this.feed(b, { type: 'link-up', peer: dialer });
   }
 }
 
@@ -330,8 +445,3 @@ export function sampleLatency(rng: Prng, network: NetworkModel): number {
   const base = network.latencyMs * (1 - network.jitter + 2 * network.jitter * rng.next());
   return rng.next() < 0.01 ? base * (1 + 3 * rng.next()) : base;
 }
-
-function pairKey(a: PeerId, b: PeerId): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-
