@@ -6,6 +6,18 @@
  */
 import type { Engine, EngineInput, EngineOutput } from '../../shared/src/engine/types.js';
 
+/**
+ * Node runs due timers before it reads pending I/O: after a stall (a starved
+ * CPU, a long GC) a probe's timeout would fire ahead of the ack that is
+ * already waiting, and a live peer would be suspected. So in Node a fired
+ * timer reaches the engine only after the I/O of this turn (setImmediate);
+ * browsers interleave tasks themselves and run it at once.
+ */
+const afterPendingIo: ((fn: () => void) => void) | null =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (fn) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(fn)
+    : null;
+
 /** What the driver hands on: everything but timers, which it keeps. */
 export type AppOutput = Exclude<EngineOutput, { type: 'set-timer' | 'clear-timer' }>;
 
@@ -53,13 +65,14 @@ export class EngineDriver {
         const previous = this.timers.get(output.timer);
         if (previous) clearTimeout(previous);
         const delay = Math.max(0, output.at - this.now());
-        this.timers.set(
-          output.timer,
-          setTimeout(() => {
-            this.timers.delete(output.timer);
-            this.input({ type: 'timer', timer: output.timer });
-          }, delay),
-        );
+        const fire = () => {
+          // Re-set or cleared by the I/O handled meanwhile: this firing is stale.
+          if (this.timers.get(output.timer) !== handle) return;
+          this.timers.delete(output.timer);
+          this.input({ type: 'timer', timer: output.timer });
+        };
+        const handle = setTimeout(() => (afterPendingIo ? afterPendingIo(fire) : fire()), delay);
+        this.timers.set(output.timer, handle);
         return;
       }
       case 'clear-timer': {

@@ -20,11 +20,23 @@ export interface NodePeerStatus {
   openLinks: string[];
   /** The engine's record of each member, "status@incarnation". */
   members: Record<string, string>;
+  /** The engine's counters (msgsOut, resends, probeFailures, refutations…). */
+  stats?: Record<string, number>;
+  /** Members this peer dropped as dead since it joined, with how often. */
+  deadVerdicts?: Record<string, number>;
+}
+
+/** The process as a whole since the previous sample: its worst timer lateness and CPU time used. */
+export interface NodeProcessStatus {
+  lagMaxMs: number;
+  cpuMs: number;
 }
 
 export interface NodePeers {
   ids: string[];
   status(): Promise<NodePeerStatus[]>;
+  /** status() with the process's own figures. */
+  sample(): Promise<{ process: NodeProcessStatus; peers: NodePeerStatus[] }>;
   updatePresence(patch: Record<string, unknown>): Promise<void>;
   leave(): Promise<void>;
 }
@@ -37,7 +49,14 @@ export async function spawnNodePeers(options: {
   count: number;
   prefix: string;
   maxLinks?: number;
+  /** Extra Node flags for the child (e.g. --cpu-prof to find what starves it). */
+  execArgv?: readonly string[];
+  /** RTCConfiguration for every peer (default: the library's, with public STUN servers). */
+  rtcConfig?: RTCConfiguration;
+  /** How long a command may take to be answered. Default 30,000 ms. */
+  callTimeoutMs?: number;
 }): Promise<NodePeers> {
+  const callTimeoutMs = options.callTimeoutMs ?? 30_000;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MURMUR_ROOM: options.room,
@@ -46,7 +65,8 @@ export async function spawnNodePeers(options: {
     MURMUR_PREFIX: options.prefix,
   };
   if (options.maxLinks !== undefined) env.MURMUR_MAX_LINKS = String(options.maxLinks);
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', join(here, 'node-peer-process.ts')], {
+  if (options.rtcConfig !== undefined) env.MURMUR_RTC_CONFIG = JSON.stringify(options.rtcConfig);
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', join(here, 'node-peer-process.ts')], {
     env,
     stdio: 'pipe',
   });
@@ -75,7 +95,7 @@ export async function spawnNodePeers(options: {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       // Generous: twenty WebRTC peers share two cores with the browser under test.
-      const timer = setTimeout(() => reject(new Error(`node peers did not answer '${cmd}' in 30 s; stderr: ${stderr}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`node peers did not answer '${cmd}' in ${callTimeoutMs} ms; stderr: ${stderr}`)), callTimeoutMs);
       waiting.set(id, (message) => {
         clearTimeout(timer);
         resolve(message);
@@ -92,6 +112,10 @@ export async function spawnNodePeers(options: {
   return {
     ids,
     status: async () => (await call('status')).peers as NodePeerStatus[],
+    sample: async () => {
+      const reply = await call('status');
+      return { process: reply.process as NodeProcessStatus, peers: reply.peers as NodePeerStatus[] };
+    },
     updatePresence: async (patch) => {
       await call('presence', { patch });
     },
