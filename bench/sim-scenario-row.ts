@@ -65,6 +65,9 @@ export interface ScenarioRow {
   outages: number;
   /** False while the simulator has no signaling servers: outages were not simulated. */
   servers_modeled: boolean;
+  /** Simulator events run and engine messages sent (where the wall time goes). */
+  sim_events: number;
+  messages_sent: number;
   /** Partition scenario: every live doc equal at the end; seconds after the heal they became equal. */
   docs_equal: boolean | null;
   docs_equal_s: number | null;

@@ -260,6 +260,8 @@ export function runScenario(options: ScenarioOptions, progress: ScenarioProgress
     live_end: live.length,
     outages,
     servers_modeled: signaling.modeled,
+    sim_events: sim.counters.events,
+    messages_sent: sim.counters.sent,
     docs_equal: docs ? docs.contentsEqual() && docs.distinctStates() <= 1 : null,
     docs_equal_s: docsEqualAfterMs === undefined ? null : docsEqualAfterMs / 1000,
     doc_keys: docs ? docs.keys() : null,
