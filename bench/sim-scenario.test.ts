@@ -21,7 +21,7 @@ describe('bench:sim --scenario flags', () => {
     const churn = options(['--scenario', 'churn']);
     expect(churn).toMatchObject({ n: 1000, loss: 0.1, minutes: 30, leavesPerMin: 10, crashesPerMin: 10, joinsPerMin: 20, outages: 2, outageMinutes: 5, docs: false });
     const partition = options(['--scenario', 'partition']);
-    expect(partition).toMatchObject({ n: 1000, partitionMinutes: 2, docs: true });
+    expect(partition).toMatchObject({ n: 200, partitionMinutes: 2, docs: true });
     expect(parseScenarioArgs(['--scenario', 'churn', '--json', '--n', '50,100', '--runs', '2', '--seed', '7']).runs.map((r) => [r.n, r.seed])).toEqual([
       [50, 7],
       [50, 8],
