@@ -6,6 +6,10 @@
  *   alone         the server answered and nobody else is here (or no link is being made)
  *   disconnected  no peer, and no signaling server answers (lost, or never reached: a wrong URL); retrying
  *   closed        `leave()` was called
+ *
+ * The room re-derives it on every event that moves an input (a link up or
+ * down, a signal that starts a handshake, a signaling status, a member in or
+ * out), so no poll is needed.
  */
 import type { SignalingStatus } from './signaling-client.js';
 
@@ -17,6 +21,8 @@ export interface StatusInputs {
   signaling: SignalingStatus;
   /** Links in handshake, or open but not yet bringing a member (the room counts both). */
   linksConnecting: number;
+  /** Of those, the open ones (HELLO and membership sync still under way). */
+  linksOpen: number;
   /** Whether the server was ever reached in this room's life. */
   everReachedServer: boolean;
 }
@@ -24,7 +30,33 @@ export interface StatusInputs {
 export function computeStatus(inputs: StatusInputs): RoomStatus {
   if (inputs.closed) return 'closed';
   if (inputs.members > 0) return 'connected';
-  if (inputs.linksConnecting > 0) return 'connecting';
-  if (inputs.signaling === 'open') return 'alone';
-  return inputs.everReachedServer || inputs.signaling === 'unreachable' ? 'disconnected' : 'connecting';
+  if (inputs.signaling === 'open') return inputs.linksConnecting > 0 ? 'connecting' : 'alone';
+  if (inputs.linksOpen > 0) return 'connecting';
+  // No server and no open link: a handshake has no path for its signals and
+  // fails at once (the engine's redials of a cut-off tab), so it is no progress.
+  if (inputs.everReachedServer || inputs.signaling === 'unreachable') return 'disconnected';
+  return 'connecting';
+}
+
+/** Holds `room.status` and what it remembers across events (whether the server was ever reached). */
+export class StatusTracker {
+  private current: RoomStatus = 'connecting';
+  private everReachedServer = false;
+
+  get status(): RoomStatus {
+    return this.current;
+  }
+
+  /** The signaling status moved. */
+  signaling(status: SignalingStatus): void {
+    if (status === 'open') this.everReachedServer = true;
+  }
+
+  /** Re-derive from the inputs now; the new status if it changed, else null. */
+  update(inputs: Omit<StatusInputs, 'everReachedServer'>): RoomStatus | null {
+    const next = computeStatus({ ...inputs, everReachedServer: this.everReachedServer });
+    if (next === this.current) return null;
+    this.current = next;
+    return next;
+  }
 }

@@ -57,13 +57,11 @@ const FROM_STORE = Symbol('keeper-store');
 export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const { log } = options;
   const idleMs = options.idleMs ?? 5000;
+  // The Node client, loaded only when a keeper runs. A keeper cannot work without
+  // @roamhq/wrtc (an optional peer dependency): fail at start, with an error that names it.
+  const { joinRoom, loadWrtc } = await import('../../client/src/node.js');
+  loadWrtc();
   const store: KeeperStore = await openKeeperStore(options.dir);
-  // Node WebRTC and WebSocket, loaded only when a keeper runs.
-  const [{ default: wrtc }, { default: WebSocket }, { Room: RoomClass }] = await Promise.all([
-    import('@roamhq/wrtc'),
-    import('ws'),
-    import('../../client/src/room.js'),
-  ]);
   const peerId = `${KEEPER_PEER_PREFIX}${randomBytes(6).toString('hex')}`;
   const kept = new Map<string, Kept>();
   const writes = new Set<Promise<void>>();
@@ -94,12 +92,10 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
       void write.finally(() => writes.delete(write));
     });
     entry.doc = doc;
-    entry.room = new RoomClass(roomId, {
+    entry.room = joinRoom(roomId, {
       signaling: options.signalingUrl,
       peerId,
       doc,
-      wrtc,
-      WebSocket,
       ...(options.maxLinks === undefined ? {} : { maxLinks: options.maxLinks }),
     });
     log({ level: 'info', msg: 'keeper joined room', room: roomId, storedUpdates: count });

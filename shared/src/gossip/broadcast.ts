@@ -130,6 +130,11 @@ export class Broadcast {
   }
 
   /** The spanning tree changed: tree links push payloads, the other neighbours get IHAVEs. */
+  /** Broadcast ids remembered (for EngineSizes). */
+  get seenCount(): number {
+    return this.seen.size;
+  }
+
   setTreeLinks(tree: ReadonlySet<PeerId>, neighbors: ReadonlySet<PeerId>): void {
     this.eager.clear();
     this.lazy.clear();

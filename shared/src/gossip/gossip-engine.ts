@@ -22,13 +22,14 @@ import type { Member, Membership } from './membership.js';
 import { OVERLAY_FRAMES, type Overlay, type OverlayFrame } from './overlay.js';
 import type { Presence } from './presence.js';
 import type { Routing } from './routing.js';
-import type { GossipSnapshot, MemberSnapshot } from './snapshot.js';
+import { bucketCountFor } from './maths.js';
+import type { EngineSizes, GossipSnapshot, MemberSnapshot } from './snapshot.js';
 import type { SpanningTree } from './spanning-tree.js';
 import { isTimer, TIMER_OWNER, type BroadcastTimer, type DetectorTimer, type OverlayTimer, type Timer } from './timers.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
 import { decodeFrame, type Frame } from './wire/frames.js';
 
-export type { GossipSnapshot, MemberSnapshot } from './snapshot.js';
+export type { EngineSizes, GossipSnapshot, MemberSnapshot } from './snapshot.js';
 
 export class GossipEngine implements Engine {
   readonly selfId: PeerId;
@@ -56,7 +57,6 @@ export class GossipEngine implements Engine {
     ({ liveness: this.liveness, presence: this.presence, antiEntropy: this.antiEntropy, routing: this.routing, tree: this.tree } = layers);
     this.ctx.route = (event) => routeEvent(layers, event);
   }
-
 
   handle(input: EngineInput, now: number): EngineOutput[] {
     if (this.stopped) return [];
@@ -131,7 +131,6 @@ export class GossipEngine implements Engine {
     }
   }
 
-
   private receive(from: PeerId, bytes: Uint8Array): void {
     this.ctx.stats.msgsIn += 1;
     this.ctx.stats.bytesIn += bytes.length;
@@ -171,7 +170,13 @@ export class GossipEngine implements Engine {
     const { eager, lazy } = this.broadcast;
     const tree = { root: this.tree.root, distance: this.tree.distance, parent: this.tree.parent };
     const rttMs = Object.fromEntries(this.detector.rtt);
-    return { selfId: this.selfId, incarnation: this.membership.self.incarnation, health: this.detector.health, active: [...active], passive: [...passive], pending: [...pending.keys()], eager: [...eager], lazy: [...lazy], tree, members, rttMs, stats: { ...this.ctx.stats } };
+    return { selfId: this.selfId, incarnation: this.membership.self.incarnation, health: this.detector.health, active: [...active], passive: [...passive], pending: [...pending.keys()], eager: [...eager], lazy: [...lazy], tree, members, rttMs, stats: { ...this.ctx.stats }, sizes: this.sizes() };
+  }
+
+  /** Table sizes, without building a snapshot (harnesses read it often). */
+  sizes(): EngineSizes {
+    const rows = this.membership.members.size;
+    return { members: rows - 1, tombstones: rows - 1 - this.membership.liveCount, digest: bucketCountFor(rows), routes: this.routing.size, seen: this.broadcast.seenCount };
   }
 
   /** Test-only: the first broken invariant of any layer, or undefined (the simulator tests check after every event). */

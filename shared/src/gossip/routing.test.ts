@@ -24,11 +24,17 @@ describe('Routing alone', () => {
     expect(takeEvents(ctx)).toEqual([{ type: 'relayed-ack', peer: 'p', seq: 4 }]);
   });
 
-  it('with no route an app payload becomes a broadcast only its addressee delivers', () => {
-    const { ctx } = layerContext();
+  it('with no route an app payload to a live member becomes a broadcast only its addressee delivers', () => {
+    const { ctx, view } = layerContext();
     const routing = new Routing(ctx);
+    view.statuses.set('far', 'alive');
+    routing.sendApp('far', Uint8Array.of(2));
+    expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'routed', from: 'me', to: 'far', payload: Uint8Array.of(2) } }]);
+    // Nobody the room knows (a newcomer the driver answers over the mesh too): a flood could not reach it.
     routing.sendApp('nobody', Uint8Array.of(2));
-    expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'routed', from: 'me', to: 'nobody', payload: Uint8Array.of(2) } }]);
+    view.statuses.set('gone', 'dead');
+    routing.sendApp('gone', Uint8Array.of(2));
+    expect(takeEvents(ctx)).toEqual([]);
     expect(() => routing.sendApp('x', new Uint8Array(ctx.config.limits.maxPayloadBytes + 1))).toThrow(/maxPayloadBytes/);
   });
 });

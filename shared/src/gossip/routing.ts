@@ -6,7 +6,10 @@
  * whose eager copy is the fastest path). Every member announces itself on
  * joining and refutes or updates presence later, so routes exist for all
  * members that ever spoke. With no usable route, app payloads fall back to a
- * broadcast (the caller floods them); probe traffic is simply dropped.
+ * broadcast (the caller floods them) if `to` is a member we know as live:
+ * a flood toward a peer the room has not heard of (a newcomer whose link
+ * answer the driver also routes) cannot reach it and costs a frame per link
+ * of the room. Probe traffic is simply dropped.
  */
 import type { PeerId } from '../engine/types.js';
 import { ErrorCode, MurmurError } from '../errors.js';
@@ -33,6 +36,11 @@ export class Routing {
       if (hop !== undefined && this.neighbors.has(hop)) return;
     }
     this.nextHop.set(origin, via);
+  }
+
+  /** Routes held (for EngineSizes). */
+  get size(): number {
+    return this.nextHop.size;
   }
 
   forget(peer: PeerId): void {
@@ -71,7 +79,13 @@ export class Routing {
     }
     if (ttl <= 1) return;
     if (this.send(origin, to, ttl - 1, content, from)) return;
-    if (content.kind === 'app') this.ctx.raise({ type: 'publish', body: { kind: 'routed', from: origin, to, payload: content.payload } });
+    if (content.kind === 'app' && this.floodable(to)) this.ctx.raise({ type: 'publish', body: { kind: 'routed', from: origin, to, payload: content.payload } });
+  }
+
+  /** Worth a room-wide flood: a member we know as live (a flood to anyone else reaches nobody who wants it). */
+  private floodable(to: PeerId): boolean {
+    const status = this.ctx.view.statusOf(to);
+    return status === 'alive' || status === 'suspect';
   }
 
   /** The app sends `payload` to `to`: along a route if we know one, else as a broadcast only `to` delivers. */
@@ -80,7 +94,7 @@ export class Routing {
       throw new MurmurError(ErrorCode.BAD_ARGUMENT, `routed payload of ${payload.length} bytes is over maxPayloadBytes`);
     }
     if (to === this.ctx.self) return;
-    if (!this.send(this.ctx.self, to, this.ctx.config.limits.routeTtl, { kind: 'app', payload })) {
+    if (!this.send(this.ctx.self, to, this.ctx.config.limits.routeTtl, { kind: 'app', payload }) && this.floodable(to)) {
       this.ctx.raise({ type: 'publish', body: { kind: 'routed', from: this.ctx.self, to, payload } });
     }
   }

@@ -12,6 +12,20 @@ export interface MemberSnapshot {
   presenceVersion: number;
 }
 
+/** How big the engine's tables are (cheap: every figure is a counter or a Map size). */
+export interface EngineSizes {
+  /** Rows in the member table other than self (live members and tombstones). */
+  members: number;
+  /** Rows of dead or departed members kept so stale news cannot resurrect them. */
+  tombstones: number;
+  /** Buckets in our anti-entropy digest (grows with the member table). */
+  digest: number;
+  /** Next hops known (reverse-path routes). */
+  routes: number;
+  /** Broadcast ids remembered as seen. */
+  seen: number;
+}
+
 export interface GossipSnapshot {
   selfId: PeerId;
   incarnation: number;
@@ -27,4 +41,5 @@ export interface GossipSnapshot {
   /** Smoothed RTT per neighbour from direct probe acks, ms. */
   rttMs: Record<PeerId, number>;
   stats: EngineStats;
+  sizes: EngineSizes;
 }

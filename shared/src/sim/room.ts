@@ -6,7 +6,7 @@
 import type { EngineOutput, PeerId, Presence } from '../engine/types.js';
 import type { GossipOverrides } from '../gossip/config.js';
 import { GossipEngine } from '../gossip/gossip-engine.js';
-import { Simulator, type NetworkModel, type SimNode } from './simulator.js';
+import { Simulator, type NetworkModel, type SimNode, type SimulatorOptions } from './simulator.js';
 
 export interface RoomOptions {
   seed: number;
@@ -16,6 +16,8 @@ export interface RoomOptions {
   trackViews?: boolean;
   /** Run every layer's checkInvariants() after each event (default true; benchmarks turn it off for speed). */
   checkInvariants?: boolean;
+  /** Signaling servers, the driver's timeouts and the CPU model (SimulatorOptions). */
+  sim?: Pick<SimulatorOptions, 'servers' | 'signalingBackoff' | 'handshakeTimeoutMs' | 'cpu' | 'discoverySample'>;
 }
 
 export interface Verdict {
@@ -39,6 +41,7 @@ export class Room {
     this.maxLinks = options.engine?.overlay?.maxLinks ?? 8;
     this.deepChecks = options.checkInvariants ?? true;
     this.sim = new Simulator({
+      ...options.sim,
       seed: options.seed,
       network: options.network,
       createEngine: (id, rng) => new GossipEngine({ selfId: id, rng, ...options.engine }),

@@ -5,6 +5,12 @@
  * the network has a seeded latency distribution, independent loss,
  * partitions and healing; nodes join, leave, and crash (a crashed node goes
  * silent, its links stay open: the hardest case for failure detection).
+ * Links are made the way the real driver makes them: signaling servers that
+ * scenarios stop and start (signaling-servers.ts) introduce tabs, and a link's
+ * offer, answer and candidates travel through a server both ends are on or
+ * over the mesh along the engines' own routes (handshakes.ts); nothing else
+ * opens a link. An optional CPU model makes nodes process timers and inputs
+ * late, as on a loaded machine running many peers per process.
  * Everything random comes from one Prng seeded by the run's seed, so a run
  * replays exactly. Invariants are checked after every step; a violation
  * throws a SimError carrying the seed.
@@ -13,6 +19,8 @@ import type { Engine, EngineInput, EngineOutput, PeerId } from '../engine/types.
 import { fnv1a } from '../gossip/maths.js';
 import { createPrng, type Prng } from '../prng.js';
 import { EventQueue } from './event-queue.js';
+import { decodeSignal, encodeSignal, Handshakes } from './handshakes.js';
+import { SignalingServers } from './signaling-servers.js';
 
 export interface NetworkModel {
   /** Median one-way latency, ms. */
@@ -21,13 +29,27 @@ export interface NetworkModel {
   jitter: number;
   /** Probability a message is lost. */
   loss: number;
-  /** Time to negotiate a WebRTC link (offer, answer, ICE), in one-way latencies. */
+  /** ICE checks, DTLS and SCTP once offer and answer have arrived, in one-way latencies on the direct path. */
   connectLatencies: number;
-  /** A link request to an unreachable or crashed peer fails after this long, ms. */
-  connectFailMs: number;
 }
 
-export const DEFAULT_NETWORK: NetworkModel = { latencyMs: 50, jitter: 0.2, loss: 0, connectLatencies: 4, connectFailMs: 5000 };
+export const DEFAULT_NETWORK: NetworkModel = { latencyMs: 50, jitter: 0.2, loss: 0, connectLatencies: 4 };
+
+/**
+ * A starved CPU: every input or timer a node handles costs `eventMs` of its
+ * process's time, and with odds `stallOdds` per event the process blocks for
+ * up to `stallMs` (a GC pause, a blocking native call such as @roamhq/wrtc's
+ * send). Nodes in one `process` (default: each its own) share one thread, so
+ * events queue behind each other and timers fire late, as with 60 Node peers
+ * in 6 processes on 2 cores.
+ */
+export interface CpuModel {
+  eventMs?: number;
+  stallOdds?: number;
+  stallMs?: number;
+  /** Which process a node runs in; nodes of one process share its thread. */
+  process?: (id: PeerId) => string;
+}
 
 export type NodeState = 'up' | 'crashed' | 'left';
 
@@ -60,7 +82,6 @@ export class SimError extends Error {
 type SimEvent =
   | { kind: 'input'; node: PeerId; input: EngineInput }
   | { kind: 'timer'; node: PeerId; timer: string; token: number }
-  | { kind: 'connect'; from: PeerId; to: PeerId }
   | { kind: 'call'; fn: () => void };
 
 export interface SimulatorOptions {
@@ -68,8 +89,16 @@ export interface SimulatorOptions {
   network?: Partial<NetworkModel>;
   /** Builds a node's engine; `rng` is that node's own seeded stream. */
   createEngine: (id: PeerId, rng: Prng) => Engine;
-  /** Bootstrap sample size the signaling server hands a joiner. */
+  /** Bootstrap sample size a signaling server hands a joiner (its --sample-size). */
   discoverySample?: number;
+  /** Signaling servers the room starts with, all up (default ['default']; [] for none). */
+  servers?: readonly string[];
+  /** The client's signaling reconnect backoff (signaling-client minBackoffMs/maxBackoffMs: 500/5000 ms). */
+  signalingBackoff?: { minMs?: number; maxMs?: number };
+  /** A handshake not done within this long fails, ms (client option handshakeTimeoutMs, default 15,000). */
+  handshakeTimeoutMs?: number;
+  /** Late timers and inputs (see CpuModel); none by default. */
+  cpu?: CpuModel;
   /** Checked after every event that touched a node; return a message to fail the run. */
   invariant?: (node: SimNode, sim: Simulator) => string | undefined;
 }
@@ -82,7 +111,10 @@ export class Simulator {
   now = 0;
   /** Physical links (both directions). */
   private readonly links = new Map<PeerId, Set<PeerId>>();
-  private readonly connecting = new Set<string>();
+  private readonly handshakes: Handshakes;
+  private readonly signaling: SignalingServers;
+  /** When each process's thread is free again (CPU model). */
+  private readonly busyUntil = new Map<string, number>();
   /** Latest scheduled delivery per directed link: a close never overtakes data sent before it. */
   private readonly lastDelivery = new Map<PeerId, Map<PeerId, number>>();
   private readonly queue = new EventQueue<SimEvent>();
@@ -92,13 +124,79 @@ export class Simulator {
   private timerToken = 0;
   private upIds: PeerId[] = [];
   private upDirty = true;
-  readonly counters = { sent: 0, lost: 0, delivered: 0, events: 0, maxLinks: 0 };
+  readonly counters = { sent: 0, lost: 0, delivered: 0, events: 0, maxLinks: 0, linksOpened: 0, handshakesFailed: 0, signalsViaServer: 0, signalsViaMesh: 0, timerLateMaxMs: 0 };
 
   constructor(options: SimulatorOptions) {
     this.options = options;
     this.seed = options.seed;
     this.network = { ...DEFAULT_NETWORK, ...options.network };
     this.rng = createPrng(options.seed);
+    this.signaling = new SignalingServers(
+      {
+        rng: this.rng,
+        now: () => this.now,
+        schedule: (at, fn) => this.schedule(at, fn),
+        latency: () => this.latency(),
+        isUp: (id) => this.nodes.get(id)?.state === 'up',
+        discovered: (id, peers) => this.queue.push(this.now, { kind: 'input', node: id, input: { type: 'discovered', peers } }),
+      },
+      { servers: options.servers, sampleSize: options.discoverySample, minBackoffMs: options.signalingBackoff?.minMs, maxBackoffMs: options.signalingBackoff?.maxMs },
+    );
+    this.handshakes = new Handshakes(
+      {
+        now: () => this.now,
+        schedule: (at, fn) => this.schedule(at, fn),
+        iceMs: () => this.network.connectLatencies * this.latency(),
+        relay: (from, to, deliver) =>
+          this.signaling.relay(from, to, () => {
+            this.counters.signalsViaServer += 1;
+            deliver();
+          }),
+        route: (from, to, sid, kind) => this.queue.push(this.now, { kind: 'input', node: from, input: { type: 'route', to, payload: encodeSignal(sid, kind) } }),
+        hasNeighbours: (id) => {
+          const engine = this.nodes.get(id)?.engine as { neighbors?: () => ReadonlySet<PeerId> } | undefined;
+          return (engine?.neighbors?.().size ?? this.links.get(id)?.size ?? 0) > 0;
+        },
+        canConnect: (a, b) => this.nodes.get(a)?.state === 'up' && this.nodes.get(b)?.state === 'up' && this.reachable(a, b),
+        opened: (a, b) => this.linkUp(a, b),
+        failed: (dialer, answerer) => {
+          this.counters.handshakesFailed += 1;
+          const node = this.nodes.get(dialer);
+          if (node?.state === 'up' && !this.links.get(dialer)?.has(answerer)) this.feed(node, { type: 'link-down', peer: answerer });
+        },
+      },
+      options.handshakeTimeoutMs ?? 15_000,
+    );
+  }
+
+  // ---- signaling servers ----------------------------------------------------------
+
+  /** Adds a signaling server, up; running nodes dial it. */
+  addServer(name: string): void {
+    this.schedule(this.now, () => this.signaling.add(name));
+  }
+
+  /** Stops a server at `at`: every socket on it closes and its clients retry with backoff. */
+  stopServer(name: string, at = this.now): void {
+    this.schedule(at, () => this.signaling.stop(name));
+  }
+
+  /** Starts a stopped server at `at`; clients rejoin at their next retry. */
+  startServer(name: string, at = this.now): void {
+    this.schedule(at, () => this.signaling.start(name));
+  }
+
+  serverUp(name: string): boolean {
+    return this.signaling.isUp(name);
+  }
+
+  serverNames(): string[] {
+    return this.signaling.names();
+  }
+
+  /** Is `id` in the room on some server that is up? */
+  onServer(id: PeerId): boolean {
+    return this.signaling.connected(id);
   }
 
   // ---- scenario control -------------------------------------------------------
@@ -111,13 +209,13 @@ export class Simulator {
   private startNode(id: PeerId): void {
     if (this.nodes.has(id)) throw new SimError(this.seed, `node ${id} joined twice`);
     const engine = this.options.createEngine(id, createPrng((this.seed ^ fnv1a(id)) >>> 0));
-    const sample = this.rng.sample(this.upNodes(), this.options.discoverySample ?? 20);
     const node: SimNode = { id, engine, state: 'up', timers: new Map(), joinedAt: this.now };
     this.nodes.set(id, node);
     this.links.set(id, new Set());
     this.upDirty = true;
     this.feed(node, { type: 'start' });
-    if (sample.length > 0) this.feed(node, { type: 'discovered', peers: sample });
+    // The bootstrap sample comes from the servers it reaches (the 'joined' reply), not from here.
+    this.signaling.nodeStarted(id);
   }
 
   crash(id: PeerId, at = this.now): void {
@@ -126,6 +224,7 @@ export class Simulator {
       if (node?.state === 'up') {
         node.state = 'crashed';
         this.upDirty = true;
+        this.signaling.nodeGone(id); // its sockets die with it
       }
     });
   }
@@ -137,6 +236,21 @@ export class Simulator {
       this.feed(node, { type: 'leave' });
       node.state = 'left';
       this.upDirty = true;
+      this.signaling.nodeGone(id);
+    });
+  }
+
+  /** Closes every link of a node at `at` (room.debug.dropLinks()): both ends see link-down. */
+  dropLinks(id: PeerId, at = this.now): void {
+    this.schedule(at, () => {
+      const node = this.nodes.get(id);
+      if (node?.state !== 'up') return;
+      for (const peer of [...(this.links.get(id) ?? [])]) {
+        this.links.get(id)?.delete(peer);
+        this.links.get(peer)?.delete(id);
+        this.queue.push(this.now, { kind: 'input', node: id, input: { type: 'link-down', peer } });
+        this.queue.push(this.now + this.latency(), { kind: 'input', node: peer, input: { type: 'link-down', peer: id } });
+      }
     });
   }
 
@@ -190,6 +304,26 @@ export class Simulator {
     return this.links.get(id) ?? new Set();
   }
 
+  /** Connected components of the live nodes' link graph, largest first. */
+  linkGraphComponents(): PeerId[][] {
+    const seen = new Set<PeerId>();
+    const components: PeerId[][] = [];
+    for (const start of this.upNodes()) {
+      if (seen.has(start)) continue;
+      const component = [start];
+      seen.add(start);
+      for (let i = 0; i < component.length; i++) {
+        for (const next of this.links.get(component[i] as PeerId) ?? []) {
+          if (seen.has(next) || this.nodes.get(next)?.state !== 'up') continue;
+          seen.add(next);
+          component.push(next);
+        }
+      }
+      components.push(component);
+    }
+    return components.sort((a, b) => b.length - a.length);
+  }
+
   // ---- the driver ------------------------------------------------------------------
 
   private step(event: SimEvent): void {
@@ -200,7 +334,8 @@ export class Simulator {
         return;
       case 'input': {
         const node = this.nodes.get(event.node);
-        if (node?.state === 'up') this.feed(node, event.input);
+        if (node?.state !== 'up' || this.cpuBusy(node.id, event)) return;
+        this.feed(node, event.input);
         return;
       }
       case 'timer': {
@@ -213,14 +348,29 @@ export class Simulator {
           this.queue.push(timer.at, event);
           return;
         }
+        if (this.cpuBusy(node.id, event)) return;
+        this.counters.timerLateMaxMs = Math.max(this.counters.timerLateMaxMs, this.now - timer.at);
         node.timers.delete(event.timer);
         this.feed(node, { type: 'timer', timer: event.timer });
         return;
       }
-      case 'connect':
-        this.completeConnect(event.from, event.to);
-        return;
     }
+  }
+
+  /** CPU model: true (and the event queued again) while the node's process is still busy; else charges the event. */
+  private cpuBusy(id: PeerId, event: SimEvent): boolean {
+    const cpu = this.options.cpu;
+    if (cpu === undefined) return false;
+    const thread = cpu.process?.(id) ?? id;
+    const free = this.busyUntil.get(thread) ?? 0;
+    if (free > this.now) {
+      this.queue.push(free, event);
+      return true;
+    }
+    let cost = cpu.eventMs ?? 0;
+    if (cpu.stallOdds !== undefined && this.rng.next() < cpu.stallOdds) cost += this.rng.next() * (cpu.stallMs ?? 0);
+    if (cost > 0) this.busyUntil.set(thread, this.now + cost);
+    return false;
   }
 
   private reachable(a: PeerId, b: PeerId): boolean {
@@ -231,6 +381,7 @@ export class Simulator {
     return sampleLatency(this.rng, this.network);
   }
 
+  /** Hands one input to a node's engine now and applies what it outputs. */
   feed(node: SimNode, input: EngineInput): void {
     if (input.type === 'receive') for (const observer of this.observers) observer.onReceive?.(node.id, input.from, input.bytes, this.now);
     const outputs = node.engine.handle(input, this.now);
@@ -264,17 +415,11 @@ export class Simulator {
         this.queue.push(at, { kind: 'input', node: output.to, input: { type: 'receive', from: node.id, bytes: output.bytes } });
         return;
       }
-      case 'connect': {
-        const key = pairKey(node.id, output.peer);
-        if (this.connecting.has(key) || this.links.get(node.id)?.has(output.peer)) return;
-        this.connecting.add(key);
-        const target = this.nodes.get(output.peer);
-        const ok = target?.state === 'up' && this.reachable(node.id, output.peer);
-        const delay = ok ? this.network.connectLatencies * this.latency() : this.network.connectFailMs;
-        this.queue.push(now + delay, { kind: 'connect', from: node.id, to: output.peer });
+      case 'connect':
+        if (!this.links.get(node.id)?.has(output.peer)) this.handshakes.start(node.id, output.peer);
         return;
-      }
       case 'disconnect': {
+        this.handshakes.cancel(node.id, output.peer);
         const mine = this.links.get(node.id);
         if (!mine?.delete(output.peer)) return;
         this.links.get(output.peer)?.delete(node.id);
@@ -301,27 +446,28 @@ export class Simulator {
       case 'clear-timer':
         node.timers.delete(output.timer);
         return;
-      default:
-        for (const observer of this.observers) observer.onEvent?.(node.id, output, now);
+      case 'routed': {
+        const signal = decodeSignal(output.payload);
+        if (signal === undefined) break;
+        this.counters.signalsViaMesh += 1;
+        this.handshakes.arrived(signal.sid, node.id, signal.kind);
+        return;
+      }
     }
+    for (const observer of this.observers) observer.onEvent?.(node.id, output, now);
   }
 
-  private completeConnect(from: PeerId, to: PeerId): void {
-    this.connecting.delete(pairKey(from, to));
-    const a = this.nodes.get(from);
-    const b = this.nodes.get(to);
-    if (a?.state !== 'up') return;
-    if (b?.state !== 'up' || !this.reachable(from, to)) {
-      this.feed(a, { type: 'link-down', peer: to });
-      return;
-    }
-    const linksA = this.links.get(from) as Set<PeerId>;
-    if (linksA.has(to)) return;
-    linksA.add(to);
-    (this.links.get(to) as Set<PeerId>).add(from);
-    this.counters.maxLinks = Math.max(this.counters.maxLinks, linksA.size, this.links.get(to)?.size ?? 0);
-    this.feed(a, { type: 'link-up', peer: to });
-    this.feed(b, { type: 'link-up', peer: from });
+  private linkUp(dialer: PeerId, answerer: PeerId): void {
+    const a = this.nodes.get(dialer) as SimNode;
+    const b = this.nodes.get(answerer) as SimNode;
+    const linksA = this.links.get(dialer) as Set<PeerId>;
+    if (linksA.has(answerer)) return;
+    this.counters.linksOpened += 1;
+    linksA.add(answerer);
+    (this.links.get(answerer) as Set<PeerId>).add(dialer);
+    this.counters.maxLinks = Math.max(this.counters.maxLinks, linksA.size, this.links.get(answerer)?.size ?? 0);
+    this.feed(a, { type: 'link-up', peer: answerer });
+    this.feed(b, { type: 'link-up', peer: dialer });
   }
 }
 
@@ -330,8 +476,3 @@ export function sampleLatency(rng: Prng, network: NetworkModel): number {
   const base = network.latencyMs * (1 - network.jitter + 2 * network.jitter * rng.next());
   return rng.next() < 0.01 ? base * (1 + 3 * rng.next()) : base;
 }
-
-function pairKey(a: PeerId, b: PeerId): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-

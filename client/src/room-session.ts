@@ -1,0 +1,277 @@
+/**
+ * One tab's session in one room: it owns the gossip engine and its driver,
+ * the WebRTC links, the signaling connection and the app channels, and does
+ * the app-level glue between them (the members list, the status, the local
+ * presence). `Room` (room.ts) is only the public face over it.
+ *
+ * Data flows one way per path: links and signaling feed the driver; the
+ * engine's outputs come back through `onEngineOutput` to links, members and
+ * channels; members, links and signaling events re-derive the status.
+ */
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { PeerId } from '../../shared/src/engine/types.js';
+import type { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
+import { ErrorCode } from '../../shared/src/errors.js';
+import type { JsonValue } from '../../shared/src/signaling.js';
+import { createPrng, type Prng } from '../../shared/src/prng.js';
+import type { CheckedMessage } from './app-message.js';
+import { AWARENESS_KEY } from './awareness.js';
+import { AppChannels } from './channels.js';
+import { EngineDriver, type AppOutput } from './engine-driver.js';
+import { Emitter } from './emitter.js';
+import type { LinkManager } from './link-manager.js';
+import { MESH_SIGNAL_CHANNEL, decodeMeshSignal } from './mesh-signal.js';
+import { checkPresence, type ResolvedOptions } from './options.js';
+import { persistDoc, type DocPersistence } from './persistence.js';
+import { Members } from './room-members.js';
+import type { RoomDebug, RoomEvents, RoomStats } from './room-types.js';
+import { LocalPresence } from './room-presence.js';
+import { createEngine, createLinks, createSignaling, debugHooks, monotonicNow, randomHex, randomSeed, webSocketFor } from './room-wiring.js';
+import type { SignalingClient } from './signaling-client.js';
+import { reportSignalingErrors } from './signaling-report.js';
+import { TrafficStats } from './stats.js';
+import { StatusTracker, type RoomStatus } from './status.js';
+import { whenSynced } from './when-synced.js';
+
+export class RoomSession {
+  readonly id: string;
+  readonly selfId: PeerId;
+  /** The shared Yjs document (options.doc, or a new one). */
+  readonly doc: Y.Doc;
+  readonly awareness: Awareness;
+  readonly events = new Emitter<RoomEvents>();
+  readonly members = new Members();
+  readonly debug: RoomDebug;
+  readonly whenSynced: Promise<void>;
+  private readonly rng: Prng;
+  private readonly engine: GossipEngine;
+  private readonly driver: EngineDriver;
+  private readonly links: LinkManager;
+  private readonly signaling: SignalingClient;
+  private readonly channels: AppChannels;
+  private readonly traffic = new TrafficStats();
+  private readonly persistence: DocPersistence | undefined;
+  private readonly local: LocalPresence;
+  private peersAtJoin: number | undefined;
+  private readonly statusTracker = new StatusTracker();
+  private closed = false;
+  private readonly onPageHide = (): void => {
+    // The page is going away and no timer will run again: close every link
+    // now (the far side sees the close at once) instead of draining first.
+    this.links.drainOnClose = false;
+    this.leave();
+  };
+
+  /** `origin` is what remote awareness events carry as their origin (the Room, as y-webrtc passes its room). */
+  constructor(id: string, options: ResolvedOptions, origin: unknown) {
+    this.id = id;
+    const WebSocketImpl = webSocketFor(options);
+    this.selfId = options.peerId ?? randomHex(8);
+    // The whole initial presence (with the awareness entry a fresh Awareness publishes, state {}) is
+    // checked before anything starts: a room that throws here has no timer, socket or listener to leak.
+    this.doc = options.doc ?? new Y.Doc();
+    checkPresence({ ...options.presence, [AWARENESS_KEY]: { clientID: this.doc.clientID, state: {} } }, 'options.presence');
+    this.rng = createPrng(randomSeed());
+
+    this.engine = createEngine(this.selfId, this.rng, options);
+    this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output));
+    this.signaling = createSignaling(id, this.selfId, this.rng, options, WebSocketImpl);
+    this.links = createLinks(this.selfId, this.rng, options, monotonicNow, {
+      signaling: this.signaling,
+      driver: this.driver,
+      hasNeighbours: () => this.engine.neighbors().size > 0,
+    });
+    this.persistence = options.persist ? persistDoc(id, this.doc) : undefined;
+    this.awareness = new Awareness(this.doc);
+    this.channels = new AppChannels({
+      selfId: this.selfId,
+      doc: this.doc,
+      awareness: this.awareness,
+      origin,
+      broadcast: (payload) => this.driver.input({ type: 'broadcast', payload }),
+      route: (to, payload) => this.driver.input({ type: 'route', to, payload }),
+      members: () => this.members.ids(),
+      publishAwareness: (entry) => {
+        if (!this.closed) this.local.setAwareness(entry);
+      },
+      onMessage: (message) => this.events.emit('message', message),
+      onMalformed: (info) => this.events.emit('malformed', info),
+      random: () => this.rng.next(),
+      syncIntervalMs: options.syncIntervalMs,
+    });
+    this.local = new LocalPresence(this.driver, options.presence, this.channels.awareness.localEntry() as unknown as JsonValue);
+    this.debug = debugHooks(this.links, this.signaling, this.engine);
+    this.listen();
+
+    this.driver.input({ type: 'start' });
+    this.local.announce();
+    this.signaling.start();
+    globalThis.addEventListener?.('pagehide', this.onPageHide);
+    this.whenSynced = whenSynced(
+      {
+        status: () => this.statusTracker.status,
+        updatesReceived: () => this.channels.docStats().updatesReceived,
+        peersAtJoin: () => this.peersAtJoin,
+        onStatus: (l) => this.events.on('status', l),
+      },
+      this.persistence?.loaded,
+    );
+  }
+
+  get status(): RoomStatus {
+    return this.statusTracker.status;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** This tab's own presence (`room.presence`). */
+  get presence(): LocalPresence {
+    return this.local;
+  }
+
+  send(message: CheckedMessage): void {
+    this.channels.send(message);
+  }
+
+  stats(): RoomStats {
+    const links = this.links.list();
+    const doc = this.channels.docStats();
+    const snapshot = this.engine.snapshot();
+    return {
+      ...this.traffic.totals(),
+      peers: this.members.size,
+      links: { open: links.filter((l) => l.state === 'open').length, connecting: links.filter((l) => l.state !== 'open').length },
+      // Round trips come from the engine's SWIM probe acks (no extra traffic).
+      perLink: this.traffic.links(snapshot.rttMs),
+      duplicatesDropped: doc.duplicateUpdates + snapshot.stats.duplicates,
+      malformed: this.channels.malformed,
+      doc,
+    };
+  }
+
+  /** Say goodbye to every neighbour and free every link, timer and socket. Idempotent. */
+  leave(): void {
+    if (this.closed) return;
+    this.channels.stop();
+    this.awareness.destroy();
+    this.driver.input({ type: 'leave' });
+    this.closed = true;
+    this.updateStatus();
+    this.driver.stop();
+    this.signaling.stop();
+    this.links.closeAll();
+    this.persistence?.destroy();
+    this.members.close();
+    this.events.clear();
+    globalThis.removeEventListener?.('pagehide', this.onPageHide);
+  }
+
+  private listen(): void {
+    this.links.on('up', (peer) => this.driver.input({ type: 'link-up', peer }));
+    this.links.on('down', (peer) => this.driver.input({ type: 'link-down', peer }));
+    this.links.on('malformed', (from, message) => this.events.emit('malformed', { from, code: ErrorCode.BAD_WIRE, message }));
+    this.links.on('data', (from, bytes) => {
+      this.traffic.record('in', from, bytes.byteLength);
+      this.driver.input({ type: 'receive', from, bytes });
+    });
+    this.links.on('up', () => this.updateStatus());
+    this.links.on('down', (peer) => {
+      this.traffic.forget(peer);
+      this.updateStatus();
+    });
+    this.signaling.on('status', (status) => {
+      this.statusTracker.signaling(status);
+      this.updateStatus();
+    });
+    this.signaling.on('joined', (peers) => {
+      this.peersAtJoin ??= peers.length;
+      this.driver.input({ type: 'discovered', peers });
+    });
+    // Newcomers are repair candidates too, and the way in for a tab left alone.
+    this.signaling.on('peer-joined', (peer) => this.driver.input({ type: 'discovered', peers: [peer] }));
+    this.signaling.on('refused', (info) => this.events.emit('signaling-refused', info));
+    reportSignalingErrors(this.signaling, (error) => this.events.emit('signaling-error', error));
+    this.signaling.on('signal', (from, data) => this.onSignal(from, data));
+
+    this.members.on('join', (info, presence) => {
+      this.events.emit('peer-join', info);
+      this.channels.peerJoined(info.id, presence);
+      this.updateStatus();
+    });
+    this.members.on('leave', (info, reason) => {
+      this.events.emit('peer-leave', info, reason);
+      this.channels.peerLeft(info.id);
+      this.updateStatus();
+    });
+    this.members.on('presence', (info, presence, appChanged) => {
+      // Awareness-only changes reach room.awareness, not the app's 'presence' listeners.
+      if (appChanged) this.events.emit('presence', info);
+      this.channels.peerPresence(info.id, presence);
+    });
+  }
+
+  /** A negotiation message, by the server or the mesh. An offer starts a handshake, which moves the status. */
+  private onSignal(from: PeerId, data: Parameters<LinkManager['onSignal']>[1]): void {
+    this.links.onSignal(from, data);
+    this.updateStatus();
+  }
+
+  private updateStatus(): void {
+    const links = this.links.list();
+    const next = this.statusTracker.update({
+      closed: this.closed,
+      members: this.members.size,
+      signaling: this.signaling.status,
+      // An open link whose peer is not a member yet (HELLO, membership sync)
+      // is still 'connecting' from the user's point of view.
+      linksConnecting: links.length,
+      linksOpen: links.filter((l) => l.state === 'open').length,
+    });
+    if (next) this.events.emit('status', next);
+  }
+
+  private onEngineOutput(output: AppOutput): void {
+    switch (output.type) {
+      case 'send':
+        this.traffic.record('out', output.to, output.bytes.byteLength);
+        this.links.send(output.to, output.bytes);
+        return;
+      case 'connect':
+        this.links.open(output.peer);
+        this.updateStatus();
+        return;
+      case 'disconnect':
+        this.links.close(output.peer);
+        return;
+      case 'peer-join':
+        this.members.joined(output.peer, output.presence);
+        return;
+      case 'peer-leave':
+        this.members.left(output.peer, output.reason);
+        return;
+      case 'presence':
+        this.members.presence(output.peer, output.presence);
+        return;
+      case 'malformed':
+        this.events.emit('malformed', { from: output.from, code: output.code, message: output.message });
+        return;
+      case 'routed':
+        if (output.payload[0] !== MESH_SIGNAL_CHANNEL) {
+          this.channels.receive(output.from, output.payload, true);
+          return;
+        }
+        try {
+          this.onSignal(output.from, decodeMeshSignal(output.payload));
+        } catch (error) {
+          this.events.emit('malformed', { from: output.from, code: ErrorCode.BAD_WIRE, message: (error as Error).message });
+        }
+        return;
+      case 'deliver':
+        this.channels.receive(output.from, output.payload, false);
+        return;
+    }
+  }
+}

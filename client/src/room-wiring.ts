@@ -1,0 +1,114 @@
+/**
+ * Builds the pieces a room session owns from the resolved options: the
+ * gossip engine, the signaling client, the link manager and the debug hooks. Only
+ * construction (and the driver's clock and randomness) lives here; the
+ * session wires their events together.
+ */
+import type { PeerId } from '../../shared/src/engine/types.js';
+import { GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.js';
+import { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
+import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
+import type { Prng } from '../../shared/src/prng.js';
+import type { EngineDriver } from './engine-driver.js';
+import { LinkManager } from './link-manager.js';
+import { encodeMeshSignal } from './mesh-signal.js';
+import { MAX_PRESENCE_BYTES, type ResolvedOptions } from './options.js';
+import type { RoomDebug } from './room-types.js';
+import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
+
+/** A neighbour that lets this much pile up unsent is stalled: drop the link. */
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** Largest frame accepted from a neighbour after reassembly (Yjs snapshots can be big). */
+const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+
+export const monotonicNow = (): number => globalThis.performance.now();
+
+export function randomHex(bytes: number): string {
+  const buf = new Uint8Array(bytes);
+  globalThis.crypto.getRandomValues(buf);
+  return Array.from(buf, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function randomSeed(): number {
+  const buf = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(buf);
+  return buf[0] as number;
+}
+
+/** options.WebSocket, else the platform's; checked before anything starts. */
+export function webSocketFor(options: ResolvedOptions): WebSocketConstructor {
+  const WebSocketImpl = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor | undefined);
+  if (!WebSocketImpl) {
+    throw new MurmurError(ErrorCode.BAD_ARGUMENT, 'no global WebSocket here: pass options.WebSocket (e.g. the ws package)');
+  }
+  return WebSocketImpl;
+}
+
+export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions): GossipEngine {
+  return new GossipEngine({
+    selfId,
+    rng,
+    overlay: { maxLinks: options.maxLinks, targetLinks: Math.min(GOSSIP_DEFAULTS.overlay.targetLinks, options.maxLinks) },
+    presence: { throttleMs: options.presenceThrottleMs },
+    // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs
+    // snapshots) may be far bigger than one data-channel message.
+    limits: { maxPayloadBytes: MAX_FRAME_BYTES / 2, maxPresenceBytes: MAX_PRESENCE_BYTES },
+    // A reloaded tab that reuses its peer id must outrank verdicts about
+    // its previous life: start from wall-clock seconds.
+    initialIncarnation: Math.floor(Date.now() / 1000),
+  });
+}
+
+export function createSignaling(room: string, selfId: PeerId, rng: Prng, options: ResolvedOptions, WebSocketImpl: WebSocketConstructor): SignalingClient {
+  return new SignalingClient({
+    urls: options.signaling,
+    room,
+    peer: selfId,
+    WebSocket: WebSocketImpl,
+    random: () => rng.next(),
+  });
+}
+
+/** The two signal paths a link negotiates over. */
+export interface SignalPaths {
+  signaling: SignalingClient;
+  driver: EngineDriver;
+  /** Whether the engine has a neighbour that may carry a signal over the mesh. */
+  hasNeighbours: () => boolean;
+}
+
+export function createLinks(selfId: PeerId, rng: Prng, options: ResolvedOptions, now: () => number, paths: SignalPaths): LinkManager {
+  return new LinkManager({
+    selfId,
+    // Both paths at once: the server may be down, or the target may not
+    // be reachable over the mesh yet; the far side drops the duplicate.
+    sendSignal: (to, data) => {
+      const viaServer = paths.signaling.signal(to, data);
+      paths.driver.input({ type: 'route', to, payload: encodeMeshSignal(data) });
+      // With a neighbour the mesh may carry it (routed, or flooded as a last resort).
+      return viaServer || paths.hasNeighbours();
+    },
+    rtcConfig: options.rtcConfig,
+    wrtc: options.wrtc,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
+    maxQueuedBytes: MAX_QUEUED_BYTES,
+    maxFrameBytes: MAX_FRAME_BYTES,
+    maxLinks: options.maxLinks,
+    newSessionId: () => rng.hex(8),
+    now,
+  });
+}
+
+/** `room.debug`: fault injection and views for tests and the inspector. */
+export function debugHooks(links: LinkManager, signaling: SignalingClient, engine: GossipEngine): RoomDebug {
+  return {
+    links: () => links.list(),
+    dropLinks: () => {
+      for (const link of links.list()) links.close(link.peer);
+    },
+    stopSignaling: () => signaling.suspend(),
+    resumeSignaling: () => signaling.start(),
+    signalingStatus: () => signaling.status,
+    snapshot: () => engine.snapshot(),
+  };
+}
