@@ -24,11 +24,14 @@ export interface ScenarioRow {
   merge_s_p99: number | null;
   /** Dead verdicts about live peers, outside forced partitions. */
   false_dead: number;
-  /** Largest member table (self, live, tombstones) at any sampled peer. */
+  /** Largest member table (every record but self's: live and tombstones) at any live peer, read every 10 s. */
   members_max: number;
-  /** Most dead/left records at any sampled peer. */
+  /** Most dead/left records at any live peer. */
   tombstones_max: number;
 
+  /** Most reverse-path routes and remembered broadcast ids at any live peer (engine.sizes()). */
+  routes_max: number;
+  seen_max: number;
   /** Virtual seconds after the warm-up: the window every figure below is measured over. */
   measured_s: number;
   cpu_ms: number;

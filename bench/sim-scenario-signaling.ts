@@ -1,49 +1,36 @@
 /**
  * The scenarios' handle on the simulated signaling server ('default', the
- * one every node joins). The simulator's server API (addServer, stopServer,
- * startServer, serverUp) is being added on branch `churn`; until it is
- * merged, a run has no server to stop and says so (`servers_modeled: false`
- * in its row) instead of pretending an outage happened.
+ * one every node joins): outages stop and start it through the simulator,
+ * which then refuses every handshake that cannot travel (no common server
+ * up and no route over the mesh) and makes tabs rejoin with the client's
+ * backoff.
  */
 import type { Simulator } from '../shared/src/sim/simulator.js';
-
-interface ServerApi {
-  stopServer(name: string, at?: number): void;
-  startServer(name: string, at?: number): void;
-  serverUp(name: string): boolean;
-}
 
 export const DEFAULT_SERVER = 'default';
 
 export class ScenarioSignaling {
   private readonly sim: Simulator;
-  private readonly api: ServerApi | undefined;
 
   constructor(sim: Simulator) {
     this.sim = sim;
-    const candidate = sim as unknown as Partial<ServerApi>;
-    this.api = typeof candidate.stopServer === 'function' && typeof candidate.startServer === 'function' && typeof candidate.serverUp === 'function' ? (candidate as ServerApi) : undefined;
   }
 
-  /** True if the simulator models signaling servers (outages are real). */
+  /** The simulator models signaling servers (outages are real). Kept in the row for older comparisons. */
   get modeled(): boolean {
-    return this.api !== undefined;
+    return this.sim.serverNames().includes(DEFAULT_SERVER);
   }
 
   stop(at: number): void {
-    this.api?.stopServer(DEFAULT_SERVER, at);
+    this.sim.stopServer(DEFAULT_SERVER, at);
   }
 
   start(at: number): void {
-    this.api?.startServer(DEFAULT_SERVER, at);
+    this.sim.startServer(DEFAULT_SERVER, at);
   }
 
-  /** Is a server up now (always, in a simulator without servers: every connect then succeeds). */
+  /** Is a server up now. */
   up(): boolean {
-    return this.api === undefined ? true : this.api.serverUp(DEFAULT_SERVER);
-  }
-
-  get now(): number {
-    return this.sim.now;
+    return this.sim.serverNames().some((name) => this.sim.serverUp(name));
   }
 }

@@ -14,13 +14,12 @@
  *
  * Throughout, app broadcasts go out from random live peers in the room
  * (delivered), the link graph is sampled every `sampleS` (split_s,
- * isolated_peer_s, links), member tables every 30 s at a few peers and at
- * the end at all (members_max, tombstones_max), and each outage or heal
+ * isolated_peer_s, links), member tables every 10 s at every live peer
+ * (members_max, tombstones_max), and each outage or heal
  * opens a merge window (merge_s_*). Randomness comes from seeded streams:
  * a run is a pure function of its options.
  */
 import type { PeerId } from '../shared/src/engine/types.js';
-import type { GossipEngine } from '../shared/src/gossip/gossip-engine.js';
 import { createPrng, type Prng } from '../shared/src/prng.js';
 import { Room, peerIds } from '../shared/src/sim/room.js';
 import type { ScenarioOptions } from './sim-scenario-cli.js';
@@ -37,26 +36,11 @@ export const SETTLE_MS = 10_000;
 /** A merge window gives up after this long (and counts as unmerged). */
 const MERGE_LIMIT_MS = 120_000;
 const MERGE_STEP_MS = 500;
-/** Member tables are sampled this often at `TABLE_SAMPLE_PEERS` random live peers (a table read walks ~N records). */
-const TABLE_SAMPLE_MS = 30_000;
-const TABLE_SAMPLE_PEERS = 32;
+/** Member tables are read this often at every live peer (engine.sizes() is a few counters). */
+const TABLE_SAMPLE_MS = 10_000;
 
 export interface ScenarioProgress {
   (message: string): void;
-}
-
-interface TableSizes {
-  members: number;
-  tombstones: number;
-}
-
-/** Member table and tombstones of one engine: the snapshot's `sizes` where the engine has them, else counted. */
-function tableSizes(engine: GossipEngine): TableSizes {
-  const snapshot = engine.snapshot() as ReturnType<GossipEngine['snapshot']> & { sizes?: { members: number; tombstones: number } };
-  if (snapshot.sizes !== undefined) return { members: snapshot.sizes.members, tombstones: snapshot.sizes.tombstones };
-  let tombstones = 0;
-  for (const member of snapshot.members) if (member.status === 'dead' || member.status === 'left') tombstones += 1;
-  return { members: snapshot.members.length + 1, tombstones };
 }
 
 /** Poisson arrival times in [from, to) at `perMin` a minute. */
@@ -171,16 +155,17 @@ export function runScenario(options: ScenarioOptions, progress: ScenarioProgress
     sim.schedule(t, () => graph.sample(options.sampleS, { partitioned: partitioned(), serverUp: signaling.up() }));
   }
 
-  const tables = { members: 0, tombstones: 0 };
+  const tables = { members: 0, tombstones: 0, routes: 0, seen: 0 };
   const readTables = (ids: readonly PeerId[]): void => {
     for (const id of ids) {
-      const sizes = tableSizes(room.engine(id));
+      const sizes = room.engine(id).sizes();
       tables.members = Math.max(tables.members, sizes.members);
       tables.tombstones = Math.max(tables.tombstones, sizes.tombstones);
+      tables.routes = Math.max(tables.routes, sizes.routes);
+      tables.seen = Math.max(tables.seen, sizes.seen);
     }
   };
-  const tableRng = createPrng((seed ^ 0x1b873593) >>> 0);
-  for (let t = t0; t <= end; t += TABLE_SAMPLE_MS) sim.schedule(t, () => readTables(tableRng.sample(sim.upNodes(), TABLE_SAMPLE_PEERS)));
+  for (let t = t0; t <= end; t += TABLE_SAMPLE_MS) sim.schedule(t, () => readTables(sim.upNodes()));
 
   let docsEqualAfterMs: number | undefined;
   if (docs) {
@@ -238,6 +223,8 @@ export function runScenario(options: ScenarioOptions, progress: ScenarioProgress
     false_dead: room.falseDead.filter((v) => !inCut(v.at)).length,
     members_max: tables.members,
     tombstones_max: tables.tombstones,
+    routes_max: tables.routes,
+    seen_max: tables.seen,
     measured_s: measuredS,
     cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
     wall_per_vmin_ms: Math.round(wallMs / (end / 60_000)),
