@@ -35,7 +35,8 @@ export interface ScenarioRow {
   /** Virtual seconds after the warm-up: the window every figure below is measured over. */
   measured_s: number;
   cpu_ms: number;
-  /** Wall ms per virtual minute of the measured window. */
+  /** Wall ms of the warm-up, and per virtual minute of the measured window after it. */
+  warmup_wall_ms: number;
   wall_per_vmin_ms: number;
   /** isolated_peer_s over live_peer_s (the target: under 0.001). */
   isolated_fraction: number;

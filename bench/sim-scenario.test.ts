@@ -114,12 +114,12 @@ describe('scenario runs at small N', () => {
     const churn = options(['--scenario', 'churn', '--n', '30', '--minutes', '2', '--seed', '11']);
     const a = runScenario(churn);
     const b = runScenario(churn);
-    const strip = (row: object): object => ({ ...row, wall_ms: 0, cpu_ms: 0, wall_per_vmin_ms: 0 });
+    const strip = (row: object): object => ({ ...row, wall_ms: 0, cpu_ms: 0, warmup_wall_ms: 0, wall_per_vmin_ms: 0 });
     expect(strip(a)).toEqual(strip(b));
     for (const field of ['scenario', 'n', 'virtual_s', 'wall_ms', 'split_s', 'isolated_peer_s', 'delivered', 'merge_s_p50', 'merge_s_p99', 'false_dead', 'members_max', 'tombstones_max']) {
       expect(a, field).toHaveProperty(field);
     }
-    expect(a).toMatchObject({ scenario: 'churn', n: 30, virtual_s: 22 + 120, measured_s: 120, merges: 2 });
+    expect(a).toMatchObject({ scenario: 'churn', n: 30, virtual_s: 22 + 120, measured_s: 120, merges: 2, servers_modeled: true });
     expect(a.joins + a.leaves + a.crashes).toBeGreaterThan(40);
     expect(a.pairs).toBeGreaterThan(500);
     expect(a.members_max).toBeGreaterThanOrEqual(30);

@@ -187,6 +187,7 @@ export function runScenario(options: ScenarioOptions, progress: ScenarioProgress
 
   // Run, a virtual minute at a time, telling how far it got.
   sim.runUntil(t0);
+  const warmupWallMs = Math.round(performance.now() - wallStart);
   progress(`warm-up done (${sim.upNodes().length} live) at ${Math.round(performance.now() - wallStart)} ms wall`);
   for (let t = t0 + 60_000; t < end + 60_000; t += 60_000) {
     sim.runUntil(Math.min(t, end));
@@ -227,7 +228,8 @@ export function runScenario(options: ScenarioOptions, progress: ScenarioProgress
     seen_max: tables.seen,
     measured_s: measuredS,
     cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
-    wall_per_vmin_ms: Math.round(wallMs / (end / 60_000)),
+    warmup_wall_ms: warmupWallMs,
+    wall_per_vmin_ms: Math.round((wallMs - warmupWallMs) / options.minutes),
     isolated_fraction: g.livePeerS === 0 ? 0 : (round(g.isolatedPeerS / g.livePeerS, 6) as number),
     live_peer_s: Math.round(g.livePeerS),
     waiting_peer_s: round(g.waitingPeerS, 1) as number,
