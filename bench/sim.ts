@@ -5,6 +5,12 @@
  * on the same virtual network (50 ms links), for each N and loss, and prints
  * a table (or, with --json, one JSON object per line). Figures are virtual
  * time except wall_ms/cpu_ms.
+ *
+ * npm run bench:sim -- --scenario churn|partition [--json] [--n 1000] [--seed 1] [--runs 1] [--minutes 30] …
+ *
+ * Runs one of issue 12's long scenarios instead (bench/sim-scenario.ts; every
+ * flag and default in bench/sim-scenario-cli.ts) and prints its table, or with
+ * --json one JSON object per run (ScenarioRow in bench/sim-scenario-row.ts).
  */
 import { runBaseline } from './baselines.js';
 import { runGossip } from './gossip-run.js';
