@@ -8,7 +8,9 @@
  * Who is counted. A tab in its first `settleMs` may not have linked yet, and
  * a tab that opened while no signaling server was up cannot have joined
  * (nothing to bootstrap from; the scenario reports it as waiting): neither
- * is a split or an isolated peer unless it has a link. Links to a crashed
+ * is a split or an isolated peer unless it has a link. For a tab that has
+ * never linked, its first 10 s start when it opened or when a server came
+ * back, whichever is later. Links to a crashed
  * peer stay open in the simulator until the engine closes them (as a killed
  * tab's would in a browser, until ICE gives up), and carry nothing: they do
  * not count.
@@ -52,6 +54,8 @@ export class LinkGraphSampler {
   private linkCount = 0;
   private readonly index = new Map<PeerId, number>();
   private parent = new Int32Array(0);
+  private serverWasUp = true;
+  private serverUpSince = 0;
 
   constructor(sim: Simulator, settleMs: number) {
     this.sim = sim;
@@ -64,6 +68,8 @@ export class LinkGraphSampler {
     const up = sim.upNodes();
     const t = this.totals;
     t.samples += 1;
+    if (context.serverUp && !this.serverWasUp) this.serverUpSince = sim.now;
+    this.serverWasUp = context.serverUp;
     t.liveMax = Math.max(t.liveMax, up.length);
     const index = this.index;
     index.clear();
@@ -84,8 +90,9 @@ export class LinkGraphSampler {
       }
       if (live > 0) this.bootstrapped.add(id);
       const node = sim.nodes.get(id);
-      const settled = node !== undefined && sim.now - node.joinedAt >= this.settleMs;
       const joined = this.bootstrapped.has(id);
+      const since = node === undefined ? sim.now : joined ? node.joinedAt : Math.max(node.joinedAt, this.serverUpSince);
+      const settled = sim.now - since >= this.settleMs;
       if (!joined && !context.serverUp) {
         if (settled) t.waitingPeerS += periodS;
         continue;

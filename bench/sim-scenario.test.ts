@@ -80,13 +80,17 @@ describe('scenario metrics see a broken room', () => {
     expect(merges.gap(room.sim.upNodes())).toMatch(/holds .* as (dead|unknown)/);
   });
 
-  it('an isolated peer is counted past its first 10 s, a tab that never joined during an outage is waiting', () => {
+  it('an isolated peer is counted past its first 10 s, a tab that never joined during an outage is waiting until 10 s after the server is back', () => {
     const room = new Room({ seed: 5, trackViews: false, checkInvariants: false });
     room.sim.join('a', 0);
     room.sim.runUntil(20_000); // alone: no one to link to
     const graph = new LinkGraphSampler(room.sim, SETTLE_MS);
     graph.sample(2, { partitioned: false, serverUp: false });
     expect(graph.result()).toMatchObject({ isolatedPeerS: 0, waitingPeerS: 2 });
+    // The server is back: a tab that never joined gets its first 10 s from now.
+    graph.sample(2, { partitioned: false, serverUp: true });
+    expect(graph.result()).toMatchObject({ isolatedPeerS: 0, livePeerS: 0 });
+    room.sim.runUntil(room.sim.now + SETTLE_MS);
     graph.sample(2, { partitioned: false, serverUp: true });
     expect(graph.result()).toMatchObject({ isolatedPeerS: 2, livePeerS: 2, linksMin: 0 });
   });
