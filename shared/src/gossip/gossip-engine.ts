@@ -73,7 +73,10 @@ export class GossipEngine implements Engine {
         this.liveness.start();
         break;
       case 'discovered':
-        this.overlay.discovered(input.peers.filter((peer) => this.liveness.mayLink(peer)));
+        // The server lists tabs connected now: one we hold dead may have been cut off, and linking to it
+        // is how the verdict gets refuted (HELLO → tellVerdict → refutation); a tab with no link left
+        // may hold everyone dead, and must be able to rejoin.
+        this.overlay.discovered(this.overlay.active.size === 0 ? input.peers : input.peers.filter((peer) => this.liveness.mayLink(peer)));
         break;
       case 'link-up':
         // A link only comes up with a live tab at the other end.

@@ -36,6 +36,7 @@ export class Overlay {
   private readonly rng: Prng;
   private failures = 0;
   private nextAttemptAt = 0;
+  private lastMaintainAt = -Infinity;
 
   constructor(ctx: Context) {
     this.ctx = ctx;
@@ -129,7 +130,10 @@ export class Overlay {
   linkDown(peer: PeerId): void {
     this.links.delete(peer);
     this.awaitingHello.delete(peer);
-    if (this.pending.delete(peer)) this.noteFailure();
+    if (this.pending.delete(peer)) {
+      this.noteFailure();
+      this.repairIfThin();
+    }
     if (this.active.has(peer)) this.dropNeighbor(peer, false, false);
   }
 
@@ -206,6 +210,7 @@ export class Overlay {
     this.addPassive(from);
     for (const peer of peers) if (this.mayBeAlive(peer)) this.addPassive(peer);
     this.noteFailure();
+    this.repairIfThin();
   }
 
   onDisconnect(from: PeerId): void {
@@ -249,6 +254,15 @@ export class Overlay {
     if (!this.active.delete(peer)) return;
     if (close && this.links.delete(peer)) this.ctx.emit({ type: 'disconnect', peer });
     this.ctx.raise({ type: 'neighbor-down', peer, graceful });
+    this.repairIfThin();
+  }
+
+  /** Below the floor of min(2, live others) links, repair now rather than at the next period: the next departure may be seconds away. */
+  private repairIfThin(): void {
+    if (this.active.size >= Math.min(2, this.ctx.view.liveCount)) return;
+    // At most four early rounds a period: a tab with no path for its signals fails each dial at once.
+    const at = Math.max(this.ctx.now, this.lastMaintainAt + this.ctx.config.overlay.maintainIntervalMs / 4);
+    this.ctx.resetTimer('maintain', at);
   }
 
   private noteFailure(): void {
@@ -259,6 +273,7 @@ export class Overlay {
   /** Periodic repair: below maxLinks, try one candidate (passive view first). */
   maintain(): void {
     const config = this.ctx.config;
+    this.lastMaintainAt = this.ctx.now;
     this.ctx.resetTimer('maintain', this.ctx.now + config.overlay.maintainIntervalMs);
     for (const [peer, request] of this.pending) {
       // A lost HELLO (or WELCOME) would leave the request hanging: repeat it; a repeat is answered idempotently.
@@ -276,16 +291,28 @@ export class Overlay {
       if (this.active.has(peer) || this.pending.has(peer) || !this.links.has(peer)) this.awaitingHello.delete(peer);
       else if (this.ctx.now - since > config.overlay.helloWaitMs) this.closeLink(peer);
     }
-    if (this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
-    // Full mesh while the room fits in maxLinks; otherwise seek only up to targetLinks, because every
+    // Below the floor of min(2, live others) links one more crash could cut us off: repair at once, one
+    // dial per missing link, past the back-off, from members known alive before passive ids.
+    // A dial older than a period is likely stuck (its signals went through a tab that just crashed, and the
+    // driver gives up only after its handshake timeout): below the floor, try another one alongside.
+    const floor = Math.min(2, this.ctx.view.liveCount);
+    const urgent = this.active.size < floor;
+    let recent = 0;
+    for (const request of this.pending.values()) if (this.ctx.now - request.since < config.overlay.maintainIntervalMs) recent += 1;
+    if (urgent ? this.active.size + recent >= floor : this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
+    // Full mesh while the room fits in maxLinks + 1; otherwise seek only up to targetLinks, because every
     // attempt is a WebRTC negotiation and a tab gets ~500 of them in its life.
     const fullMesh = config.roomMembership && this.ctx.view.liveCount <= config.overlay.maxLinks;
     if (this.active.size >= (fullMesh ? config.overlay.maxLinks : config.overlay.targetLinks)) return;
-    let candidates = this.passive.filter((peer) => this.mayBeAlive(peer));
-    if (candidates.length === 0) candidates = this.ctx.view.livePeers().filter((peer) => !this.active.has(peer));
+    const fresh = (peer: PeerId): boolean => !this.active.has(peer) && !this.pending.has(peer);
+    const live = (): PeerId[] => this.ctx.view.livePeers().filter(fresh);
+    let candidates = urgent ? live() : this.passive.filter((peer) => this.mayBeAlive(peer) && fresh(peer));
+    if (candidates.length === 0) candidates = urgent ? this.passive.filter((peer) => this.mayBeAlive(peer) && fresh(peer)) : live();
     const peer = this.rng.pick(candidates);
     if (peer === undefined) return;
-    this.dial(peer, this.active.size === 0 ? 'high' : 'low');
+    // A thin tab asks politely first (no eviction, which could leave the evicted one thin in turn); after a
+    // refusal it insists, as HyParView's high-priority NEIGHBOR does.
+    this.dial(peer, this.active.size === 0 || (urgent && this.failures > 0) ? 'high' : 'low');
   }
 
   shuffle(): void {

@@ -3,10 +3,11 @@
  * (client/src/link-manager.ts, room-wiring.ts `sendSignal`): the dialer's
  * offer and ICE candidate must reach the far end, its answer and candidate
  * must come back, then ICE, DTLS and SCTP take a few more latencies on the
- * direct path. Every signal goes out both ways the real driver sends it:
- * through each signaling server both ends have joined, and into the
- * sender's engine as `{type:'route'}` (the far engine emits `routed`), so it
- * takes whatever path and latency the mesh really offers. A handshake not
+ * direct path. A signal goes out the ways the driver sends it: through each
+ * signaling server both ends have joined, and into the sender's engine as
+ * `{type:'route'}` (the far engine emits `routed`), so it takes whatever
+ * path and latency the mesh really offers (always, as today's client does,
+ * or only when no server carried it: SimulatorOptions.meshSignals). A handshake not
  * done within the driver's handshake timeout fails (`link-down` to the
  * dialer); a signal that can go nowhere (no server, no neighbour) fails it at once.
  */
@@ -55,6 +56,8 @@ export interface HandshakeHost {
   iceMs(): number;
   /** Relays a signal through every server both ends are on; false if the sender is on none. */
   relay(from: PeerId, to: PeerId, deliver: () => void): boolean;
+  /** Route every signal over the mesh too, or only those no server carried. */
+  readonly meshAlways: boolean;
   /** Feeds the signal into the sender's engine as `{type:'route'}` (its arrival comes back through `arrived`). */
   route(from: PeerId, to: PeerId, sid: number, kind: SignalKind): void;
   hasNeighbours(id: PeerId): boolean;
@@ -128,7 +131,7 @@ export class Handshakes {
     const to = fromDialer(kind) ? handshake.answerer : handshake.dialer;
     const viaServer = this.host.relay(from, to, () => this.arrived(handshake.sid, to, kind));
     const viaMesh = this.host.hasNeighbours(from);
-    this.host.route(from, to, handshake.sid, kind);
+    if (this.host.meshAlways || !viaServer) this.host.route(from, to, handshake.sid, kind);
     // Nowhere to send it: the link manager drops the link at once.
     if (!viaServer && !viaMesh) this.host.schedule(this.host.now(), () => this.fail(handshake));
   }

@@ -17,7 +17,7 @@ export interface RoomOptions {
   /** Run every layer's checkInvariants() after each event (default true; benchmarks turn it off for speed). */
   checkInvariants?: boolean;
   /** Signaling servers, the driver's timeouts and the CPU model (SimulatorOptions). */
-  sim?: Pick<SimulatorOptions, 'servers' | 'signalingBackoff' | 'handshakeTimeoutMs' | 'cpu' | 'discoverySample'>;
+  sim?: Pick<SimulatorOptions, 'servers' | 'signalingBackoff' | 'handshakeTimeoutMs' | 'cpu' | 'discoverySample' | 'meshSignals'>;
 }
 
 export interface Verdict {

@@ -18,7 +18,9 @@
 import type { Engine, EngineInput, EngineOutput, PeerId } from '../engine/types.js';
 import { fnv1a } from '../gossip/maths.js';
 import { createPrng, type Prng } from '../prng.js';
+import { Cpu, type CpuModel } from './cpu.js';
 import { EventQueue } from './event-queue.js';
+import { components } from './link-graph.js';
 import { decodeSignal, encodeSignal, Handshakes } from './handshakes.js';
 import { SignalingServers } from './signaling-servers.js';
 
@@ -33,23 +35,9 @@ export interface NetworkModel {
   connectLatencies: number;
 }
 
-export const DEFAULT_NETWORK: NetworkModel = { latencyMs: 50, jitter: 0.2, loss: 0, connectLatencies: 4 };
+export type { CpuModel } from './cpu.js';
 
-/**
- * A starved CPU: every input or timer a node handles costs `eventMs` of its
- * process's time, and with odds `stallOdds` per event the process blocks for
- * up to `stallMs` (a GC pause, a blocking native call such as @roamhq/wrtc's
- * send). Nodes in one `process` (default: each its own) share one thread, so
- * events queue behind each other and timers fire late, as with 60 Node peers
- * in 6 processes on 2 cores.
- */
-export interface CpuModel {
-  eventMs?: number;
-  stallOdds?: number;
-  stallMs?: number;
-  /** Which process a node runs in; nodes of one process share its thread. */
-  process?: (id: PeerId) => string;
-}
+export const DEFAULT_NETWORK: NetworkModel = { latencyMs: 50, jitter: 0.2, loss: 0, connectLatencies: 4 };
 
 export type NodeState = 'up' | 'crashed' | 'left';
 
@@ -97,6 +85,13 @@ export interface SimulatorOptions {
   signalingBackoff?: { minMs?: number; maxMs?: number };
   /** A handshake not done within this long fails, ms (client option handshakeTimeoutMs, default 15,000). */
   handshakeTimeoutMs?: number;
+  /**
+   * When a signal also goes into the mesh as a route: 'always' is today's client (room-wiring.ts
+   * sendSignal routes every signal, and with a stale route the engine floods it room-wide: at N=1,000
+   * that took idle traffic from 1.3 to 6.8 msgs/peer/s); 'fallback' (default) only when no server
+   * carried it, the fix proposed for the client. With every server down both are the same.
+   */
+  meshSignals?: 'always' | 'fallback';
   /** Late timers and inputs (see CpuModel); none by default. */
   cpu?: CpuModel;
   /** Checked after every event that touched a node; return a message to fail the run. */
@@ -113,8 +108,7 @@ export class Simulator {
   private readonly links = new Map<PeerId, Set<PeerId>>();
   private readonly handshakes: Handshakes;
   private readonly signaling: SignalingServers;
-  /** When each process's thread is free again (CPU model). */
-  private readonly busyUntil = new Map<string, number>();
+  private readonly cpu: Cpu | undefined;
   /** Latest scheduled delivery per directed link: a close never overtakes data sent before it. */
   private readonly lastDelivery = new Map<PeerId, Map<PeerId, number>>();
   private readonly queue = new EventQueue<SimEvent>();
@@ -131,6 +125,7 @@ export class Simulator {
     this.seed = options.seed;
     this.network = { ...DEFAULT_NETWORK, ...options.network };
     this.rng = createPrng(options.seed);
+    this.cpu = options.cpu ? new Cpu(options.cpu, this.rng) : undefined;
     this.signaling = new SignalingServers(
       {
         rng: this.rng,
@@ -152,6 +147,7 @@ export class Simulator {
             this.counters.signalsViaServer += 1;
             deliver();
           }),
+        meshAlways: (options.meshSignals ?? 'fallback') === 'always',
         route: (from, to, sid, kind) => this.queue.push(this.now, { kind: 'input', node: from, input: { type: 'route', to, payload: encodeSignal(sid, kind) } }),
         hasNeighbours: (id) => {
           const engine = this.nodes.get(id)?.engine as { neighbors?: () => ReadonlySet<PeerId> } | undefined;
@@ -190,14 +186,10 @@ export class Simulator {
     return this.signaling.isUp(name);
   }
 
-  serverNames(): string[] {
-    return this.signaling.names();
-  }
+  serverNames = (): string[] => this.signaling.names();
 
   /** Is `id` in the room on some server that is up? */
-  onServer(id: PeerId): boolean {
-    return this.signaling.connected(id);
-  }
+  onServer = (id: PeerId): boolean => this.signaling.connected(id);
 
   // ---- scenario control -------------------------------------------------------
 
@@ -306,22 +298,7 @@ export class Simulator {
 
   /** Connected components of the live nodes' link graph, largest first. */
   linkGraphComponents(): PeerId[][] {
-    const seen = new Set<PeerId>();
-    const components: PeerId[][] = [];
-    for (const start of this.upNodes()) {
-      if (seen.has(start)) continue;
-      const component = [start];
-      seen.add(start);
-      for (let i = 0; i < component.length; i++) {
-        for (const next of this.links.get(component[i] as PeerId) ?? []) {
-          if (seen.has(next) || this.nodes.get(next)?.state !== 'up') continue;
-          seen.add(next);
-          component.push(next);
-        }
-      }
-      components.push(component);
-    }
-    return components.sort((a, b) => b.length - a.length);
+    return components(this.upNodes(), (id) => this.links.get(id) ?? [], (id) => this.nodes.get(id)?.state === 'up');
   }
 
   // ---- the driver ------------------------------------------------------------------
@@ -357,20 +334,12 @@ export class Simulator {
     }
   }
 
-  /** CPU model: true (and the event queued again) while the node's process is still busy; else charges the event. */
+  /** CPU model: true (and the event queued again) while the node's process is still busy. */
   private cpuBusy(id: PeerId, event: SimEvent): boolean {
-    const cpu = this.options.cpu;
-    if (cpu === undefined) return false;
-    const thread = cpu.process?.(id) ?? id;
-    const free = this.busyUntil.get(thread) ?? 0;
-    if (free > this.now) {
-      this.queue.push(free, event);
-      return true;
-    }
-    let cost = cpu.eventMs ?? 0;
-    if (cpu.stallOdds !== undefined && this.rng.next() < cpu.stallOdds) cost += this.rng.next() * (cpu.stallMs ?? 0);
-    if (cost > 0) this.busyUntil.set(thread, this.now + cost);
-    return false;
+    const free = this.cpu?.busyUntil(id, this.now);
+    if (free === undefined) return false;
+    this.queue.push(free, event);
+    return true;
   }
 
   private reachable(a: PeerId, b: PeerId): boolean {
