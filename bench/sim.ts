@@ -5,11 +5,20 @@
  * on the same virtual network (50 ms links), for each N and loss, and prints
  * a table (or, with --json, one JSON object per line). Figures are virtual
  * time except wall_ms/cpu_ms.
+ *
+ * npm run bench:sim -- --scenario churn|partition [--json] [--n 1000] [--seed 1] [--runs 1] [--minutes 30] …
+ *
+ * Runs one of issue 12's long scenarios instead (bench/sim-scenario.ts; every
+ * flag and default in bench/sim-scenario-cli.ts) and prints its table, or with
+ * --json one JSON object per run (ScenarioRow in bench/sim-scenario-row.ts).
  */
 import { runBaseline } from './baselines.js';
 import { runGossip } from './gossip-run.js';
 import type { BenchRow } from './result.js';
 import type { RunOptions } from './run-options.js';
+import { runScenario } from './sim-scenario.js';
+import { parseScenarioArgs, type ScenarioCli } from './sim-scenario-cli.js';
+import { formatScenarioTable, type ScenarioRow } from './sim-scenario-row.js';
 
 interface Cli {
   json: boolean;
@@ -52,7 +61,7 @@ function parseArgs(argv: readonly string[]): Cli {
     else if (arg === '--seed') cli.seed = parseInteger(value(), '--seed', 0);
     else if (arg === '--updates') cli.updates = parseInteger(value(), '--updates', 1);
     else if (arg === '--protocols') cli.protocols = parseProtocols(value());
-    else throw new Error(`unknown flag ${arg} (flags: --json --n --loss --seed --updates --protocols)`);
+    else throw new Error(`unknown flag ${arg} (flags: --json --n --loss --seed --updates --protocols, or --scenario churn|partition)`);
   }
   if (cli.ns.some((n) => n < 2)) throw new Error('--n wants sizes of at least 2');
   if (cli.losses.some((loss) => loss >= 1)) throw new Error('--loss wants fractions below 1 (0.1 is 10%)');
@@ -95,13 +104,30 @@ function printTable(rows: readonly BenchRow[]): void {
   for (const line of table.slice(1)) console.log(format(line));
 }
 
+function runScenarios(cli: ScenarioCli): void {
+  const rows: ScenarioRow[] = [];
+  for (const options of cli.runs) {
+    const label = `${options.scenario} N=${options.n} seed=${options.seed}`;
+    const row = runScenario(options, (message) => process.stderr.write(`  ${label}: ${message}\n`));
+    rows.push(row);
+    if (cli.json) console.log(JSON.stringify(row));
+    else process.stderr.write(`  done ${label} in ${row.wall_ms} ms\n`);
+  }
+  if (!cli.json) console.log(formatScenarioTable(rows));
+}
+
 function main(): void {
-  let cli: Cli;
+  let cli: Cli | ScenarioCli;
+  const argv = process.argv.slice(2);
   try {
-    cli = parseArgs(process.argv.slice(2));
+    cli = argv.includes('--scenario') ? parseScenarioArgs(argv) : parseArgs(argv);
   } catch (error) {
     console.error(`bench:sim: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
+  }
+  if ('runs' in cli) {
+    runScenarios(cli);
+    return;
   }
   const network = { latencyMs: 50 };
   const rows: BenchRow[] = [];
