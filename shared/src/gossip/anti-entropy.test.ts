@@ -43,3 +43,19 @@ describe('AntiEntropy alone', () => {
     expect(takeSent(ctx).map((s) => [s.to, s.frame.type])).toEqual([['n', 'digest']]);
   });
 });
+
+describe('AntiEntropy after a tombstone expired', () => {
+  it('answers a neighbour still holding the expired member alive with the verdict from the floor', () => {
+    const a = layerContext('a');
+    const ma = new Membership('a', 0, { tombstoneTtlMs: 1000, maxTombstones: 16 });
+    ma.applyStatus('x', 3, 'dead', 0);
+    ma.expireTombstones(1000);
+    const aeA = new AntiEntropy(a.ctx, ma);
+    const ghost = { peer: 'x', incarnation: 3, status: 'alive' as const, presenceVersion: 2, presenceJson: '{}', presence: {} };
+    ma.applyStatus(ghost.peer, ghost.incarnation, ghost.status, 2000);
+    expect(ma.get('x')).toBeUndefined();
+    aeA.answer('b', 1, [0], [ghost]);
+    const back = takeSent(a.ctx).flatMap((s) => (s.frame.type === 'records' ? s.frame.records : []));
+    expect(back.find((r) => r.peer === 'x')).toMatchObject({ peer: 'x', incarnation: 3, status: 'dead' });
+  });
+});

@@ -77,6 +77,13 @@ export class AntiEntropy {
     const known = new Map<PeerId, MemberRecord>();
     for (const record of theirs) known.set(record.peer, record);
     const mine = this.membership.inBuckets(bucketCount, new Set(buckets)).filter((member) => recordIsNewer(member, known.get(member.peer)));
+    // A record we refused because its member's tombstone expired here: tell the verdict back, or the
+    // neighbour keeps a ghost (and a digest that never matches ours).
+    for (const record of theirs) {
+      if (this.membership.get(record.peer)) continue;
+      const floor = this.membership.floorRecord(record.peer);
+      if (floor && recordIsNewer(floor, record)) mine.push(floor);
+    }
     if (mine.length > 0) this.sendRecords(from, bucketCount, buckets, mine, false);
   }
 

@@ -155,6 +155,22 @@ export interface LimitsTuning {
   routeTtl: number;
   /** Hop limit of probe traffic (relayed pings and acks, at most routeTtl): past a few random steps it is cheaper to let the probe fail. */
   probeRouteTtl: number;
+  /**
+   * How long a dead or departed member's record (its tombstone) stays in the member table, the digest and the
+   * routes, ms, counted from when we learnt the verdict. It must outlast the verdict's spread (a broadcast is
+   * p99 1.6 s at N=1,000, anti-entropy a few 3 s periods) and any outage a split room should heal across by
+   * reconnecting to members it holds dead (Serf's reconnect; the churn scenario's outages are 5 min): 10 min.
+   * At issue 12's churn (20 departures a minute) that is ~200 rows at N=1,000. After it only the floor below
+   * remembers the member (see Membership).
+   */
+  tombstoneTtlMs: number;
+  /**
+   * Most tombstones kept, in the table and, separately, in the compact floor (id → incarnation and verdict)
+   * that refuses stale records once a tombstone expired; past it the oldest go first. A flood of verdicts
+   * about made-up ids cannot grow either past it. 4096 floor entries are ~0.4 MB at 64-byte ids and cover
+   * 3.4 hours of 20 departures a minute.
+   */
+  maxTombstones: number;
 }
 
 export interface GossipTuning {
@@ -243,7 +259,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
   },
   antiEntropy: { intervalMs: 3000, maxFrameBytes: 16 * 1024 },
   presence: { throttleMs: 50 },
-  limits: { maxPresenceBytes: 4096, maxPayloadBytes: 256 * 1024, maxPeerIdBytes: 64, maxListItems: 4096, routeTtl: 16, probeRouteTtl: 6 },
+  limits: { maxPresenceBytes: 4096, maxPayloadBytes: 256 * 1024, maxPeerIdBytes: 64, maxListItems: 4096, routeTtl: 16, probeRouteTtl: 6, tombstoneTtlMs: 600_000, maxTombstones: 4096 },
   roomMembership: true,
   initialIncarnation: 0,
 };
@@ -314,6 +330,8 @@ export const GOSSIP_BOUNDS: { readonly [G in Group]: Readonly<Record<keyof Gossi
     maxListItems: [1, 1 << 20],
     routeTtl: [1, 255],
     probeRouteTtl: [1, 255],
+    tombstoneTtlMs: [1000, 7 * 24 * 3_600_000],
+    maxTombstones: [1, 1 << 20],
   },
 };
 

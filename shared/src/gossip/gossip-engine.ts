@@ -179,7 +179,7 @@ export class GossipEngine implements Engine {
   /** Table sizes, without building a snapshot (harnesses read it often). */
   sizes(): EngineSizes {
     const rows = this.membership.members.size;
-    return { members: rows - 1, tombstones: rows - 1 - this.membership.liveCount, digest: bucketCountFor(rows), routes: this.routing.size, seen: this.broadcast.seenCount };
+    return { members: rows - 1, tombstones: rows - 1 - this.membership.liveCount, floor: this.membership.floorCount, digest: bucketCountFor(rows), routes: this.routing.size, seen: this.broadcast.seenCount };
   }
 
   /** Test-only: the first broken invariant of any layer, or undefined (the simulator tests check after every event). */

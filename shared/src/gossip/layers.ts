@@ -32,7 +32,7 @@ export interface Layers {
 
 export function createLayers(config: GossipConfig): Layers {
   const ctx = new Context(config);
-  const membership = new Membership(config.selfId, config.initialIncarnation);
+  const membership = new Membership(config.selfId, config.initialIncarnation, config.limits);
   const overlay = new Overlay(ctx);
   ctx.view = {
     neighbors: overlay.active,

@@ -71,3 +71,43 @@ describe('Liveness alone', () => {
     expect(events).toContainEqual({ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0 } });
   });
 });
+
+describe('Liveness with expiring tombstones', () => {
+  function expiring() {
+    const { ctx } = layerContext('me', { limits: { tombstoneTtlMs: 60_000 } });
+    const membership = new Membership('me', 0, ctx.config.limits);
+    const layer = new Liveness(ctx, membership);
+    return { ctx, membership, layer };
+  }
+
+  it('the reconnect timer drops expired tombstones and every layer forgets them; an old ALIVE then changes nothing', () => {
+    const { ctx, membership, layer } = expiring();
+    layer.heardAlive('a', 3);
+    layer.applyGossip('b', { kind: 'dead', peer: 'a', incarnation: 3 });
+    takeEvents(ctx);
+    ctx.out = [];
+    ctx.now = 60_000;
+    layer.onReconnectTimer();
+    expect(takeEvents(ctx)).toContainEqual({ type: 'member-gone', peer: 'a' });
+    expect(membership.get('a')).toBeUndefined();
+    expect(layer.applyGossip('a', { kind: 'alive', incarnation: 3 })).toBe(false);
+    layer.mergeRecord({ peer: 'a', incarnation: 2, status: 'alive', presenceVersion: 4, presenceJson: '{"x":1}', presence: { x: 1 } }, 'n');
+    expect(layer.applyGossip('a', { kind: 'presence', version: 9, presence: { x: 2 }, json: '{"x":2}' })).toBe(false);
+    expect(membership.get('a')).toBeUndefined();
+    expect(ctx.out.filter((o) => o.type === 'peer-join')).toEqual([]);
+    expect(layer.mayLink('a')).toBe(false);
+    expect(layer.checkInvariants()).toBeUndefined();
+  });
+
+  it('a tab rejoining with a higher incarnation after its tombstone expired joins again', () => {
+    const { ctx, membership, layer } = expiring();
+    layer.heardAlive('a', 1_700_000_000);
+    layer.applyGossip('a', { kind: 'left', incarnation: 1_700_000_000 });
+    ctx.now = 61_000;
+    layer.onReconnectTimer();
+    ctx.out = [];
+    layer.heardAlive('a', 1_700_000_100);
+    expect(ctx.out).toContainEqual({ type: 'peer-join', peer: 'a', presence: {} });
+    expect(membership.get('a')?.status).toBe('alive');
+  });
+});

@@ -48,6 +48,9 @@ export class Liveness {
   /** Serf's reconnect: occasionally dial a member judged dead, so a healed partition finds its way back. */
   onReconnectTimer(): void {
     this.ctx.resetTimer('reconnect', this.ctx.now + this.ctx.config.overlay.reconnectIntervalMs);
+    // Expired tombstones leave the table (and the digest); their routes and view entries go too. The
+    // reconnect period (10 s) is granularity enough against a TTL of minutes.
+    for (const peer of this.membership.expireTombstones(this.ctx.now)) this.ctx.raise({ type: 'member-gone', peer });
     const chance = this.ctx.config.overlay.reconnectsPerPeriod / (this.membership.liveCount + 1);
     if (this.ctx.config.rng.next() >= chance) return;
     const peer = this.ctx.config.rng.pick(this.membership.deadPeers());
@@ -198,7 +201,7 @@ export class Liveness {
    * staying out of every view it is not linked into.
    */
   private tellVerdict(peer: PeerId): void {
-    const member = this.membership.get(peer);
+    const member = this.membership.get(peer) ?? this.membership.floorRecord(peer);
     if (member?.status !== 'dead') return;
     this.ctx.send(peer, { type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: [member] });
   }

@@ -8,6 +8,25 @@
  * `alive` is always a refutation. Presence is ordered separately by its own
  * version (last writer wins; the writer is the peer). Records of dead and
  * departed peers are kept as tombstones so stale news cannot resurrect them.
+ *
+ * Tombstones expire (`limits.tombstoneTtlMs` after we learnt the verdict)
+ * so the table, its digest and the routes stay bounded by the live room plus
+ * recent departures. Why an expired member cannot come back from stale news:
+ * records carry no time, so age cannot be judged from a record; instead an
+ * expired tombstone leaves a compact floor entry (id → incarnation, verdict)
+ * and a record for an id we do not hold is admitted only if it supersedes
+ * that floor, exactly as it would have had to supersede the tombstone. A
+ * member that really rejoins has a higher incarnation (only it raises it; the
+ * client starts from wall-clock seconds), so it is admitted; an old ALIVE or
+ * RECORDS at an incarnation ≤ the verdict's is refused. The floor is capped
+ * (`limits.maxTombstones`, oldest evicted first) so a flood of made-up
+ * verdicts cannot grow it; the table's tombstones share that cap. A stale
+ * record can only reappear after its floor entry was evicted, i.e. after
+ * maxTombstones later departures: by then every tab connected to us has held
+ * the verdict for a whole TTL (and dropped its own record), broadcasts of the
+ * old ALIVE died out (seen-cache 60 s, 64 rounds), and only a tab cut off for
+ * longer than all that still carries it, which the detector then judges
+ * again (nobody can reach a departed member) and the floor answer below tells.
  */
 import type { PeerId, Presence } from '../engine/types.js';
 import { fnv1a, mixHash } from './maths.js';
@@ -37,6 +56,19 @@ export interface StatusChange {
   previous: MemberStatus | undefined;
 }
 
+/** What an expired tombstone leaves: the verdict a record must supersede to bring the member back. */
+export interface Floor {
+  incarnation: number;
+  status: MemberStatus;
+}
+
+export interface TombstoneLimits {
+  /** limits.tombstoneTtlMs */
+  tombstoneTtlMs: number;
+  /** limits.maxTombstones */
+  maxTombstones: number;
+}
+
 /** Digest buckets kept up to date: the most `bucketCountFor` gives; fewer are folded from these. */
 const FINE_BUCKETS = 1024;
 
@@ -56,8 +88,14 @@ export class Membership {
   private folded: number[] = [];
   private foldedAt = -1;
   private changes = 0;
+  /** Dead and departed members in the table, oldest verdict first (insertion order is `since` order). */
+  private readonly tombstones = new Map<PeerId, Member>();
+  /** Expired tombstones, oldest first: what a record about an id we no longer hold must supersede. */
+  private readonly floors = new Map<PeerId, Floor>();
+  private readonly limits: TombstoneLimits;
 
-  constructor(selfId: PeerId, incarnation: number) {
+  constructor(selfId: PeerId, incarnation: number, limits: TombstoneLimits = { tombstoneTtlMs: 600_000, maxTombstones: 4096 }) {
+    this.limits = limits;
     this.self = this.create(selfId, incarnation, 'alive', 0);
     this.members.set(selfId, this.self);
   }
@@ -66,8 +104,62 @@ export class Membership {
     return this.members.get(peer);
   }
 
+  /** The table's status, or an expired tombstone's verdict (a floored member is as good as dead here). */
   statusOf(peer: PeerId): MemberStatus | undefined {
-    return this.members.get(peer)?.status;
+    return this.members.get(peer)?.status ?? this.floors.get(peer)?.status;
+  }
+
+  /** Expired tombstones remembered. */
+  get floorCount(): number {
+    return this.floors.size;
+  }
+
+  floorOf(peer: PeerId): Floor | undefined {
+    return this.floors.get(peer);
+  }
+
+  /** An expired member's verdict as a record (presence empty), to tell a neighbour still holding it alive. */
+  floorRecord(peer: PeerId): Member | undefined {
+    const floor = this.floors.get(peer);
+    return floor && this.create(peer, floor.incarnation, floor.status, 0);
+  }
+
+  /**
+   * Drops tombstones older than limits.tombstoneTtlMs from the table (and so
+   * from the digest), leaving their floors. Returns the peers dropped.
+   */
+  expireTombstones(now: number): PeerId[] {
+    const out: PeerId[] = [];
+    for (const member of this.tombstones.values()) {
+      if (member.since + this.limits.tombstoneTtlMs > now) break;
+      this.drop(member);
+      out.push(member.peer);
+    }
+    return out;
+  }
+
+  private entomb(member: Member): void {
+    this.tombstones.delete(member.peer);
+    this.tombstones.set(member.peer, member);
+    // A flood of verdicts about made-up ids: the oldest expire early.
+    while (this.tombstones.size > this.limits.maxTombstones) {
+      const oldest = this.tombstones.values().next().value as Member;
+      this.drop(oldest);
+    }
+  }
+
+  private drop(member: Member): void {
+    this.tombstones.delete(member.peer);
+    this.members.delete(member.peer);
+    const bucket = member.idHash & (FINE_BUCKETS - 1);
+    this.fine[bucket] = (this.fine[bucket] as number) - member.hash;
+    this.changes += 1;
+    this.floors.delete(member.peer);
+    this.floors.set(member.peer, { incarnation: member.incarnation, status: member.status });
+    while (this.floors.size > this.limits.maxTombstones) {
+      const oldest = this.floors.keys().next().value as PeerId;
+      this.floors.delete(oldest);
+    }
   }
 
   private create(peer: PeerId, incarnation: number, status: MemberStatus, now: number): Member {
@@ -103,19 +195,28 @@ export class Membership {
     let member = this.members.get(peer);
     if (member === this.self) return undefined;
     if (!member) {
+      // An expired member comes back only on news its tombstone would have let in (see the header).
+      const floor = this.floors.get(peer);
+      if (floor && !statusSupersedes(incarnation, status, floor.incarnation, floor.status)) return undefined;
+      this.floors.delete(peer);
       member = this.create(peer, incarnation, status, now);
       this.members.set(peer, member);
       if (isLive(status)) this.liveCount += 1;
-      return { member, previous: undefined };
+      else this.entomb(member);
+      return { member, previous: floor?.status };
     }
     if (!statusSupersedes(incarnation, status, member.incarnation, member.status)) return undefined;
     const previous = member.status;
     if (isLive(previous) && !isLive(status)) this.liveCount -= 1;
-    if (!isLive(previous) && isLive(status)) this.liveCount += 1;
+    if (!isLive(previous) && isLive(status)) {
+      this.liveCount += 1;
+      this.tombstones.delete(peer);
+    }
     member.incarnation = incarnation;
     member.status = status;
     if (previous !== status) member.since = now;
     this.rehash(member);
+    if (!isLive(status) && previous !== status) this.entomb(member);
     return { member, previous };
   }
 

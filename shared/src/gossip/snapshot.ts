@@ -16,8 +16,10 @@ export interface MemberSnapshot {
 export interface EngineSizes {
   /** Rows in the member table other than self (live members and tombstones). */
   members: number;
-  /** Rows of dead or departed members kept so stale news cannot resurrect them. */
+  /** Rows of dead or departed members kept (for limits.tombstoneTtlMs, at most limits.maxTombstones) so stale news cannot resurrect them. */
   tombstones: number;
+  /** Expired tombstones remembered only as id → (incarnation, verdict), so stale news cannot resurrect them; at most limits.maxTombstones. */
+  floor: number;
   /** Buckets in our anti-entropy digest (grows with the member table). */
   digest: number;
   /** Next hops known (reverse-path routes). */
