@@ -5,49 +5,9 @@
  * the server is back.
  */
 import { expect, test, type User } from './kit/index.js';
+import { linkPairs, openLinks, planDepartures } from './support/mesh.js';
 
 const MAX_LINKS = 3;
-
-const openLinks = async (user: User): Promise<string[]> =>
-  ((await user.snapshot()).links ?? []).filter((l) => l.state === 'open').map((l) => l.peer);
-
-/** Every open link in the room, as "a|b" pairs. */
-async function linkPairs(users: readonly User[]): Promise<Set<string>> {
-  const pairs = new Set<string>();
-  for (const user of users) for (const peer of await openLinks(user)) pairs.add([user.id, peer].sort().join('|'));
-  return pairs;
-}
-
-function connected(nodes: string[], graph: Map<string, Set<string>>): boolean {
-  const set = new Set(nodes);
-  const seen = new Set<string>([nodes[0]!]);
-  const stack = [nodes[0]!];
-  while (stack.length > 0) {
-    for (const next of graph.get(stack.pop()!) ?? []) {
-      if (set.has(next) && !seen.has(next)) {
-        seen.add(next);
-        stack.push(next);
-      }
-    }
-  }
-  return seen.size === set.size;
-}
-
-/** Three victims, in order, leaving survivors with the fewest links among themselves. */
-function planDepartures(ids: string[], graph: Map<string, Set<string>>): { order: string[]; survivorEdges: number } {
-  let best: { order: string[]; survivorEdges: number } | null = null;
-  const permutations = (items: string[]): string[][] =>
-    items.length <= 1 ? [items] : items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
-  for (const order of permutations(ids).map((p) => p.slice(0, 3))) {
-    const survivors = ids.filter((id) => !order.includes(id));
-    const edges = survivors.flatMap((a, i) => survivors.slice(i + 1).filter((b) => graph.get(a)?.has(b))).length;
-    if (best && edges >= best.survivorEdges) continue;
-    const stays = [1, 2, 3].every((k) => connected(ids.filter((id) => !order.slice(0, k).includes(id)), graph));
-    if (stays) best = { order, survivorEdges: edges };
-  }
-  if (!best) throw new Error(`no departure order keeps the mesh connected: ${JSON.stringify([...graph].map(([k, v]) => [k, [...v]]))}`);
-  return best;
-}
 
 test('six tabs, maxLinks 3: the mesh repairs itself while the signaling server is down', async ({ murmur, signaling }) => {
   test.setTimeout(240_000);
