@@ -116,8 +116,9 @@ describe('hostile members: broadcast', () => {
     const payload = new Uint8Array(4096).fill(7);
     let grafted: PeerId | undefined;
     const room = settledRoom(SEED, {
-      onFrame: (from, frame) => {
-        if (grafted !== undefined || frame.type !== 'gossip' || frame.origin !== VICTIM) return undefined;
+      onFrame: (from, frame, _bytes, ctx) => {
+        // The victim's own broadcast, not a membership message of its from before the attack.
+        if (grafted !== undefined || ctx.now < ATTACK_AT || frame.type !== 'gossip' || frame.origin !== VICTIM) return undefined;
         grafted = from;
         return { send: [{ to: from, bytes: repeatedGraft(frame.origin, frame.seq, 4096) }] };
       },
