@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitFrame } from './framing.js';
-import { packBatches, unpackBatch } from './link-manager.js';
+import { packBatches, splitFrame, unpackBatch } from './framing.js';
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 

@@ -18,9 +18,8 @@
  */
 import LitePeer, { type LitePeerOptions, type SignalData } from './lite-peer.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
-import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import { Emitter } from './emitter.js';
-import { MAX_PIECE_BYTES, Reassembler, splitFrame } from './framing.js';
+import { Reassembler, packBatches, splitFrame, unpackBatch } from './framing.js';
 
 export type LinkState = 'connecting' | 'open';
 
@@ -134,88 +133,11 @@ const PENDING_PER_SESSION = 64;
  */
 const BUFFERED_READ_AFTER_BYTES = 64 * 1024;
 const BUFFERED_READ_MAX_AGE_MS = 1000;
-/** First byte of a data-channel message holding several pieces (framing.ts uses 0 and 1). */
-const BATCH = 2;
-/** Pieces this big go alone: batching saves a message per piece, nothing for big ones. */
-const BATCH_PIECE_MAX = 4 * 1024;
-
 /** Run `fn` once this turn's work is done: after pending I/O in Node, at the end of the task in browsers. */
 const endOfTurn: (fn: () => void) => void =
   typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
     ? (fn) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(fn)
     : (fn) => queueMicrotask(fn);
-
-function varuintLength(n: number): number {
-  let bytes = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    bytes += 1;
-  }
-  return bytes;
-}
-
-/** Pack pieces into batch messages of at most MAX_PIECE_BYTES each (a lone piece stays as it is). */
-export function packBatches(pieces: readonly Uint8Array[], maxMessage: number = MAX_PIECE_BYTES): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let group: Uint8Array[] = [];
-  let groupBytes = 1;
-  const close = () => {
-    if (group.length === 1) out.push(group[0]!);
-    else if (group.length > 1) {
-      const message = new Uint8Array(groupBytes);
-      message[0] = BATCH;
-      let offset = 1;
-      for (const piece of group) {
-        let n = piece.length;
-        while (n >= 0x80) {
-          message[offset++] = (n & 0x7f) | 0x80;
-          n = Math.floor(n / 0x80);
-        }
-        message[offset++] = n;
-        message.set(piece, offset);
-        offset += piece.length;
-      }
-      out.push(message);
-    }
-    group = [];
-    groupBytes = 1;
-  };
-  for (const piece of pieces) {
-    const cost = varuintLength(piece.length) + piece.length;
-    if (piece.length > BATCH_PIECE_MAX) {
-      close();
-      out.push(piece);
-      continue;
-    }
-    if (groupBytes + cost > maxMessage) close();
-    group.push(piece);
-    groupBytes += cost;
-  }
-  close();
-  return out;
-}
-
-/** The pieces of one received message: itself, or a batch's contents. Throws BAD_WIRE on a truncated batch. */
-export function unpackBatch(message: Uint8Array): Uint8Array[] {
-  if (message[0] !== BATCH) return [message];
-  const pieces: Uint8Array[] = [];
-  let offset = 1;
-  while (offset < message.length) {
-    let n = 0;
-    let scale = 1;
-    for (;;) {
-      if (offset >= message.length || scale > 2 ** 28) throw new MurmurError(ErrorCode.BAD_WIRE, 'truncated batch: a piece length runs past the message');
-      const byte = message[offset++]!;
-      n += (byte & 0x7f) * scale;
-      scale *= 0x80;
-      if (byte < 0x80) break;
-    }
-    if (n === 0 || offset + n > message.length) throw new MurmurError(ErrorCode.BAD_WIRE, `batch piece of ${n} bytes does not fit the message`);
-    pieces.push(message.subarray(offset, offset + n));
-    offset += n;
-  }
-  return pieces;
-}
 
 function readEnvelope(data: JsonValue): SignalEnvelope | null {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;

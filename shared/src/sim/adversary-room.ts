@@ -167,6 +167,8 @@ export function median(values: readonly number[]): number | undefined {
 
 /** The hostile member's id: above every honest id, so the broadcast tree's root stays honest. */
 export const MALLORY = 'x-mallory';
+/** What every attack test shares: the seed, when the attack starts (the room has settled), its victim, the vitest timeout. */
+export const ATTACK = { seed: 13, at: 12_000, victim: 'p25' as PeerId, timeoutMs: 60_000 } as const;
 
 /** Honest members in every attack test (the issue asks N ≥ 50). */
 export const HONEST = 50;

@@ -13,12 +13,9 @@ import { FrameType } from '../gossip/wire/frames.js';
 import { toAll } from './adversary.js';
 import { attachDocs } from './adversary-docs.js';
 import { forgedGossip, forgedRecord, madeUpIds, recordsFrame, repeatedGraft, treeAdvert } from './adversary-frames.js';
-import { HONEST, MALLORY, median, settledRoom } from './adversary-room.js';
+import { ATTACK, HONEST, MALLORY, median, settledRoom } from './adversary-room.js';
 
-const SEED = 13;
-const ATTACK_AT = 12_000;
-const VICTIM: PeerId = 'p25';
-const TIMEOUT_MS = 60_000;
+const { seed: SEED, at: ATTACK_AT, victim: VICTIM, timeoutMs: TIMEOUT_MS } = ATTACK;
 const text = new TextEncoder();
 const untext = new TextDecoder();
 

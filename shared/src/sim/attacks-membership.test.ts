@@ -9,13 +9,10 @@ import type { PeerId } from '../engine/types.js';
 import { scaleByHealth } from '../gossip/maths.js';
 import { toAll } from './adversary.js';
 import { MAX_WIRE_UINT, forgedGossip, forgedRecord, madeUpIds, recordsFrame } from './adversary-frames.js';
-import { HONEST, MALLORY, settledRoom } from './adversary-room.js';
+import { ATTACK, HONEST, MALLORY, settledRoom } from './adversary-room.js';
 
-const SEED = 13;
-const ATTACK_AT = 12_000;
-const VICTIM: PeerId = 'p25';
+const { seed: SEED, at: ATTACK_AT, victim: VICTIM, timeoutMs: TIMEOUT_MS } = ATTACK;
 /** Virtual time is fast, but a loaded machine is slow. */
-const TIMEOUT_MS = 60_000;
 
 describe('hostile members: the member table', () => {
   it(`the harness: ${HONEST} honest members and an idle adversary converge, everyone lists it, and a reloaded tab is listed again`, () => {

@@ -9,12 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../engine/types.js';
 import { toAll } from './adversary.js';
 import { forgedRoute, forwardJoin, madeUpIds } from './adversary-frames.js';
-import { HONEST, MALLORY, routingEntries, settledRoom } from './adversary-room.js';
+import { ATTACK, HONEST, MALLORY, routingEntries, settledRoom } from './adversary-room.js';
 
-const SEED = 13;
-const ATTACK_AT = 12_000;
-const VICTIM: PeerId = 'p25';
-const TIMEOUT_MS = 60_000;
+const { seed: SEED, at: ATTACK_AT, victim: VICTIM, timeoutMs: TIMEOUT_MS } = ATTACK;
 const text = new TextEncoder();
 const untext = new TextDecoder();
 /** An id no tab holds: a ROUTE frame for it with ttl 1 goes no further than its first hop. */
