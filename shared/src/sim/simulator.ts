@@ -312,6 +312,8 @@ export class Simulator {
       case 'input': {
         const node = this.nodes.get(event.node);
         if (node?.state !== 'up' || this.cpuBusy(node.id, event)) return;
+        // A link-down held back by a busy CPU must not close the link that opened since (link-up is fed at once).
+        if (event.input.type === 'link-down' && this.links.get(node.id)?.has(event.input.peer)) return;
         this.feed(node, event.input);
         return;
       }
