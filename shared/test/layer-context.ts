@@ -30,6 +30,8 @@ export function layerContext(selfId = 'me', tuning: GossipOverrides = {}, seed =
       return view.selfIncarnation;
     },
     dialing: (peer) => view.dialing.has(peer),
+    vouches: () => false,
+    linkedElsewhere: () => false,
   };
   return { ctx, view };
 }

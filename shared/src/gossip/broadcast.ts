@@ -15,11 +15,15 @@
  * parent's late copy too: at 10% loss that cascade cost ~0.8 extra copies per
  * peer (RMR). The pull stays as the backstop for a parent that died.
  *
- * Verdicts (DEAD, LEFT) are flooded instead: pushed on every link, never
- * acknowledged. They are a few bytes, the size of the IHAVE entry they would
- * otherwise cost on each lazy link, and the first copy to arrive comes over
- * the fastest of several paths, so one lost frame does not hold a departed
- * tab in some views for a retransmission or a pull.
+ * Verdicts (DEAD, LEFT) and refutations (ALIVE above incarnation 0) are
+ * flooded instead: pushed on every link, never acknowledged. They are a few
+ * bytes, the size of the IHAVE entry they would otherwise cost on each lazy
+ * link, and the first copy to arrive comes over the fastest of several
+ * paths, so one lost frame does not hold a departed tab in some views for a
+ * retransmission or a pull. For a refutation that matters most: the
+ * suspect's neighbours are its accusers, and a lost IHAVE, or a tree parent
+ * that leaves before passing it on, let their verdict stand (issue 12: a
+ * false DEAD that split a 4-tab room).
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
@@ -56,7 +60,8 @@ interface Missing {
 /** Bodies pushed on every link rather than along the tree (see above). */
 export function isFlooded(bodyBytes: Uint8Array): boolean {
   const kind = bodyBytes[0];
-  return kind === BodyKind.DEAD || kind === BodyKind.LEFT;
+  // ALIVE's incarnation is a varuint right after the kind: 0 is the one byte 0x00.
+  return kind === BodyKind.DEAD || kind === BodyKind.LEFT || (kind === BodyKind.ALIVE && (bodyBytes[1] ?? 0) !== 0);
 }
 
 export function messageKey(origin: PeerId, seq: number): string {

@@ -118,6 +118,13 @@ export interface DetectorTuning {
    * tell it at once with a flagged ping.
    */
   suspicionMult: number;
+  /**
+   * The floor of log10(N) in that minimum. 2: in a room under 100 a suspicion lasts at least two periods, so
+   * with the probe trial a tab must be silent ~4 s before it is declared dead (a 3 s stall of a starved CPU,
+   * a GC pause or a blocking native send, no longer costs a false DEAD in a small room; at 1 it did, 7 runs in
+   * 1,000 of the 6-tab churn test with the simulator's `cpu` model). Rooms of 100 and more are unchanged.
+   */
+  suspicionMinScale: number;
   /** Suspicion maximum = this × minimum, used when nobody confirms (Lifeguard). */
   suspicionMaxMult: number;
   /** Independent accusers that shrink suspicion to its minimum (Lifeguard's K). */
@@ -126,6 +133,12 @@ export interface DetectorTuning {
   nonAccuserGracePeriods: number;
   /** Anti-entropy periods a newcomer waits before it may declare anyone dead, unless a first exchange syncs it sooner. */
   newcomerQuietPeriods: number;
+  /**
+   * A timer that fires more than this late raises our Lifeguard health by one (a starved thread probes
+   * slower and suspects later), and a probe, suspicion or verify timer then waits one more turn so the
+   * frames queued behind the stall are read before any verdict.
+   */
+  lateTimerMs: number;
   /** Lifeguard local health ceiling: probe period and timeouts stretch up to (1 + this)×. */
   maxHealth: number;
 }
@@ -251,10 +264,12 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
     verifyRounds: 2,
     redialWaitMs: 3000,
     suspicionMult: 1,
+    suspicionMinScale: 1,
     suspicionMaxMult: 4,
     suspicionConfirmations: 3,
     nonAccuserGracePeriods: 2,
     newcomerQuietPeriods: 3,
+    lateTimerMs: 200,
     maxHealth: 8,
   },
   antiEntropy: { intervalMs: 3000, maxFrameBytes: 16 * 1024 },
@@ -315,10 +330,12 @@ export const GOSSIP_BOUNDS: { readonly [G in Group]: Readonly<Record<keyof Gossi
     verifyRounds: [1, 16],
     redialWaitMs: [100, 600_000],
     suspicionMult: [0.1, 100, true],
+    suspicionMinScale: [0, 10, true],
     suspicionMaxMult: [1, 100, true],
     suspicionConfirmations: [0, 32],
     nonAccuserGracePeriods: [0, 100, true],
     newcomerQuietPeriods: [0, 100, true],
+    lateTimerMs: [1, 60_000],
     maxHealth: [0, 64],
   },
   antiEntropy: { intervalMs: [100, 600_000], maxFrameBytes: [256, 1 << 20] },

@@ -29,6 +29,8 @@ export interface EngineStats {
   /** Former neighbours (link closed without a goodbye) that relayed pings could not reach. */
   verifyFailures: number;
   refutations: number;
+  /** Verdicts on a neighbour our own link vouched for, held as suspicions instead (see RoomView.vouches). */
+  verdictsHeld: number;
   /** Active links that closed without a goodbye. */
   linkFailures: number;
   /** Payloads retransmitted on tree links / sent in answer to a GRAFT. */
@@ -51,6 +53,7 @@ export function emptyStats(): EngineStats {
     probeFailures: 0,
     verifyFailures: 0,
     refutations: 0,
+    verdictsHeld: 0,
     linkFailures: 0,
     resends: 0,
     pullsServed: 0,
@@ -68,6 +71,15 @@ export interface RoomView {
   readonly selfIncarnation: number;
   /** A link to `peer` is up or being negotiated. */
   dialing(peer: PeerId): boolean;
+  /**
+   * `peer` is a neighbour we heard from since it fell under suspicion (or,
+   * with no suspicion of ours, within the last probe period): our own link
+   * says it is alive, so a verdict on it must not stand here (see
+   * FailureDetector.vouches).
+   */
+  vouches(peer: PeerId): boolean;
+  /** Neighbour `peer` is known to hold a link besides ours (tree adverts, routes through it). */
+  linkedElsewhere(peer: PeerId): boolean;
 }
 
 export class Context {
@@ -81,6 +93,8 @@ export class Context {
   /** Where raised events go: the router installs itself; a layer tested alone keeps them in `events`. */
   route: (event: LayerEvent) => void = (event) => this.events.push(event);
   readonly events: LayerEvent[] = [];
+  /** Timers that fired late and were put back one turn (see GossipEngine.onTimer); their next firing runs. */
+  readonly deferred = new Set<Timer>();
   /** Armed timers and when each is due. */
   private readonly timers = new Map<Timer, number>();
 
@@ -88,7 +102,7 @@ export class Context {
     this.config = config;
     this.self = config.selfId;
     this.limits = config.limits;
-    this.view = view ?? { neighbors: new Set(), statusOf: () => undefined, liveCount: 0, livePeers: () => [], selfIncarnation: config.initialIncarnation, dialing: () => false };
+    this.view = view ?? { neighbors: new Set(), statusOf: () => undefined, liveCount: 0, livePeers: () => [], selfIncarnation: config.initialIncarnation, dialing: () => false, vouches: () => false, linkedElsewhere: () => false };
   }
 
   sendBytes(to: PeerId, bytes: Uint8Array): void {

@@ -90,6 +90,8 @@ interface Suspicion {
   deadline: number;
   /** A non-accuser's grace period was already added. */
   graced: boolean;
+  /** Since when hearing from the suspect vouches for it (its start, then each time a vouch held the verdict off). */
+  checkedAt: number;
 }
 
 export class FailureDetector {
@@ -318,6 +320,11 @@ export class FailureDetector {
     this.ctx.clearTimer('probe-timeout');
   }
 
+  /** One of our timers fired late (our thread was starved): we may be the slow one. */
+  noteLateTimer(): void {
+    this.health = Math.min(this.ctx.config.detector.maxHealth, this.health + 1);
+  }
+
   /** We had to refute a suspicion of ourselves: we may be the slow one (Lifeguard). */
   noteRefutation(): void {
     this.health = Math.min(this.ctx.config.detector.maxHealth, this.health + 1);
@@ -329,10 +336,10 @@ export class FailureDetector {
     let suspicion = this.suspicions.get(peer);
     if (!suspicion || suspicion.incarnation !== incarnation) {
       const live = this.ctx.view.liveCount + 1;
-      const minMs = suspicionMinMs(config.detector.suspicionMult, live, config.detector.probeIntervalMs);
+      const minMs = suspicionMinMs(config.detector.suspicionMult, live, config.detector.probeIntervalMs, config.detector.suspicionMinScale);
       const maxMs = minMs * config.detector.suspicionMaxMult;
       const expected = expectedConfirmations(config.detector.suspicionConfirmations, live);
-      suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs, graced: false };
+      suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs, graced: false, checkedAt: this.ctx.now };
       suspicion.deadline = suspicion.start + suspicionTimeoutMs(0, expected, minMs, maxMs);
       this.suspicions.set(peer, suspicion);
       // Others accuse a neighbour of ours: check it now, to confirm or to tell it to refute.
@@ -363,10 +370,37 @@ export class FailureDetector {
     this.ctx.resetTimer('suspicion', next);
   }
 
+  /**
+   * `peer` is a neighbour we heard from since it fell under suspicion (or
+   * since our last check of it), or, when we hold no suspicion of it, within
+   * the last probe period. A crashed tab sends nothing after its neighbours'
+   * failed probes accused it, so this only holds for a live one whose
+   * refutation we missed (a lost IHAVE, a parent that left before passing
+   * it on) or that has yet to hear it is suspected.
+   */
+  vouches(peer: PeerId): boolean {
+    if (!this.ctx.view.neighbors.has(peer)) return false;
+    const heard = this.lastHeard.get(peer);
+    if (heard === undefined) return false;
+    const suspicion = this.suspicions.get(peer);
+    if (suspicion !== undefined) return heard > suspicion.checkedAt;
+    return this.ctx.now - heard < this.scaled(this.ctx.config.detector.probeIntervalMs);
+  }
+
   onSuspicionTimer(): void {
     const expired: Array<[PeerId, number]> = [];
     for (const [peer, suspicion] of this.suspicions) {
       if (suspicion.deadline > this.ctx.now) continue;
+      if (this.vouches(peer)) {
+        // Our own link says it is alive: no verdict from us. Ping it now (the ping tells it it is
+        // suspected, so it refutes, or hands us its record) and look again after the minimum.
+        this.ctx.stats.verdictsHeld += 1;
+        suspicion.checkedAt = this.ctx.now;
+        suspicion.deadline = this.ctx.now + this.scaled(suspicion.minMs);
+        if (this.probe === undefined) this.startProbe(peer, CONFIRM_PHASES);
+        else if (this.probe.target !== peer) this.urgent.add(peer);
+        continue;
+      }
       if (!suspicion.accusers.has(this.ctx.self) && !this.ctx.config.roomMembership) {
         // Without room-wide membership nothing repairs a refutation we missed: a tab that never tried
         // the suspect itself takes the verdict of those that did, and never reaches one of its own.
@@ -394,9 +428,9 @@ export class FailureDetector {
     }
     let next = Infinity;
     for (const suspicion of this.suspicions.values()) next = Math.min(next, suspicion.deadline);
-    if ((this.ctx.deadline('suspicion') ?? Infinity) !== next) return `suspicion timer at ${String(this.ctx.deadline('suspicion'))}, earliest deadline ${next}`;
+    if (!this.ctx.deferred.has('suspicion') && (this.ctx.deadline('suspicion') ?? Infinity) !== next) return `suspicion timer at ${String(this.ctx.deadline('suspicion'))}, earliest deadline ${next}`;
     for (const check of this.verifying.values()) {
-      if ((this.ctx.deadline('verify') ?? Infinity) > check.deadline) return 'a verification with no timer armed by its deadline';
+      if (!this.ctx.deferred.has('verify') && (this.ctx.deadline('verify') ?? Infinity) > check.deadline) return 'a verification with no timer armed by its deadline';
     }
     if (this.health < 0 || this.health > this.ctx.config.detector.maxHealth) return `health ${this.health}`;
     return undefined;

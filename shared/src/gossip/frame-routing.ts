@@ -14,7 +14,7 @@ export function routeFrame(l: Layers, from: PeerId, frame: Frame): void {
       if (frame.tree) l.tree.onAdvert(from, frame.tree);
       l.ctx.send(from, { type: 'ack', seq: frame.seq, tree: l.tree.current() });
       l.detector.exchanged(from, true);
-      if (frame.suspected) l.liveness.suspectedByPing();
+      if (frame.suspected) l.liveness.suspectedByPing(from);
       if (frame.digest.length > 0) {
         l.antiEntropy.onDigest(from, frame.digest);
         l.liveness.synced();

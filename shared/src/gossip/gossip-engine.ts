@@ -29,6 +29,9 @@ import { isTimer, TIMER_OWNER, type BroadcastTimer, type DetectorTimer, type Ove
 import { encodeGossipBody } from './wire/gossip-body.js';
 import { decodeFrame, type Frame } from './wire/frames.js';
 
+/** Timers whose handler may end in an accusation or a verdict (see onTimer). */
+const VERDICT_TIMERS: ReadonlySet<Timer> = new Set<Timer>(['probe-timeout', 'suspicion', 'verify']);
+
 export type { EngineSizes, GossipSnapshot, MemberSnapshot } from './snapshot.js';
 
 export class GossipEngine implements Engine {
@@ -118,7 +121,22 @@ export class GossipEngine implements Engine {
 
   /** Hands a firing timer to the layer that owns it. */
   private onTimer(timer: Timer): void {
+    const due = this.ctx.deadline(timer);
     this.ctx.fired(timer);
+    // A timer that fires late says our thread was starved (Lifeguard's awareness, from our own clock):
+    // we may be the slow one, so stretch our periods and timeouts. And a verdict timer waits one more
+    // turn: the frames that arrived while we were stalled (an ack, a refutation) are still queued behind
+    // it, Node runs expired timers before pending I/O, and judging first would accuse a live peer.
+    if (this.ctx.deferred.delete(timer)) {
+      // put back once already: run it now
+    } else if (due !== undefined && this.ctx.now - due > this.config.detector.lateTimerMs) {
+      this.detector.noteLateTimer();
+      if (VERDICT_TIMERS.has(timer)) {
+        this.ctx.deferred.add(timer);
+        this.ctx.resetTimer(timer, this.ctx.now + 1);
+        return;
+      }
+    }
     const owner = TIMER_OWNER[timer];
     if (owner === 'detector') this.detector.onTimer(timer as DetectorTimer);
     else if (owner === 'broadcast') this.broadcast.onTimer(timer as BroadcastTimer);

@@ -45,16 +45,21 @@ export function createLayers(config: GossipConfig): Layers {
       return membership.self.incarnation;
     },
     dialing: (peer) => overlay.dialing(peer),
+    vouches: (peer) => detector.vouches(peer),
+    linkedElsewhere: (peer) => tree.linkedElsewhere(peer) || routing.routesThrough(peer),
   };
+  const detector = new FailureDetector(ctx);
+  const routing = new Routing(ctx);
+  const tree = new SpanningTree(ctx);
   return {
     config,
     ctx,
     membership,
     overlay,
     broadcast: new Broadcast(ctx),
-    routing: new Routing(ctx),
-    tree: new SpanningTree(ctx),
-    detector: new FailureDetector(ctx),
+    routing,
+    tree,
+    detector,
     liveness: new Liveness(ctx, membership),
     presence: new Presence(ctx, membership),
     antiEntropy: new AntiEntropy(ctx, membership),

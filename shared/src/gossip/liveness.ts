@@ -91,7 +91,14 @@ export class Liveness {
         this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
         break;
       case 'dead':
-        this.applyStatus(body.peer, body.incarnation, 'dead', origin);
+        // A neighbour we heard from since it fell under suspicion is alive as far as our own link
+        // can tell: hold it suspect (and keep the link) rather than dead. It got this DEAD from us
+        // (a flooded verdict is passed on before it is applied) and refutes; dropping the link
+        // instead could cut it off, and in a small room split the room (issue 12).
+        if (body.peer !== this.ctx.self && this.ctx.view.vouches(body.peer)) {
+          this.ctx.stats.verdictsHeld += 1;
+          this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
+        } else this.applyStatus(body.peer, body.incarnation, 'dead', origin);
         break;
       case 'left':
         this.applyStatus(origin, body.incarnation, 'left', origin);
@@ -261,10 +268,13 @@ export class Liveness {
     this.publish({ kind: 'dead', peer, incarnation });
   }
 
-  /** A neighbour's ping says we are suspected, at an incarnation it does not tell. */
-  suspectedByPing(): void {
-    // Outrank our current incarnation, unless we refuted within the last period (that refutation is still spreading).
+  /** Neighbour `from`'s ping says we are suspected, at an incarnation it does not tell. */
+  suspectedByPing(from: PeerId): void {
+    // Outrank our current incarnation, unless we refuted within the last period (that refutation is
+    // still spreading): then hand the pinger our record directly, which settles an older suspicion
+    // there even if the broadcast missed it.
     if (this.ctx.now - this.lastRefuteAt >= this.ctx.config.detector.probeIntervalMs) this.refute(this.membership.self.incarnation);
+    else this.ctx.send(from, { type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: [this.membership.self] });
   }
 
   /**
@@ -282,6 +292,7 @@ export class Liveness {
       this.ctx.raise({ type: 'refuted' });
     }
     this.lastRefuteAt = this.ctx.now;
+    // At an incarnation above 0 it is flooded (see isFlooded): our neighbours are the ones accusing us.
     this.publish({ kind: 'alive', incarnation: self.incarnation });
   }
 

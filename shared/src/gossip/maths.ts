@@ -3,9 +3,9 @@
  * with a table test in maths.test.ts.
  */
 
-/** Lifeguard/memberlist minimum suspicion: mult × max(1, log10(n)) × probe period. */
-export function suspicionMinMs(mult: number, n: number, probeIntervalMs: number): number {
-  const nodeScale = Math.max(1, Math.log10(Math.max(1, n)));
+/** Lifeguard/memberlist minimum suspicion: mult × max(floorScale, log10(n)) × probe period. */
+export function suspicionMinMs(mult: number, n: number, probeIntervalMs: number, floorScale = 1): number {
+  const nodeScale = Math.max(floorScale, Math.log10(Math.max(1, n)));
   return Math.round(mult * nodeScale * probeIntervalMs);
 }
 

@@ -238,8 +238,16 @@ export class Overlay {
     this.ctx.raise({ type: 'neighbor-up', peer, first });
   }
 
+  /**
+   * Makes room for `except`. HyParView picks at random; we pick among the
+   * neighbours known to hold another link if any: a victim whose only link
+   * was ours is cut off, and with the signaling server down nothing brings
+   * it back (issue 12: three evictions within 200 ms isolated a tab).
+   */
   private evictRandom(except: PeerId): void {
-    const victim = this.rng.pick([...this.active].filter((p) => p !== except));
+    const others = [...this.active].filter((p) => p !== except);
+    const safe = others.filter((p) => this.ctx.view.linkedElsewhere(p));
+    const victim = this.rng.pick(safe.length > 0 ? safe : others);
     if (victim === undefined) return;
     // Twice: a lost goodbye makes the victim check us over relayed pings, and an accusation if those
     // fail costs two room-wide broadcasts; a second one-byte frame is far cheaper.

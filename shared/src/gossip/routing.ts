@@ -47,6 +47,12 @@ export class Routing {
     this.nextHop.delete(peer);
   }
 
+  /** Some other member's messages reach us through neighbour `peer`: it has a link besides ours. */
+  routesThrough(peer: PeerId): boolean {
+    for (const [origin, hop] of this.nextHop) if (hop === peer && origin !== peer) return true;
+    return false;
+  }
+
   /** The neighbour to hand a message for `to` to, if any. */
   hopFor(to: PeerId, avoid?: PeerId): PeerId | undefined {
     if (this.neighbors.has(to)) return to;

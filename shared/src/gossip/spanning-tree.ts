@@ -137,6 +137,17 @@ export class SpanningTree {
     }
   }
 
+  /**
+   * Our neighbour `peer` has a link other than ours, as far as the adverts
+   * tell: its parent is someone else, or another neighbour's parent is it.
+   */
+  linkedElsewhere(peer: PeerId): boolean {
+    const own = this.adverts.get(peer);
+    if (own !== undefined && own.parent !== '' && own.parent !== this.ctx.self) return true;
+    for (const [other, advert] of this.adverts) if (other !== peer && advert.parent === peer && this.ctx.view.neighbors.has(other)) return true;
+    return false;
+  }
+
   /** Test-only: what must always hold. */
   checkInvariants(): string | undefined {
     const neighbors = this.ctx.view.neighbors;
