@@ -15,15 +15,17 @@
  * parent's late copy too: at 10% loss that cascade cost ~0.8 extra copies per
  * peer (RMR). The pull stays as the backstop for a parent that died.
  *
- * Verdicts (DEAD, LEFT) and refutations (ALIVE above incarnation 0) are
- * flooded instead: pushed on every link, never acknowledged. They are a few
- * bytes, the size of the IHAVE entry they would otherwise cost on each lazy
- * link, and the first copy to arrive comes over the fastest of several
- * paths, so one lost frame does not hold a departed tab in some views for a
- * retransmission or a pull. For a refutation that matters most: the
- * suspect's neighbours are its accusers, and a lost IHAVE, or a tree parent
- * that leaves before passing it on, let their verdict stand (issue 12: a
- * false DEAD that split a 4-tab room).
+ * Verdicts (DEAD, LEFT) are flooded instead: pushed on every link, never
+ * acknowledged. They are a few bytes, the size of the IHAVE entry they would
+ * otherwise cost on each lazy link, and the first copy to arrive comes over
+ * the fastest of several paths, so one lost frame does not hold a departed
+ * tab in some views for a retransmission or a pull.
+ *
+ * Our own refutation is pushed on every one of our links (lazy ones too),
+ * then travels as usual: the suspect's neighbours are its accusers, and an
+ * IHAVE lost, or a tree parent that left before passing it on, let their
+ * verdict stand (issue 12: a false DEAD that split a 4-tab room). Flooding
+ * it room-wide instead cost ~6 frames per member per refutation at N=1,000.
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
@@ -60,8 +62,7 @@ interface Missing {
 /** Bodies pushed on every link rather than along the tree (see above). */
 export function isFlooded(bodyBytes: Uint8Array): boolean {
   const kind = bodyBytes[0];
-  // ALIVE's incarnation is a varuint right after the kind: 0 is the one byte 0x00.
-  return kind === BodyKind.DEAD || kind === BodyKind.LEFT || (kind === BodyKind.ALIVE && (bodyBytes[1] ?? 0) !== 0);
+  return kind === BodyKind.DEAD || kind === BodyKind.LEFT;
 }
 
 export function messageKey(origin: PeerId, seq: number): string {
@@ -146,8 +147,8 @@ export class Broadcast {
     for (const peer of neighbors) (tree.has(peer) ? this.eager : this.lazy).add(peer);
   }
 
-  /** Publishes our own message; returns its id. */
-  publish(bodyBytes: Uint8Array): GossipId {
+  /** Publishes our own message; returns its id. `pushAll`: push it on the lazy links too (see above). */
+  publish(bodyBytes: Uint8Array, pushAll = false): GossipId {
     this.seq += 1;
     const id = { origin: this.ctx.self, seq: this.seq };
     const key = this.keyOf(id.origin, id.seq);
@@ -155,7 +156,16 @@ export class Broadcast {
     this.cache.set(key, { ...id, round: 0, bodyBytes, at: this.ctx.now });
     this.ownRecent.push({ seq: id.seq, at: this.ctx.now });
     if (this.ownRecent.length > this.ctx.config.broadcast.ownRecent) this.ownRecent = this.ownRecent.slice(-this.ctx.config.broadcast.ownRecent);
-    this.relay(undefined, id.origin, id.seq, 0, bodyBytes);
+    if (pushAll && this.lazy.size > 0 && !isFlooded(bodyBytes)) {
+      const frame = encodeGossipFrame(id.origin, id.seq, 1, bodyBytes);
+      const deadline = this.ctx.now + this.ctx.config.broadcast.ackTimeoutMs;
+      for (const peer of this.lazy) {
+        this.ctx.sendBytes(peer, frame);
+        this.track(key, peer, deadline);
+      }
+      this.armResend(deadline);
+    }
+    this.relay(undefined, id.origin, id.seq, 0, bodyBytes, pushAll);
     return id;
   }
 
@@ -283,7 +293,7 @@ export class Broadcast {
    * still lacks the message gets it from a neighbour that found it new (an
    * IHAVE, then a pull), or from anti-entropy.
    */
-  relay(from: PeerId | undefined, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array): void {
+  relay(from: PeerId | undefined, origin: PeerId, seq: number, round: number, bodyBytes: Uint8Array, pushedAll = false): void {
     if (isFlooded(bodyBytes)) {
       const frame = encodeGossipFrame(origin, seq, round + 1, bodyBytes);
       for (const peer of this.eager) if (peer !== from) this.ctx.sendBytes(peer, frame);
@@ -301,6 +311,7 @@ export class Broadcast {
       }
       this.armResend(deadline);
     }
+    if (pushedAll) return;
     const entry = { origin, seq, round: round + 1 }; // shared by every lazy link's queue (read-only)
     for (const peer of this.lazy) {
       if (peer === from) continue;

@@ -57,7 +57,7 @@ export function routeEvent(l: Layers, event: LayerEvent): void {
     case 'relayed-ack':
       return l.detector.onAck(event.peer, event.seq);
     case 'publish':
-      return publish(l, event.body);
+      return publish(l, event.body, event.pushAll);
     case 'suspect':
       return l.detector.suspect(event.peer, event.incarnation, event.accuser, event.notBefore);
     case 'clear-suspicion':

@@ -35,7 +35,8 @@ export type TreeEvent =
   { type: 'tree-changed' };
 
 /** Publish a broadcast of ours (a verdict, a refutation, an announcement, a routed payload with no route). */
-export type PublishEvent = { type: 'publish'; body: GossipBody };
+/** `pushAll`: push it on every link of ours, not only the tree ones (a refutation: see broadcast.ts). */
+export type PublishEvent = { type: 'publish'; body: GossipBody; pushAll?: boolean };
 
 export type RoutingEvent =
   /** A relayed ack of one of our pings came back over the mesh. */

@@ -67,7 +67,7 @@ export function createLayers(config: GossipConfig): Layers {
 }
 
 /** Publishes our own broadcast and applies it locally like any received one. */
-export function publish(l: Layers, body: GossipBody): void {
-  l.broadcast.publish(encodeGossipBody(body));
+export function publish(l: Layers, body: GossipBody, pushAll = false): void {
+  l.broadcast.publish(encodeGossipBody(body), pushAll);
   l.liveness.applyGossip(l.ctx.self, body);
 }

@@ -292,12 +292,12 @@ export class Liveness {
       this.ctx.raise({ type: 'refuted' });
     }
     this.lastRefuteAt = this.ctx.now;
-    // At an incarnation above 0 it is flooded (see isFlooded): our neighbours are the ones accusing us.
-    this.publish({ kind: 'alive', incarnation: self.incarnation });
+    // Pushed on every link of ours, not only the tree ones: our neighbours are the ones accusing us.
+    this.publish({ kind: 'alive', incarnation: self.incarnation }, true);
   }
 
-  private publish(body: GossipBody): void {
-    this.ctx.raise({ type: 'publish', body });
+  private publish(body: GossipBody, pushAll = false): void {
+    this.ctx.raise({ type: 'publish', body, pushAll });
   }
 
   /** Test-only: what must always hold. */
