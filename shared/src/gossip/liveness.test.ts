@@ -30,7 +30,8 @@ describe('Liveness alone', () => {
     const { ctx, membership, layer } = liveness();
     layer.applyGossip('b', { kind: 'suspect', peer: 'me', incarnation: 0 });
     expect(membership.self.incarnation).toBe(1);
-    expect(takeEvents(ctx)).toEqual([{ type: 'refuted' }, { type: 'publish', body: { kind: 'alive', incarnation: 1 } }]);
+    // A refutation is pushed on every link of ours, not only the tree ones (broadcast.ts).
+    expect(takeEvents(ctx)).toEqual([{ type: 'refuted' }, { type: 'publish', body: { kind: 'alive', incarnation: 1 }, pushAll: true }]);
     // The same stale accusation again within a probe period: our refutation is still spreading.
     layer.applyGossip('c', { kind: 'suspect', peer: 'me', incarnation: 0 });
     expect(takeEvents(ctx)).toEqual([]);

@@ -297,7 +297,7 @@ export class Liveness {
   }
 
   private publish(body: GossipBody, pushAll = false): void {
-    this.ctx.raise({ type: 'publish', body, pushAll });
+    this.ctx.raise(pushAll ? { type: 'publish', body, pushAll } : { type: 'publish', body });
   }
 
   /** Test-only: what must always hold. */
