@@ -106,6 +106,16 @@ export default class LitePeer {
     return this.queuedBytes;
   }
 
+  /**
+   * Both descriptions' SDP, once negotiated (null before): the link layer
+   * reads their DTLS fingerprints to bind the link to both identities.
+   */
+  descriptions(): { local: string; remote: string } | null {
+    const local = this.pc?.localDescription?.sdp;
+    const remote = this.pc?.remoteDescription?.sdp;
+    return local && remote ? { local, remote } : null;
+  }
+
   on(name: string, listener: Listener): this {
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
