@@ -249,4 +249,15 @@ describe('links bound to identities', () => {
     dan.links.open(ann.id);
     await until(() => dan.ups.includes(ann.id), 'a newcomer to link to ann');
   });
+
+  it('inbound handshakes that finish together never hold more than maxLinks + 1 open links', async () => {
+    const bus = new Bus();
+    const ann = node(bus, createIdentity(), { maxLinks: 1 });
+    const dialers = [0, 1, 2].map(() => node(bus, createIdentity()));
+    for (const dialer of dialers) dialer.links.open(ann.id);
+    await until(() => dialers.every((d) => d.ups.includes(ann.id) || d.downs.includes(ann.id)), 'every dialer to hear back');
+    await until(() => ann.links.list().every((l) => l.state === 'open'), "ann's handshakes to settle");
+    expect(ann.links.list().length).toBe(2);
+    expect(ann.ups).toHaveLength(2);
+  });
 });

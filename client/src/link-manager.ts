@@ -534,6 +534,12 @@ export class LinkManager extends Emitter<LinkEvents> {
         this.links.set(link.peer, link);
       }
       if (this.links.get(link.peer) !== link) return;
+    } else if (!link.initiator && this.slotsUsed() >= this.options.maxLinks + 1) {
+      // Inbound handshakes wait outside the slots; one that finishes when
+      // they are all taken (others finished first) is closed, as a busy
+      // answer would have been, so open links never pass maxLinks + 1.
+      this.remove(link, true);
+      return;
     }
     link.state = 'open';
     link.openedAt = this.options.now();
