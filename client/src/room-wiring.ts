@@ -24,11 +24,9 @@ const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 const MAX_FRAME_BYTES = 32 * 1024 * 1024;
 /**
  * Inbound handshakes not yet authenticated, at once, outside the link
- * slots: a join burst of a full active view fits (at 4, 8 Chromium tabs
- * joining at once were left ~0.2–0.7 links short of a full mesh, busy
- * answers the engine did not retry soon); offers that never finish (made-up
- * ids) hold at most this many RTCPeerConnections, each for at most
- * handshakeTimeoutMs.
+ * slots: a join burst that fills a whole active view (maxLinks ≤ 8) fits;
+ * offers that never finish (made-up ids) hold at most this many
+ * RTCPeerConnections, each for at most handshakeTimeoutMs.
  */
 const MAX_PENDING_INBOUND = 8;
 /** A peer whose link failed to authenticate is not dialled (nor answered) again for this long. */
