@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { createIdentity } from './identity.js';
-import { LinkAuth, LinkAuthError, decodeLinkAuth, encodeLinkAuth, sdpFingerprints, type LinkAuthReason } from './link-auth.js';
+import { LinkAuth, LinkAuthError, decodeLinkAuth, encodeLinkAuth, idCertifiedBy, sdpFingerprints, type LinkAuthReason } from './link-auth.js';
+import { fromBase64Url } from '../../shared/src/signaling.js';
 import { deriveRoomSecrets } from './link-auth-key.js';
 import { deriveRoomKey, openEnvelope, sealEnvelope } from './signal-seal.js';
 
@@ -39,6 +40,27 @@ describe('sdpFingerprints', () => {
     expect(sdpFingerprints(chrome)).toBe('sha-1 01:02,sha-256 AB:CD:EF');
     expect(sdpFingerprints('v=0\r\nm=application 9\r\n')).toBe('');
     expect(sdpFingerprints(undefined)).toBe('');
+  });
+});
+
+describe('idCertifiedBy', () => {
+  const key = fromBase64Url(ann.publicKey)!;
+  it.each([
+    ["the key's derived id", ann.id, true],
+    ['a label before it (the keeper)', `keeper.${ann.id}`, true],
+    ["another key's id", bob.id, false],
+    ["a label before another key's id", `keeper.${bob.id}`, false],
+    ['a dot and nothing before it', `.${ann.id}`, false],
+    ['the id with a suffix', `${ann.id}.x`, false],
+    ['a chosen name', 'chosen-name', false],
+  ] as const)('%s: %s', (_name, id, expected) => {
+    expect(idCertifiedBy(id, key)).toBe(expected);
+  });
+
+  it('lets a labelled id link', async () => {
+    const keeper = auth(ann, { selfId: `keeper.${ann.id}` });
+    const proof = await keeper.prove(bob.id, { local: FA, remote: FB });
+    expect(await reason(auth(bob).verify(`keeper.${ann.id}`, proof, { local: FB, remote: FA }))).toBe('ok');
   });
 });
 

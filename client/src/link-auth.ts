@@ -126,6 +126,17 @@ export function decodeLinkAuth(bytes: Uint8Array): LinkAuthFrame {
   }
 }
 
+/**
+ * Whether `peer` is an id that `publicKey` certifies: the key's derived id,
+ * or that id behind a label and a dot (the signaling server's keeper joins
+ * as `keeper.<derived id>`). Derived ids have no dot, so the label is free
+ * and the part after it is what certifies; nobody can take another key's id.
+ */
+export function idCertifiedBy(peer: string, publicKey: Uint8Array): boolean {
+  const derived = derivePeerId(publicKey);
+  return peer === derived || (peer.length > derived.length + 1 && peer.endsWith(`.${derived}`));
+}
+
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
@@ -179,7 +190,7 @@ export class LinkAuth {
   async verify(peer: string, bytes: Uint8Array, fingerprints: LinkFingerprints): Promise<void> {
     const frame = decodeLinkAuth(bytes);
     if (!fingerprints.local || !fingerprints.remote) throw new LinkAuthError('no-fingerprint', 'this link has no DTLS fingerprint in its SDP');
-    if (derivePeerId(frame.publicKey) !== peer) throw new LinkAuthError('key-mismatch', `link-auth key does not derive peer id ${peer}`);
+    if (!idCertifiedBy(peer, frame.publicKey)) throw new LinkAuthError('key-mismatch', `link-auth key does not derive peer id ${peer}`);
     const transcript = linkTranscript({
       room: this.options.room,
       signer: peer,

@@ -20,8 +20,9 @@ import * as encoding from 'lib0/encoding';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import { Reader, WireError } from '../../shared/src/gossip/wire/reader.js';
 import { encodeWith } from '../../shared/src/gossip/wire/scratch-encoder.js';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, derivePeerId, fromBase64Url, type JsonValue } from '../../shared/src/signaling.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, fromBase64Url, type JsonValue } from '../../shared/src/signaling.js';
 import type { Identity } from './identity.js';
+import { idCertifiedBy } from './link-auth.js';
 
 export const MESH_SIGNAL_CHANNEL = 0;
 export const MESH_SIGNAL_CONTEXT = 'murmur-mesh-signal/1';
@@ -74,7 +75,7 @@ export function decodeMeshSignal(payload: Uint8Array, route: MeshSignalRoute): J
   if (key.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) throw new WireError('invalid', 'mesh signal key or signature of the wrong size');
   if (reader.remaining > MAX_SIGNAL_BYTES) throw new WireError('over-limit', `mesh signal of ${reader.remaining} bytes is over the limit ${MAX_SIGNAL_BYTES}`);
   const json = payload.subarray(reader.pos);
-  if (derivePeerId(key) !== route.from) throw new MurmurError(ErrorCode.BAD_SIGNAL_SIGNATURE, `mesh signal's key is not origin ${route.from}'s`);
+  if (!idCertifiedBy(route.from, key)) throw new MurmurError(ErrorCode.BAD_SIGNAL_SIGNATURE, `mesh signal's key is not origin ${route.from}'s`);
   let signed = false;
   try {
     signed = ed25519.verify(signature, signedBytes(route, json), key);
