@@ -147,6 +147,8 @@ describe('deriveRoomSecrets', () => {
     const other = await deriveRoomSecrets('pw2', 'room', 1000);
     const elsewhere = await deriveRoomSecrets('pw', 'room2', 1000);
     expect(secrets.linkKey).toHaveLength(32);
+    expect(secrets.payloadKey).toHaveLength(32);
+    expect(secrets.payloadKey).not.toEqual(secrets.linkKey);
     expect(secrets.linkKey).not.toEqual(other.linkKey);
     expect(secrets.linkKey).not.toEqual(elsewhere.linkKey);
     expect((await deriveRoomSecrets('pw', 'room', 1000)).linkKey).toEqual(secrets.linkKey);
