@@ -5,6 +5,16 @@
  * out handshakes, cuts frames into 16 KiB pieces and applies backpressure.
  * It knows nothing of the protocol: bytes in, bytes out, up and down.
  *
+ * A link goes up only once it is bound to the far side's identity: each end
+ * sends a link-auth frame first (link-auth.ts) and the other checks it
+ * against the DTLS fingerprints in its own SDP. A link that fails is closed,
+ * counted ('refused') and not dialled again for authRetryMs. An offer from a
+ * peer we hold an open link to never displaces that link: the new
+ * handshake runs beside it and takes its place only once authenticated.
+ * Inbound handshakes not yet authenticated have their own small quota
+ * (maxPendingInbound) outside the link slots, so offers that never finish
+ * (from made-up ids, say) cannot fill the slots a newcomer needs.
+ *
  * Pieces bound for one neighbour within one turn of the event loop go out as
  * one data-channel message when there are several (Node: until setImmediate;
  * browsers: until the task ends):
@@ -20,6 +30,8 @@ import LitePeer, { type LitePeerOptions, type SignalData } from './lite-peer.js'
 import type { JsonValue } from '../../shared/src/signaling.js';
 import { Emitter } from './emitter.js';
 import { Reassembler, packBatches, splitFrame, unpackBatch } from './framing.js';
+import { LinkAuthError, sdpFingerprints, type LinkFingerprints } from './link-auth.js';
+import type { MurmurError } from '../../shared/src/errors.js';
 
 export type LinkState = 'connecting' | 'open';
 
@@ -40,6 +52,16 @@ export interface LinkEvents {
   down: [peer: string];
   data: [peer: string, bytes: Uint8Array];
   malformed: [peer: string, message: string];
+  /** A link failed to authenticate (MURMUR_BAD_LINK_AUTH) and was closed. */
+  refused: [peer: string, error: MurmurError];
+}
+
+/** What binds a link to identities (link-auth.ts's LinkAuth). */
+export interface LinkAuthenticator {
+  /** The frame to send first on the link to `peer`. */
+  prove(peer: string, fingerprints: LinkFingerprints): Promise<Uint8Array>;
+  /** Resolves if `frame`, the first message from `peer`, proves it on this link; rejects otherwise. */
+  verify(peer: string, frame: Uint8Array, fingerprints: LinkFingerprints): Promise<void>;
 }
 
 export interface LinkManagerOptions {
@@ -68,6 +90,15 @@ export interface LinkManagerOptions {
    * evict, as HyParView requires).
    */
   maxLinks: number;
+  /** Binds every link to both ends' identities before it goes up. */
+  auth: LinkAuthenticator;
+  /**
+   * Most inbound handshakes not yet authenticated at once (beyond it an
+   * offer is answered 'busy'). They take no link slot until authenticated.
+   */
+  maxPendingInbound: number;
+  /** After a link to a peer fails to authenticate, refuse new handshakes with it for this many ms. */
+  authRetryMs: number;
   newSessionId: () => string;
   now: () => number;
 }
@@ -95,6 +126,12 @@ interface Link {
   /** Pieces waiting for the end of this turn (see the batch format above), and their bytes. */
   outbox: Uint8Array[];
   outboxBytes: number;
+  /** This side saw 'connect' / sent its link-auth frame / checked the far side's. */
+  connected: boolean;
+  proofSent: boolean;
+  proven: boolean;
+  /** The far side's first message (its link-auth frame) has arrived. */
+  proofSeen: boolean;
 }
 
 interface SignalEnvelope {
@@ -123,6 +160,10 @@ const DRAIN_POLL_MS = 20;
 /** After the queue drains, time for the last packets to leave before the association is torn down. */
 const DRAIN_GRACE_MS = 50;
 const PENDING_PER_SESSION = 64;
+/** Offer sessions remembered once answered, so a replayed (or late duplicate) offer opens nothing. */
+const CONSUMED_OFFERS = 1024;
+/** Peers remembered in authentication cool-down. */
+const COOLDOWN_PEERS = 1024;
 /**
  * Ask the channel for its bufferedAmount again once this many bytes went out
  * since the last answer (or BUFFERED_READ_MAX_AGE_MS passed with some
@@ -151,6 +192,13 @@ function readEnvelope(data: JsonValue): SignalEnvelope | null {
 export class LinkManager extends Emitter<LinkEvents> {
   private readonly options: LinkManagerOptions;
   private readonly links = new Map<string, Link>();
+  /** Handshakes with a peer we hold an open link to: each replaces that link only once authenticated. */
+  private readonly candidates = new Map<string, Link>();
+  /** `${peer}\n${sid}` of offers already answered (insertion order: oldest first). */
+  private readonly consumed = new Set<string>();
+  /** Peer → until when handshakes with it are refused (it failed to authenticate). */
+  private readonly cooldown = new Map<string, number>();
+  private refusedCount = 0;
   private readonly pending = new Map<string, Pending>();
   /** Links with pieces in their outbox, flushed together at the end of the turn. */
   private readonly flushing = new Set<Link>();
@@ -163,14 +211,45 @@ export class LinkManager extends Emitter<LinkEvents> {
     this.options = options;
   }
 
+  /** Links closed because they failed to authenticate. */
+  get refused(): number {
+    return this.refusedCount;
+  }
+
   /** Start negotiating a link to `peer` unless one exists. */
   open(peer: string): void {
     if (this.links.has(peer) || peer === this.options.selfId) return;
-    if (this.links.size >= this.options.maxLinks) {
+    if (this.slotsUsed() >= this.options.maxLinks || this.coolingDown(peer)) {
       this.emit('down', peer);
       return;
     }
     this.create(peer, this.options.newSessionId(), true);
+  }
+
+  /** Open links and our own dials: what maxLinks bounds (inbound handshakes have their own quota). */
+  private slotsUsed(): number {
+    let used = 0;
+    for (const link of this.links.values()) if (link.state === 'open' || link.initiator) used++;
+    return used;
+  }
+
+  private pendingInbound(): number {
+    let pending = this.candidates.size;
+    for (const link of this.links.values()) if (link.state === 'connecting' && !link.initiator) pending++;
+    return pending;
+  }
+
+  private coolingDown(peer: string): boolean {
+    const until = this.cooldown.get(peer);
+    if (until === undefined) return false;
+    if (until > this.options.now()) return true;
+    this.cooldown.delete(peer);
+    return false;
+  }
+
+  /** Whether `link` is still this manager's (current or candidate) and not closed. */
+  private isLive(link: Link): boolean {
+    return this.links.get(link.peer) === link || this.candidates.get(link.peer) === link;
   }
 
   /**
@@ -179,11 +258,14 @@ export class LinkManager extends Emitter<LinkEvents> {
    * RTCPeerConnection a moment later.
    */
   close(peer: string): void {
+    const candidate = this.candidates.get(peer);
+    if (candidate) this.remove(candidate, false);
     const link = this.links.get(peer);
     if (link) this.remove(link, true, this.drainOnClose);
   }
 
   closeAll(): void {
+    for (const link of [...this.candidates.values()]) this.remove(link, false);
     for (const link of [...this.links.values()]) this.remove(link, false, this.drainOnClose);
   }
 
@@ -256,31 +338,44 @@ export class LinkManager extends Emitter<LinkEvents> {
     const envelope = readEnvelope(data);
     if (!envelope || from === this.options.selfId) return;
     const existing = this.links.get(from);
-    if (existing && existing.sid === envelope.sid) {
-      this.feed(existing, envelope);
-      return;
+    const candidate = this.candidates.get(from);
+    for (const link of [existing, candidate]) {
+      if (link && link.sid === envelope.sid) {
+        this.feed(link, envelope);
+        return;
+      }
     }
     if (envelope.sp.type !== 'offer') {
       this.hold(envelope);
       return;
     }
-    // One slot above the cap for inbound: HyParView must accept a joining
-    // peer even when full, and then evicts a neighbour at once.
-    if (!existing && this.links.size >= this.options.maxLinks + 1) {
-      this.options.sendSignal(from, { sid: envelope.sid, busy: true });
-      return;
-    }
-    if (existing) {
-      // Glare: both sides offered. The lower id's offer wins on both ends, so
-      // exactly one link survives without another round trip.
-      if (existing.initiator && existing.state === 'connecting' && this.options.selfId < from) return;
-      this.remove(existing, existing.state === 'open');
-    }
-    const link = this.create(from, envelope.sid, false);
+    const session = `${from}\n${envelope.sid}`;
+    if (this.consumed.has(session)) return;
+    const busy = () => this.options.sendSignal(from, { sid: envelope.sid, busy: true });
+    if (this.coolingDown(from)) return void busy();
+    // Glare: both sides offered. The lower id's offer wins on both ends, so
+    // exactly one link survives without another round trip.
+    if (existing?.initiator && existing.state === 'connecting' && this.options.selfId < from) return;
+    const replacesHandshake = existing !== undefined && existing.state === 'connecting';
+    // A new handshake (not one taking over a handshake already counted) needs
+    // a pending-inbound place; one slot above the cap too when it would be a
+    // new neighbour: HyParView must accept a joining peer even when full, and
+    // then evicts a neighbour at once.
+    if (!replacesHandshake && this.pendingInbound() - (candidate ? 1 : 0) >= this.options.maxPendingInbound) return void busy();
+    if (!existing && this.slotsUsed() >= this.options.maxLinks + 1) return void busy();
+    this.consume(session);
+    if (candidate) this.remove(candidate, false);
+    if (replacesHandshake) this.remove(existing, false);
+    const link = this.create(from, envelope.sid, false, existing?.state === 'open');
     this.feed(link, envelope);
     const held = this.pending.get(envelope.sid);
     this.pending.delete(envelope.sid);
     for (const signal of held?.signals ?? []) this.feed(link, signal);
+  }
+
+  private consume(session: string): void {
+    this.consumed.add(session);
+    if (this.consumed.size > CONSUMED_OFFERS) this.consumed.delete(this.consumed.values().next().value as string);
   }
 
   private hold(envelope: SignalEnvelope): void {
@@ -328,7 +423,7 @@ export class LinkManager extends Emitter<LinkEvents> {
     }
   }
 
-  private create(peer: string, sid: string, initiator: boolean): Link {
+  private create(peer: string, sid: string, initiator: boolean, asCandidate = false): Link {
     const options: LitePeerOptions = { initiator, trickle: true };
     if (this.options.rtcConfig) options.config = this.options.rtcConfig;
     if (this.options.wrtc) options.wrtc = this.options.wrtc;
@@ -351,38 +446,118 @@ export class LinkManager extends Emitter<LinkEvents> {
       sentSinceRead: 0,
       outbox: [],
       outboxBytes: 0,
+      connected: false,
+      proofSent: false,
+      proven: false,
+      proofSeen: false,
     };
-    this.links.set(peer, link);
+    if (asCandidate) this.candidates.set(peer, link);
+    else this.links.set(peer, link);
     link.timer = setTimeout(() => {
       if (link.state === 'connecting') this.remove(link, true);
     }, this.options.handshakeTimeoutMs);
 
     sp.on('signal', (data: SignalData) => {
-      if (this.links.get(peer) !== link) return;
+      if (!this.isLive(link)) return;
       const sent = this.options.sendSignal(peer, { sid, n: link.sent++, sp: data as unknown as JsonValue });
       if (sent === false && link.state === 'connecting') this.remove(link, true);
     });
     sp.on('connect', () => {
-      if (this.links.get(peer) !== link) return;
-      link.state = 'open';
-      link.openedAt = this.options.now();
-      if (link.timer) clearTimeout(link.timer);
-      link.timer = null;
-      this.emit('up', peer);
-      for (const piece of link.early.splice(0)) this.receive(link, piece);
+      if (!this.isLive(link)) return;
+      link.connected = true;
+      const fingerprints = this.fingerprints(link);
+      if (!fingerprints) return this.refuse(link, new LinkAuthError('no-fingerprint', 'this link has no DTLS fingerprint in its SDP'));
+      this.options.auth.prove(peer, fingerprints).then(
+        (proof) => {
+          if (!this.isLive(link)) return;
+          try {
+            // Alone and first on the channel: nothing of the engine's goes before it.
+            link.sp.send(proof);
+          } catch {
+            this.remove(link, true);
+            return;
+          }
+          link.proofSent = true;
+          this.maybeUp(link);
+        },
+        (error: unknown) => this.refuse(link, error),
+      );
     });
     sp.on('data', (chunk: Uint8Array) => {
-      if (this.links.get(peer) !== link) return;
+      if (!this.isLive(link)) return;
       const piece = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
       if (link.state === 'open') this.receive(link, piece);
+      else if (!link.proofSeen) this.check(link, piece);
       else if (link.early.length < 256) link.early.push(piece);
     });
     const gone = () => {
-      if (this.links.get(peer) === link) this.remove(link, true);
+      if (this.isLive(link)) this.remove(link, true);
     };
     sp.on('close', gone);
     sp.on('error', gone);
     return link;
+  }
+
+  /** Both descriptions' DTLS fingerprints, or null when either has none. */
+  private fingerprints(link: Link): LinkFingerprints | null {
+    const descriptions = link.sp.descriptions();
+    if (!descriptions) return null;
+    const fingerprints = { local: sdpFingerprints(descriptions.local), remote: sdpFingerprints(descriptions.remote) };
+    return fingerprints.local && fingerprints.remote ? fingerprints : null;
+  }
+
+  /** The far side's first message: its link-auth frame. */
+  private check(link: Link, first: Uint8Array): void {
+    link.proofSeen = true;
+    const fingerprints = this.fingerprints(link);
+    if (!fingerprints) return this.refuse(link, new LinkAuthError('no-fingerprint', 'this link has no DTLS fingerprint in its SDP'));
+    this.options.auth.verify(link.peer, first, fingerprints).then(
+      () => {
+        if (!this.isLive(link)) return;
+        link.proven = true;
+        this.maybeUp(link);
+      },
+      (error: unknown) => this.refuse(link, error),
+    );
+  }
+
+  /** Up once this side is connected, has sent its proof and has checked the far side's. */
+  private maybeUp(link: Link): void {
+    if (link.state !== 'connecting' || !link.connected || !link.proofSent || !link.proven || !this.isLive(link)) return;
+    if (this.candidates.get(link.peer) === link) {
+      // An authenticated handshake takes the place of the open link it ran
+      // beside (remove() moves it in before the engine hears 'down').
+      const old = this.links.get(link.peer);
+      if (old) this.remove(old, true);
+      else {
+        this.candidates.delete(link.peer);
+        this.links.set(link.peer, link);
+      }
+      if (this.links.get(link.peer) !== link) return;
+    } else if (!link.initiator && this.slotsUsed() >= this.options.maxLinks + 1) {
+      // Inbound handshakes wait outside the slots; one that finishes when
+      // they are all taken (others finished first) is closed, as a busy
+      // answer would have been, so open links never pass maxLinks + 1.
+      this.remove(link, true);
+      return;
+    }
+    link.state = 'open';
+    link.openedAt = this.options.now();
+    if (link.timer) clearTimeout(link.timer);
+    link.timer = null;
+    this.emit('up', link.peer);
+    for (const piece of link.early.splice(0)) this.receive(link, piece);
+  }
+
+  /** Close a link that failed to authenticate, count it, and refuse the peer for a while. */
+  private refuse(link: Link, error: unknown): void {
+    if (!this.isLive(link)) return;
+    this.refusedCount += 1;
+    this.cooldown.set(link.peer, this.options.now() + this.options.authRetryMs);
+    if (this.cooldown.size > COOLDOWN_PEERS) this.cooldown.delete(this.cooldown.keys().next().value as string);
+    const reason = error instanceof LinkAuthError ? error : new LinkAuthError('malformed', `link authentication failed: ${String(error)}`);
+    this.remove(link, true);
+    this.emit('refused', link.peer, reason);
   }
 
   private receive(link: Link, message: Uint8Array): void {
@@ -390,12 +565,12 @@ export class LinkManager extends Emitter<LinkEvents> {
     try {
       pieces = unpackBatch(message);
     } catch (error) {
-      if (this.links.get(link.peer) === link) this.emit('malformed', link.peer, (error as Error).message);
+      if (this.isLive(link)) this.emit('malformed', link.peer, (error as Error).message);
       return;
     }
     for (const piece of pieces) {
       // A frame may close the link (a goodbye): the rest of the batch is moot.
-      if (this.links.get(link.peer) !== link) return;
+      if (!this.isLive(link)) return;
       let frame: Uint8Array | null;
       try {
         frame = link.joiner.push(piece);
@@ -408,12 +583,27 @@ export class LinkManager extends Emitter<LinkEvents> {
   }
 
   private remove(link: Link, notify: boolean, drain = false): void {
+    if (this.candidates.get(link.peer) === link) {
+      // The engine never heard of a candidate: it goes quietly.
+      this.candidates.delete(link.peer);
+      if (link.timer) clearTimeout(link.timer);
+      link.sp.removeAllListeners();
+      link.sp.on('error', () => {});
+      link.sp.destroy();
+      return;
+    }
     if (this.links.get(link.peer) !== link) return;
     // What was queued this turn (a goodbye, a refusal) leaves before the close.
     if (link.state === 'open' && link.outbox.length > 0) this.flush(link);
     if (this.links.get(link.peer) !== link) return;
     this.links.delete(link.peer);
     this.flushing.delete(link);
+    // A handshake running beside this link carries on in its place.
+    const candidate = this.candidates.get(link.peer);
+    if (candidate) {
+      this.candidates.delete(link.peer);
+      this.links.set(link.peer, candidate);
+    }
     if (link.timer) clearTimeout(link.timer);
     link.sp.removeAllListeners('signal');
     link.sp.removeAllListeners('data');

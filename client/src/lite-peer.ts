@@ -66,6 +66,8 @@ export default class LitePeer {
   private pc: RTCPeerConnection | null;
   private readonly listeners = new Map<string, Set<Listener>>();
   private pendingCandidates: RTCIceCandidateInit[] = [];
+  private localSdp: string | null = null;
+  private remoteSdp: string | null = null;
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
   private iceReady = false;
@@ -106,6 +108,18 @@ export default class LitePeer {
     return this.queuedBytes;
   }
 
+  /**
+   * The SDP this end sent and the SDP it was given (null until both
+   * exist): the link layer reads their DTLS fingerprints to bind the link to
+   * both identities. Kept as exchanged rather than read from the
+   * connection: Chrome can open the channel (ICE connected) while
+   * setRemoteDescription(answer) is still pending and
+   * pc.remoteDescription still null.
+   */
+  descriptions(): { local: string; remote: string } | null {
+    return this.localSdp && this.remoteSdp ? { local: this.localSdp, remote: this.remoteSdp } : null;
+  }
+
   on(name: string, listener: Listener): this {
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
@@ -133,6 +147,7 @@ export default class LitePeer {
       else this.pendingCandidates.push(signal.candidate);
     }
     if ('sdp' in signal && signal.sdp) {
+      this.remoteSdp = signal.sdp;
       const description = new this.wrtc.RTCSessionDescription(signal as RTCSessionDescriptionInit);
       pc.setRemoteDescription(description)
         .then(() => {
@@ -212,6 +227,7 @@ export default class LitePeer {
       .then((description) => {
         if (this.destroyed) return;
         const local = pc.localDescription ?? description;
+        this.localSdp = local.sdp ?? null;
         this.emit('signal', { type: local.type, sdp: local.sdp });
       })
       .catch((error: unknown) => this.destroy(codeError(`${kind} failed`, kind === 'offer' ? 'ERR_CREATE_OFFER' : 'ERR_CREATE_ANSWER', error)));

@@ -149,7 +149,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   // --- Identity and password ---
   if (o.identity !== undefined && !isIdentity(o.identity)) throw bad('options.identity must be an identity from createIdentity() or importIdentity()');
-  if (o.identity !== undefined && o.peerId !== undefined && o.peerId !== o.identity.id) {
+  // A label and a dot before the identity's id (the keeper's `keeper.<id>`) still certifies the key on links.
+  if (o.identity !== undefined && o.peerId !== undefined && o.peerId !== o.identity.id && !o.peerId.endsWith(`.${o.identity.id}`)) {
     throw bad(`options.peerId '${o.peerId}' is not options.identity's id '${o.identity.id}'; omit peerId (the id derives from the key)`);
   }
   if (o.password !== undefined && (typeof o.password !== 'string' || o.password === '')) {

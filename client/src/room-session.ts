@@ -12,7 +12,7 @@ import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { PeerId } from '../../shared/src/engine/types.js';
 import type { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
-import { ErrorCode } from '../../shared/src/errors.js';
+import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
 import { createPrng, type Prng } from '../../shared/src/prng.js';
 import type { CheckedMessage } from './app-message.js';
@@ -34,6 +34,8 @@ import { TrafficStats } from './stats.js';
 import { StatusTracker, type RoomStatus } from './status.js';
 import { whenSynced } from './when-synced.js';
 import { SignalSeal } from './signal-seal.js';
+import { LinkAuth } from './link-auth.js';
+import { deriveRoomSecrets } from './link-auth-key.js';
 
 export class RoomSession {
   readonly id: string;
@@ -59,6 +61,8 @@ export class RoomSession {
   /** With options.password: seals and opens every negotiation envelope (signal-seal.ts). */
   private readonly seal: SignalSeal | undefined;
   private closed = false;
+  /** Mesh-relayed signals dropped: malformed, or not signed by their origin. */
+  private badSignals = 0;
   private readonly onPageHide = (): void => {
     // The page is going away and no timer will run again: close every link
     // now (the far side sees the close at once) instead of draining first.
@@ -80,16 +84,29 @@ export class RoomSession {
     this.engine = createEngine(this.selfId, this.rng, options);
     this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output));
     this.signaling = createSignaling(id, this.selfId, this.rng, options, WebSocketImpl);
+    // One PBKDF2 run gives the envelope key and the link-auth MAC key (link-auth-key.ts).
+    const secrets = options.password === undefined ? undefined : deriveRoomSecrets(options.password, id);
+    secrets?.catch(() => {});
     this.seal =
-      options.password === undefined
+      options.password === undefined || secrets === undefined
         ? undefined
-        : new SignalSeal({ room: id, selfId: this.selfId, password: options.password, onDropped: (from, error) => this.events.emit('malformed', { from, code: error.code, message: error.message }) });
-    this.links = createLinks(this.selfId, this.rng, options, monotonicNow, {
-      signaling: this.signaling,
-      driver: this.driver,
-      hasNeighbours: () => this.engine.neighbors().size > 0,
-      seal: this.seal,
-    });
+        : new SignalSeal({
+            room: id,
+            selfId: this.selfId,
+            password: options.password,
+            key: secrets.then((s) => s.sealKey),
+            onDropped: (from, error) => this.events.emit('malformed', { from, code: error.code, message: error.message }),
+          });
+    const auth = new LinkAuth({ room: id, selfId: this.selfId, identity: options.identity, linkKey: secrets?.then((s) => s.linkKey) });
+    this.links = createLinks(
+      id,
+      this.selfId,
+      this.rng,
+      options,
+      monotonicNow,
+      { signaling: this.signaling, driver: this.driver, hasNeighbours: () => this.engine.neighbors().size > 0, seal: this.seal },
+      auth,
+    );
     this.persistence = options.persist ? persistDoc(id, this.doc) : undefined;
     this.awareness = new Awareness(this.doc);
     this.channels = new AppChannels({
@@ -151,12 +168,13 @@ export class RoomSession {
     return {
       ...this.traffic.totals(),
       peers: this.members.size,
-      links: { open: links.filter((l) => l.state === 'open').length, connecting: links.filter((l) => l.state !== 'open').length },
+      links: { open: links.filter((l) => l.state === 'open').length, connecting: links.filter((l) => l.state !== 'open').length, refused: this.links.refused },
       // Round trips come from the engine's SWIM probe acks (no extra traffic).
       perLink: this.traffic.links(snapshot.rttMs),
       duplicatesDropped: doc.duplicateUpdates + snapshot.stats.duplicates,
       // Sealed signals that did not open (room password) count here too, and as 'malformed' events.
-      malformed: this.channels.malformed + (this.seal?.dropped ?? 0),
+      // So do links that failed to authenticate and mesh signals with a false origin.
+      malformed: this.channels.malformed + (this.seal?.dropped ?? 0) + this.links.refused + this.badSignals,
       doc,
     };
   }
@@ -183,6 +201,7 @@ export class RoomSession {
     this.links.on('up', (peer) => this.driver.input({ type: 'link-up', peer }));
     this.links.on('down', (peer) => this.driver.input({ type: 'link-down', peer }));
     this.links.on('malformed', (from, message) => this.events.emit('malformed', { from, code: ErrorCode.BAD_WIRE, message }));
+    this.links.on('refused', (from, error) => this.events.emit('malformed', { from, code: error.code, message: error.message }));
     this.links.on('data', (from, bytes) => {
       this.traffic.record('in', from, bytes.byteLength);
       this.driver.input({ type: 'receive', from, bytes });
@@ -279,9 +298,11 @@ export class RoomSession {
           return;
         }
         try {
-          this.onSignal(output.from, decodeMeshSignal(output.payload));
+          this.onSignal(output.from, decodeMeshSignal(output.payload, { room: this.id, from: output.from, to: this.selfId }));
         } catch (error) {
-          this.events.emit('malformed', { from: output.from, code: ErrorCode.BAD_WIRE, message: (error as Error).message });
+          this.badSignals += 1;
+          const code = error instanceof MurmurError ? error.code : ErrorCode.BAD_WIRE;
+          this.events.emit('malformed', { from: output.from, code, message: (error as Error).message });
         }
         return;
       case 'deliver':

@@ -45,8 +45,8 @@ export type RoomEvents = {
 export interface RoomStats extends TrafficCounters {
   /** Other live members. */
   peers: number;
-  /** Open WebRTC links, and handshakes still running. */
-  links: { open: number; connecting: number };
+  /** Open WebRTC links, handshakes still running, and links closed because they failed to authenticate. */
+  links: { open: number; connecting: number; refused: number };
   /** Per neighbour: frames/bytes and the last round-trip time. */
   perLink: LinkTraffic[];
   /**

@@ -10,7 +10,7 @@ import { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { Prng } from '../../shared/src/prng.js';
 import type { EngineDriver } from './engine-driver.js';
-import { LinkManager } from './link-manager.js';
+import { LinkManager, type LinkAuthenticator } from './link-manager.js';
 import { encodeMeshSignal } from './mesh-signal.js';
 import { MAX_PRESENCE_BYTES, type ResolvedOptions } from './options.js';
 import type { RoomDebug } from './room-types.js';
@@ -22,6 +22,15 @@ import type { JsonValue } from '../../shared/src/signaling.js';
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 /** Largest frame accepted from a neighbour after reassembly (Yjs snapshots can be big). */
 const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+/**
+ * Inbound handshakes not yet authenticated, at once, outside the link
+ * slots: a join burst that fills a whole active view (maxLinks ≤ 8) fits;
+ * offers that never finish (made-up ids) hold at most this many
+ * RTCPeerConnections, each for at most handshakeTimeoutMs.
+ */
+const MAX_PENDING_INBOUND = 8;
+/** A peer whose link failed to authenticate is not dialled (nor answered) again for this long. */
+const AUTH_RETRY_MS = 30_000;
 
 export const monotonicNow = (): number => globalThis.performance.now();
 
@@ -82,7 +91,7 @@ export interface SignalPaths {
   seal: SignalSeal | undefined;
 }
 
-export function createLinks(selfId: PeerId, rng: Prng, options: ResolvedOptions, now: () => number, paths: SignalPaths): LinkManager {
+export function createLinks(room: string, selfId: PeerId, rng: Prng, options: ResolvedOptions, now: () => number, paths: SignalPaths, auth: LinkAuthenticator): LinkManager {
   return new LinkManager({
     selfId,
     // Through the server when it lists the target; over the mesh too whenever
@@ -93,7 +102,9 @@ export function createLinks(selfId: PeerId, rng: Prng, options: ResolvedOptions,
     sendSignal: (to, data) => {
       const both = (target: string, envelope: JsonValue): boolean => {
         const viaServer = paths.signaling.signal(target, envelope);
-        if (!viaServer || !paths.signaling.lists(target)) paths.driver.input({ type: 'route', to: target, payload: encodeMeshSignal(envelope) });
+        if (!viaServer || !paths.signaling.lists(target)) {
+          paths.driver.input({ type: 'route', to: target, payload: encodeMeshSignal(envelope, options.identity, { room, from: selfId, to: target }) });
+        }
         return viaServer;
       };
       // Sealed, the envelope leaves after its crypto: whether a path is up is judged now.
@@ -108,6 +119,9 @@ export function createLinks(selfId: PeerId, rng: Prng, options: ResolvedOptions,
     maxQueuedBytes: MAX_QUEUED_BYTES,
     maxFrameBytes: MAX_FRAME_BYTES,
     maxLinks: options.maxLinks,
+    auth,
+    maxPendingInbound: MAX_PENDING_INBOUND,
+    authRetryMs: AUTH_RETRY_MS,
     newSessionId: () => rng.hex(8),
     now,
   });

@@ -97,6 +97,8 @@ export interface SignalSealOptions {
   password: string;
   /** Default PBKDF2_ITERATIONS; tests may lower it (never below 1). */
   iterations?: number;
+  /** The room key already being derived (link-auth-key.ts derives it with the link key); default: derived here. */
+  key?: Promise<CryptoKey>;
   /** An incoming envelope was dropped (did not open). */
   onDropped: (from: string, error: MurmurError) => void;
 }
@@ -116,7 +118,7 @@ export class SignalSeal {
 
   constructor(options: SignalSealOptions) {
     this.options = options;
-    this.key = deriveRoomKey(options.password, options.room, options.iterations);
+    this.key = options.key ?? deriveRoomKey(options.password, options.room, options.iterations);
     // A failed derivation shows on the first envelope; never as an unhandled rejection.
     this.key.catch(() => {});
   }

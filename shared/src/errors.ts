@@ -48,6 +48,10 @@ export const ErrorCode = {
   KEY_FORBIDDEN: 'MURMUR_KEY_FORBIDDEN',
   /** A sealed signaling envelope (room password) did not decrypt: wrong password, tampered, or unsealed. */
   BAD_SEAL: 'MURMUR_BAD_SEAL',
+  /** A link's authentication frame was missing, malformed or false (wrong key, swapped DTLS fingerprint, wrong room password): the link was closed. */
+  BAD_LINK_AUTH: 'MURMUR_BAD_LINK_AUTH',
+  /** A signaling envelope relayed over the mesh is unsigned, or not signed by the key its origin id derives from. */
+  BAD_SIGNAL_SIGNATURE: 'MURMUR_BAD_SIGNAL_SIGNATURE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -11,7 +11,6 @@
  * keepers over Redis are two peers of the same room; Yjs merges what both
  * hold, so their stores do not fork.
  */
-import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Room } from '../../client/src/typed-room.js';
 import type { Logger } from './logger.js';
@@ -59,10 +58,12 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const idleMs = options.idleMs ?? 5000;
   // The Node client, loaded only when a keeper runs. A keeper cannot work without
   // @roamhq/wrtc (an optional peer dependency): fail at start, with an error that names it.
-  const { joinRoom, loadWrtc } = await import('../../client/src/node.js');
+  const { joinRoom, loadWrtc, createIdentity } = await import('../../client/src/node.js');
   loadWrtc();
   const store: KeeperStore = await openKeeperStore(options.dir);
-  const peerId = `${KEEPER_PEER_PREFIX}${randomBytes(6).toString('hex')}`;
+  // Links accept only ids a key certifies (client/src/link-auth.ts): the label goes before the key's id.
+  const identity = createIdentity();
+  const peerId = `${KEEPER_PEER_PREFIX}${identity.id}`;
   const kept = new Map<string, Kept>();
   const writes = new Set<Promise<void>>();
   let storedUpdates = 0;
@@ -95,6 +96,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     entry.room = joinRoom(roomId, {
       signaling: options.signalingUrl,
       peerId,
+      identity,
       doc,
       ...(options.maxLinks === undefined ? {} : { maxLinks: options.maxLinks }),
     });
