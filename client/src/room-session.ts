@@ -34,6 +34,8 @@ import { TrafficStats } from './stats.js';
 import { StatusTracker, type RoomStatus } from './status.js';
 import { whenSynced } from './when-synced.js';
 import { SignalSeal } from './signal-seal.js';
+import { PayloadSeal } from './payload-seal.js';
+import { derivePayloadKey } from './payload-seal-key.js';
 
 export class RoomSession {
   readonly id: string;
@@ -42,7 +44,7 @@ export class RoomSession {
   readonly doc: Y.Doc;
   readonly awareness: Awareness;
   readonly events = new Emitter<RoomEvents>();
-  readonly members = new Members();
+  readonly members: Members;
   readonly debug: RoomDebug;
   readonly whenSynced: Promise<void>;
   private readonly rng: Prng;
@@ -58,6 +60,8 @@ export class RoomSession {
   private readonly statusTracker = new StatusTracker();
   /** With options.password: seals and opens every negotiation envelope (signal-seal.ts). */
   private readonly seal: SignalSeal | undefined;
+  /** With options.password: seals and opens every app payload and presence, end to end (payload-seal.ts). */
+  private readonly payloadSeal: PayloadSeal | undefined;
   private closed = false;
   private readonly onPageHide = (): void => {
     // The page is going away and no timer will run again: close every link
@@ -76,6 +80,8 @@ export class RoomSession {
     this.doc = options.doc ?? new Y.Doc();
     checkPresence({ ...options.presence, [AWARENESS_KEY]: { clientID: this.doc.clientID, state: {} } }, 'options.presence');
     this.rng = createPrng(randomSeed());
+    this.payloadSeal = options.password === undefined ? undefined : new PayloadSeal({ room: id, selfId: this.selfId, key: derivePayloadKey(options.password, id) });
+    this.members = new Members({ seal: this.payloadSeal });
 
     this.engine = createEngine(this.selfId, this.rng, options);
     this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output));
@@ -107,8 +113,9 @@ export class RoomSession {
       onMalformed: (info) => this.events.emit('malformed', info),
       random: () => this.rng.next(),
       syncIntervalMs: options.syncIntervalMs,
+      seal: this.payloadSeal,
     });
-    this.local = new LocalPresence(this.driver, options.presence, this.channels.awareness.localEntry() as unknown as JsonValue);
+    this.local = new LocalPresence(this.driver, options.presence, this.channels.awareness.localEntry() as unknown as JsonValue, this.payloadSeal);
     this.debug = debugHooks(this.links, this.signaling, this.engine);
     this.listen();
 
@@ -172,6 +179,7 @@ export class RoomSession {
     this.driver.stop();
     this.signaling.stop();
     this.seal?.stop();
+    this.payloadSeal?.stop();
     this.links.closeAll();
     this.persistence?.destroy();
     this.members.close();
@@ -216,6 +224,8 @@ export class RoomSession {
       this.channels.peerLeft(info.id);
       this.updateStatus();
     });
+    // A sealed presence that did not open counts with the payloads that did not (stats().malformed).
+    this.members.on('malformed', (info) => this.channels.reportMalformed(info));
     this.members.on('presence', (info, presence, appChanged) => {
       // Awareness-only changes reach room.awareness, not the app's 'presence' listeners.
       if (appChanged) this.events.emit('presence', info);
