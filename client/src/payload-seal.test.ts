@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Presence } from '../../shared/src/engine/types.js';
+import { createPrng } from '../../shared/src/prng.js';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { fromBase64Url, toBase64Url } from '../../shared/src/signaling.js';
 import { AppChannels } from './channels.js';
@@ -360,5 +361,55 @@ describe('presence with a room password', () => {
     expect(members.view.get('alice')?.presence).toEqual({ name: 'Ann', cursor: 4 });
     expect(members.view.has('carol')).toBe(false);
     expect(seen).toEqual([{ name: 'Ann', cursor: 3 }, { name: 'Ann', cursor: 4 }]);
+  });
+});
+
+describe('mutated sealed input (seeded)', () => {
+  it('20,000 mutated payloads into sealed app channels and 5,000 mutated presences into members: nothing escapes, every one counted', async () => {
+    const rng = createPrng(13);
+    const [alice, bob] = channelPair([KEY, KEY]);
+    await settle();
+    alice.doc.getText('t').insert(0, 'x'.repeat(300));
+    alice.channels.send({ topic: 'chat', data: { n: 1 }, to: undefined });
+    alice.channels.send({ topic: 'dm', data: Uint8Array.of(1, 2, 3), to: 'bob' });
+    const seeds = alice.sent.map((s) => ({ payload: s.payload, direct: s.to !== undefined }));
+    const mutate = (bytes: Uint8Array): Uint8Array => {
+      const out = rng.next() < 0.2 ? bytes.subarray(0, rng.int(bytes.length + 1)).slice() : bytes.slice();
+      const flips = 1 + rng.int(4);
+      for (let i = 0; i < flips && out.length > 0; i++) out[rng.int(out.length)] = rng.int(256);
+      return out;
+    };
+    let sent = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const seed = seeds[rng.int(seeds.length)]!;
+      const payload = mutate(seed.payload);
+      // A mutation that leaves the bytes as they were is a real payload: it must open, not count.
+      const same = payload.length === seed.payload.length && payload.every((b, j) => b === seed.payload[j]);
+      if (same) continue;
+      sent += 1;
+      expect(() => bob.channels.receive('alice', payload, seed.direct)).not.toThrow();
+    }
+    expect(bob.channels.malformed).toBe(sent);
+    expect(bob.messages).toHaveLength(0);
+    expect(bob.doc.getText('t').length).toBe(0);
+
+    const members = new Members({ seal: new PayloadSeal({ room: 'room', selfId: 'bob', key: Promise.resolve(KEY) }) });
+    cleanups.push(() => members.close());
+    await settle();
+    let bad = 0;
+    members.on('malformed', () => (bad += 1));
+    const genuine = sealPresence(KEY, 'room', 'alice', { name: 'Ann' })[SEALED_PRESENCE_KEY] as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/!';
+    let tried = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const chars = [...genuine];
+      for (let k = 1 + rng.int(3); k > 0; k--) chars[rng.int(chars.length)] = alphabet[rng.int(alphabet.length)]!;
+      const text = chars.join('').slice(0, rng.next() < 0.2 ? rng.int(genuine.length) : genuine.length);
+      if (text === genuine) continue;
+      tried += 1;
+      expect(() => members.presence('alice', { [SEALED_PRESENCE_KEY]: text })).not.toThrow();
+    }
+    expect(bad).toBe(tried);
+    expect(members.view.has('alice')).toBe(false);
   });
 });
