@@ -10,7 +10,7 @@
  * WebCrypto's AES-GCM would make every payload wait on a promise. Its 24-byte
  * nonce is drawn at random per payload, so no counter has to survive a
  * reload or be shared between a peer's tabs (random 24-byte nonces collide
- * with odds ~2^-97 after 2^32 payloads under one key).
+ * with odds ~2^-129 after 2^32 payloads under one key).
  *
  * The additional data binds each payload to its room, its sender and its
  * path (broadcast, or routed to one addressee), and each presence to its
