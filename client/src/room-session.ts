@@ -34,6 +34,7 @@ import { TrafficStats } from './stats.js';
 import { StatusTracker, type RoomStatus } from './status.js';
 import { whenSynced } from './when-synced.js';
 import { SignalSeal } from './signal-seal.js';
+import { PayloadSeal } from './payload-seal.js';
 import { LinkAuth } from './link-auth.js';
 import { deriveRoomSecrets } from './link-auth-key.js';
 
@@ -44,7 +45,7 @@ export class RoomSession {
   readonly doc: Y.Doc;
   readonly awareness: Awareness;
   readonly events = new Emitter<RoomEvents>();
-  readonly members = new Members();
+  readonly members: Members;
   readonly debug: RoomDebug;
   readonly whenSynced: Promise<void>;
   private readonly rng: Prng;
@@ -60,6 +61,8 @@ export class RoomSession {
   private readonly statusTracker = new StatusTracker();
   /** With options.password: seals and opens every negotiation envelope (signal-seal.ts). */
   private readonly seal: SignalSeal | undefined;
+  /** With options.password: seals and opens every app payload and presence, end to end (payload-seal.ts). */
+  private readonly payloadSeal: PayloadSeal | undefined;
   private closed = false;
   /** Mesh-relayed signals dropped: malformed, or not signed by their origin. */
   private badSignals = 0;
@@ -80,13 +83,15 @@ export class RoomSession {
     this.doc = options.doc ?? new Y.Doc();
     checkPresence({ ...options.presence, [AWARENESS_KEY]: { clientID: this.doc.clientID, state: {} } }, 'options.presence');
     this.rng = createPrng(randomSeed());
+    // One PBKDF2 run gives the envelope key, the link-auth MAC key and the payload key (link-auth-key.ts).
+    const secrets = options.password === undefined ? undefined : deriveRoomSecrets(options.password, id);
+    secrets?.catch(() => {});
+    this.payloadSeal = secrets === undefined ? undefined : new PayloadSeal({ room: id, selfId: this.selfId, key: secrets.then((s) => s.payloadKey) });
+    this.members = new Members({ seal: this.payloadSeal });
 
     this.engine = createEngine(this.selfId, this.rng, options);
     this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output));
     this.signaling = createSignaling(id, this.selfId, this.rng, options, WebSocketImpl);
-    // One PBKDF2 run gives the envelope key and the link-auth MAC key (link-auth-key.ts).
-    const secrets = options.password === undefined ? undefined : deriveRoomSecrets(options.password, id);
-    secrets?.catch(() => {});
     this.seal =
       options.password === undefined || secrets === undefined
         ? undefined
@@ -124,8 +129,9 @@ export class RoomSession {
       onMalformed: (info) => this.events.emit('malformed', info),
       random: () => this.rng.next(),
       syncIntervalMs: options.syncIntervalMs,
+      seal: this.payloadSeal,
     });
-    this.local = new LocalPresence(this.driver, options.presence, this.channels.awareness.localEntry() as unknown as JsonValue);
+    this.local = new LocalPresence(this.driver, options.presence, this.channels.awareness.localEntry() as unknown as JsonValue, this.payloadSeal);
     this.debug = debugHooks(this.links, this.signaling, this.engine);
     this.listen();
 
@@ -190,6 +196,7 @@ export class RoomSession {
     this.driver.stop();
     this.signaling.stop();
     this.seal?.stop();
+    this.payloadSeal?.stop();
     this.links.closeAll();
     this.persistence?.destroy();
     this.members.close();
@@ -235,6 +242,8 @@ export class RoomSession {
       this.channels.peerLeft(info.id);
       this.updateStatus();
     });
+    // A sealed presence that did not open counts with the payloads that did not (stats().malformed).
+    this.members.on('malformed', (info) => this.channels.reportMalformed(info));
     this.members.on('presence', (info, presence, appChanged) => {
       // Awareness-only changes reach room.awareness, not the app's 'presence' listeners.
       if (appChanged) this.events.emit('presence', info);

@@ -13,6 +13,7 @@ import type { EngineDriver } from './engine-driver.js';
 import { LinkManager, type LinkAuthenticator } from './link-manager.js';
 import { encodeMeshSignal } from './mesh-signal.js';
 import { MAX_PRESENCE_BYTES, type ResolvedOptions } from './options.js';
+import { sealedPresenceBytes } from './payload-seal.js';
 import type { RoomDebug } from './room-types.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
 import type { SignalSeal } from './signal-seal.js';
@@ -63,7 +64,8 @@ export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions
     presence: { throttleMs: options.presenceThrottleMs },
     // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs
     // snapshots) may be far bigger than one data-channel message.
-    limits: { maxPayloadBytes: MAX_FRAME_BYTES / 2, maxPresenceBytes: MAX_PRESENCE_BYTES },
+    // The app's presence is checked against MAX_PRESENCE_BYTES; with a password the engine carries it sealed, bigger.
+    limits: { maxPayloadBytes: MAX_FRAME_BYTES / 2, maxPresenceBytes: options.password === undefined ? MAX_PRESENCE_BYTES : sealedPresenceBytes(MAX_PRESENCE_BYTES) },
     // A reloaded tab that reuses its peer id must outrank verdicts about
     // its previous life: start from wall-clock seconds.
     initialIncarnation: Math.floor(Date.now() / 1000),
