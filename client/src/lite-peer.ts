@@ -68,6 +68,15 @@ export default class LitePeer {
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private localSdp: string | null = null;
   private remoteSdp: string | null = null;
+  /**
+   * Set once setRemoteDescription has resolved. With remoteSet() this
+   * stands in for pc.remoteDescription: this class never reads
+   * pc.remoteDescription or pc.localDescription, because @roamhq/wrtc
+   * serialises them on the JS thread while its signalling thread may be
+   * adding candidates to them, and that race segfaults the process (seen
+   * in `SdpSerialize` under load).
+   */
+  private remoteApplied = false;
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
   private iceReady = false;
@@ -143,17 +152,21 @@ export default class LitePeer {
     const signal = (typeof data === 'string' ? safeParse(data) : data) as SignalData;
     const pc = this.pc;
     if ('candidate' in signal && signal.candidate) {
-      if (pc.remoteDescription?.type) this.addCandidate(signal.candidate);
-      else this.pendingCandidates.push(signal.candidate);
+      if (this.remoteSet(pc)) {
+        for (const held of this.pendingCandidates.splice(0)) this.addCandidate(held);
+        this.addCandidate(signal.candidate);
+      } else this.pendingCandidates.push(signal.candidate);
     }
     if ('sdp' in signal && signal.sdp) {
       this.remoteSdp = signal.sdp;
+      const isOffer = 'type' in signal && signal.type === 'offer';
       const description = new this.wrtc.RTCSessionDescription(signal as RTCSessionDescriptionInit);
       pc.setRemoteDescription(description)
         .then(() => {
           if (this.destroyed) return;
+          this.remoteApplied = true;
           for (const candidate of this.pendingCandidates.splice(0)) this.addCandidate(candidate);
-          if (pc.remoteDescription?.type === 'offer') this.negotiate('answer');
+          if (isOffer) this.negotiate('answer');
         })
         .catch((error: unknown) => this.destroy(codeError('setRemoteDescription failed', 'ERR_SET_REMOTE_DESCRIPTION', error)));
     }
@@ -226,11 +239,25 @@ export default class LitePeer {
       .then((description) => pc.setLocalDescription(description).then(() => description))
       .then((description) => {
         if (this.destroyed) return;
-        const local = pc.localDescription ?? description;
-        this.localSdp = local.sdp ?? null;
-        this.emit('signal', { type: local.type, sdp: local.sdp });
+        // The description as created: candidates trickle on their own (see remoteApplied).
+        this.localSdp = description.sdp ?? null;
+        this.emit('signal', { type: description.type, sdp: description.sdp });
       })
       .catch((error: unknown) => this.destroy(codeError(`${kind} failed`, kind === 'offer' ? 'ERR_CREATE_OFFER' : 'ERR_CREATE_ANSWER', error)));
+  }
+
+  /**
+   * Whether the connection holds a remote description, read from the
+   * signalling state (an enum, no SDP to serialise): candidates are added
+   * as soon as the connection can take them, not only once the JS promise
+   * of setRemoteDescription has run.
+   */
+  private remoteSet(pc: RTCPeerConnection): boolean {
+    if (this.remoteApplied) return true;
+    const state = pc.signalingState;
+    if (state === 'have-remote-offer' || state === 'have-remote-pranswer') return true;
+    // An initiator back in 'stable' after its offer has applied the answer.
+    return this.initiator && state === 'stable' && this.remoteSdp !== null && this.localSdp !== null;
   }
 
   private addCandidate(candidate: RTCIceCandidateInit): void {
