@@ -18,17 +18,12 @@
  * With --repeat N the servers alternate N times and each row is the run with
  * the median msg/s (a shared machine is noisy; alternating keeps it fair).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { FromWorker, LoadSetup, PhaseReport, Protocol, ToWorker } from './signal-load.js';
+import type { LoadSetup, PhaseReport, Protocol, ToWorker } from './signal-load.js';
+import { cpuSeconds, rssKb, startServer, waitForHttp, Worker } from './signal-servers.js';
 import { formatTable, LatencyHistogram } from './signal-stats.js';
 import { freePort } from '../signaling-server/src/free-port.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface BenchOptions {
   connections: number;
@@ -71,6 +66,8 @@ export interface BenchResult {
   load_avg_1m: number;
   /** msgs_per_s of every run with --repeat; the row is the median run. */
   msgs_per_s_runs?: number[];
+  /** rss_per_conn_kb of every run with --repeat, in run order (memory is not what picks the median row). */
+  rss_per_conn_kb_runs?: number[];
 }
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -112,92 +109,6 @@ function parseOptions(argv: string[]): BenchOptions {
   };
 }
 
-
-function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.replace(/\D/g, '') ?? 0);
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-}
-
-async function waitForHttp(url: string, deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      await res.text();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`server at ${url} did not come up`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-function startServer(protocol: Protocol, port: number, options: BenchOptions): ChildProcess {
-  if (protocol === 'y-webrtc') {
-    return spawn(process.execPath, [join(ROOT, 'node_modules/y-webrtc/bin/server.js')], {
-      env: { ...process.env, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
-  // y-webrtc has no limits, so murmur's are raised to not throttle an equal load;
-  // the checks themselves still run on every frame.
-  const args = [
-    join(ROOT, 'bin/murmur-signal.js'),
-    '--port', String(port),
-    '--max-connections', String(options.connections + 100),
-    // Every bench client dials from 127.0.0.1: lift the per-address caps with the instance cap.
-    '--max-connections-per-ip', String(options.connections + 100),
-    '--max-room-slots-per-ip', String(options.connections + 100),
-    '--max-peers-per-room', String(Math.max(options.roomSize, 1000)),
-    '--rate-limit', '1000000',
-    '--rate-burst', '1000000',
-    '--log-level', 'warn',
-  ];
-  // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile murmur under load.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  return spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-class Worker {
-  readonly child: ChildProcess;
-  private waiting: ((m: FromWorker) => void) | undefined;
-  private readonly inbox: FromWorker[] = [];
-
-  constructor() {
-    this.child = fork(join(ROOT, 'bench/signal-load.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (m: FromWorker) => {
-      if (this.waiting) {
-        const wake = this.waiting;
-        this.waiting = undefined;
-        wake(m);
-      } else this.inbox.push(m);
-    });
-  }
-
-  async request(message: ToWorker, timeoutMs: number): Promise<FromWorker> {
-    this.child.send(message);
-    const queued = this.inbox.shift();
-    if (queued) return queued;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`load worker did not answer '${message.kind}' in ${timeoutMs} ms`)), timeoutMs);
-      this.waiting = (m) => {
-        clearTimeout(timer);
-        if (m.kind === 'error') reject(new Error(`load worker: ${m.message}`));
-        else resolve(m);
-      };
-    });
-  }
-}
 
 function sum(reports: PhaseReport[], key: 'sent' | 'delivered' | 'framesIn'): number {
   return reports.reduce((acc, r) => acc + r[key], 0);
@@ -337,7 +248,7 @@ async function main(): Promise<void> {
       const result = await runOne(protocol, options, log);
       log(
         `[${protocol}] run ${round + 1}/${options.repeat}: ${result.msgs_per_s} msg/s, server CPU ${result.server_cpu_pct}%, ` +
-          `${result.msgs_per_server_cpu_s} msg per server CPU-s, load avg ${result.load_avg_1m}`,
+          `${result.msgs_per_server_cpu_s} msg per server CPU-s, RSS/conn ${result.rss_per_conn_kb} KB, load avg ${result.load_avg_1m}`,
       );
       runs.set(protocol, [...(runs.get(protocol) ?? []), result]);
     }
@@ -347,7 +258,8 @@ async function main(): Promise<void> {
     const all = runs.get(protocol) ?? [];
     const sorted = [...all].sort((a, b) => a.msgs_per_s - b.msgs_per_s);
     const median = sorted[Math.floor((sorted.length - 1) / 2)] as BenchResult;
-    const result = options.repeat > 1 ? { ...median, msgs_per_s_runs: all.map((r) => r.msgs_per_s) } : median;
+    const result =
+      options.repeat > 1 ? { ...median, msgs_per_s_runs: all.map((r) => r.msgs_per_s), rss_per_conn_kb_runs: all.map((r) => r.rss_per_conn_kb) } : median;
     results.push(result);
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   }
@@ -388,6 +300,13 @@ async function main(): Promise<void> {
       `\nmurmur / y-webrtc: throughput ×${ratios.throughput}, per server CPU-second ×${ratios.per_server_cpu_s}, ` +
         `p99 latency ×${ratios.p99}, RSS per connection ×${ratios.rss_per_conn}\n`,
     );
+  }
+  if (options.repeat > 1) {
+    for (const r of results) {
+      const kb = [...(r.rss_per_conn_kb_runs ?? [])].sort((a, b) => a - b);
+      process.stdout.write(`\n${r.server} RSS/conn KB over ${kb.length} runs: min ${kb[0]} / median ${kb[Math.floor((kb.length - 1) / 2)]} / max ${kb[kb.length - 1]}`);
+    }
+    process.stdout.write('\n');
   }
   process.stdout.write(
     '\nmsg/s: addressed messages delivered to their addressee per second (closed loop, ' +
