@@ -12,6 +12,7 @@
  * subscribe) and token expiry on open sockets apply as on /signal; a topic
  * counts as a room slot.
  */
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
@@ -20,7 +21,7 @@ import { CLOSE_CODES, type Grant } from './admission.js';
 import type { ResolvedConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { MetricsRegistry } from './metrics.js';
-import { startPinger } from './liveness.js';
+import { startPinger, type Pingable } from './liveness.js';
 import { createBucket, takeToken, type Bucket } from './rate-limit.js';
 import type { ClientCaps } from './client-caps.js';
 import { JoinDeadlines } from './join-deadline.js';
@@ -42,7 +43,8 @@ export interface YWebrtcEndpointOptions {
 }
 
 export interface YWebrtcEndpoint {
-  accept(socket: WebSocket, grant: Grant): void;
+  /** `tcp`: the upgrade's socket under `socket`, for liveness. */
+  accept(socket: WebSocket, tcp: Socket, grant: Grant): void;
   /** A publish that arrived from another instance: deliver it to the local subscribers. */
   deliverRemote(topic: string, data: JsonValue): void;
   readonly size: number;
@@ -50,14 +52,12 @@ export interface YWebrtcEndpoint {
   close(code: number, reason: string, graceMs: number): Promise<void>;
 }
 
-interface YConnection {
-  socket: WebSocket;
+interface YConnection extends Pingable {
   topics: Set<string>;
   grant: Grant;
   bucket: Bucket;
   strikes: number;
   strikesSince: number;
-  alive: boolean;
   expiry: Expiry | undefined;
 }
 
@@ -193,15 +193,16 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
     get size() {
       return connections.size;
     },
-    accept: (socket, grant) => {
+    accept: (socket, tcp, grant) => {
       const conn: YConnection = {
         socket,
+        tcp,
+        readAtPing: -1,
         topics: new Set(),
         grant,
         bucket: createBucket(config.rateBurst, performance.now()),
         strikes: 0,
         strikesSince: 0,
-        alive: true,
         expiry: armExpiry(grant.expiresAt, () => {
           disconnects.inc({ reason: 'token_expired' });
           closeSoon(socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
@@ -209,9 +210,6 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
       };
       connections.add(conn);
       unsubscribed.add(conn);
-      socket.on('pong', () => {
-        conn.alive = true;
-      });
       socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
       socket.on('error', (error: Error & { code?: string }) => {
         rejected.inc({ reason: error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'protocol' });
