@@ -54,7 +54,8 @@ describe('joinRoom against a server that requires room tokens', () => {
       harness.track(refused);
       const info = await new Promise<{ code: number }>((resolve) => refused.on('signaling-refused', resolve));
       expect(info.code).toBe(4401);
-      expect(refused.debug.signalingStatus()).toBe('closed');
+      expect(refused.debug.signalingStatus()).toBe('refused');
+      expect(refused.status).toBe('disconnected');
 
       const token = createRoomToken({ room: 'vip', expiresAt: Date.now() + 60_000 }, secret);
       const a = joinRoom('vip', { signaling: `${guarded.url}?token=${token}` });
