@@ -7,7 +7,10 @@
  * what is still reachable after a full GC.
  *
  *   npx tsx bench/signal-heap.ts [--connections 2000] [--room-size 10]
- *       [--servers murmur,y-webrtc] [--top 25]
+ *       [--servers murmur,y-webrtc] [--top 25] [--tokens]
+ *
+ * --tokens: murmur checks room tokens and every client carries one that
+ * expires in an hour (as a deployment with `authSecret` runs).
  *
  * SIGNAL_HEAP_KEEP=1 keeps the two snapshots (for Chrome DevTools' comparison view).
  */
@@ -19,6 +22,9 @@ import type { Protocol } from './signal-load.js';
 import { formatTable } from './signal-stats.js';
 import { rssKb, startServer, waitForHttp, Worker } from './signal-servers.js';
 import { freePort } from '../signaling-server/src/free-port.js';
+import { createRoomToken } from '../signaling-server/src/room-token.js';
+
+const TOKEN_SECRET = 'bench-signal-heap-secret';
 
 interface HeapSnapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
@@ -62,10 +68,11 @@ async function snapshot(pid: number, dir: string, healthUrl: string): Promise<st
   throw new Error('no heap snapshot within 60 s');
 }
 
-async function measure(protocol: Protocol, connections: number, roomSize: number, top: number, log: (line: string) => void): Promise<void> {
+async function measure(protocol: Protocol, connections: number, roomSize: number, top: number, tokens: boolean, log: (line: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'signal-heap-'));
   const port = await freePort();
-  const server = startServer(protocol, port, { connections, roomSize }, ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`]);
+  const auth = tokens && protocol === 'murmur';
+  const server = startServer(protocol, port, { connections, roomSize, ...(auth ? { authSecret: TOKEN_SECRET } : {}) }, ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`]);
   const worker = new Worker();
   try {
     const healthUrl = `http://127.0.0.1:${port}/${protocol === 'murmur' ? 'healthz' : ''}`;
@@ -73,7 +80,8 @@ async function measure(protocol: Protocol, connections: number, roomSize: number
     const pid = server.pid ?? 0;
     const empty = await snapshot(pid, dir, healthUrl);
     const rssBefore = rssKb(pid);
-    const url = protocol === 'murmur' ? `ws://127.0.0.1:${port}/signal` : `ws://127.0.0.1:${port}`;
+    const token = auth ? `?token=${createRoomToken({ room: '*', expiresAt: Date.now() + 3_600_000 }, TOKEN_SECRET)}` : '';
+    const url = protocol === 'murmur' ? `ws://127.0.0.1:${port}/signal${token}` : `ws://127.0.0.1:${port}`;
     const reply = await worker.request({ kind: 'setup', setup: { protocol, url, first: 0, count: connections, roomSize, connectConcurrency: 128 } }, 300_000);
     if (reply.kind !== 'connected') throw new Error('unexpected worker reply');
     const rssAfter = rssKb(pid);
@@ -88,7 +96,7 @@ async function measure(protocol: Protocol, connections: number, roomSize: number
       rows.push([key, (count - count0) / reply.open, (bytes - bytes0) / reply.open]);
     }
     rows.sort((x, y) => y[2] - x[2]);
-    log(`[${protocol}] ${reply.open} open; heap +${Math.round(total / reply.open)} B/conn; RSS +${((rssAfter - rssBefore) / reply.open).toFixed(2)} KB/conn`);
+    log(`[${protocol}${auth ? ' with tokens' : ''}] ${reply.open} open; heap +${Math.round(total / reply.open)} B/conn; RSS +${((rssAfter - rssBefore) / reply.open).toFixed(2)} KB/conn`);
     const table = rows.slice(0, top).map(([key, count, bytes]) => [key.slice(0, 60), count.toFixed(2), Math.round(bytes)]);
     process.stdout.write(`\n${protocol}: heap +${Math.round(total / reply.open)} B per connection\n${formatTable(['kind constructor', 'objects/conn', 'bytes/conn'], table)}\n`);
   } finally {
@@ -107,13 +115,14 @@ async function main(): Promise<void> {
       'room-size': { type: 'string', default: '10' },
       servers: { type: 'string', default: 'murmur,y-webrtc' },
       top: { type: 'string', default: '25' },
+      tokens: { type: 'boolean', default: false },
     },
     strict: true,
   });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   for (const s of values.servers.split(',')) {
     if (s !== 'murmur' && s !== 'y-webrtc') throw new Error(`--servers: unknown server '${s}'`);
-    await measure(s, Number(values.connections), Number(values['room-size']), Number(values.top), log);
+    await measure(s, Number(values.connections), Number(values['room-size']), Number(values.top), values.tokens, log);
   }
 }
 

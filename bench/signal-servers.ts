@@ -15,6 +15,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export interface ServerLoad {
   connections: number;
   roomSize: number;
+  /** murmur only: check room tokens signed with this secret (clients then need one). */
+  authSecret?: string;
 }
 
 export function rssKb(pid: number): number {
@@ -67,6 +69,10 @@ export function startServer(protocol: Protocol, port: number, options: ServerLoa
     '--rate-limit', '1000000',
     '--rate-burst', '1000000',
     '--log-level', 'warn',
+    // One token for every bench client: lift the per-token caps too.
+    ...(options.authSecret === undefined
+      ? []
+      : ['--auth-secret', options.authSecret, '--max-connections-per-token', String(options.connections + 100), '--max-room-slots-per-token', String(options.connections + 100)]),
   ];
   // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile murmur under load.
   const envArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');

@@ -33,7 +33,7 @@ import { startKeeper, type Keeper } from './keeper.js';
 import { createRoomToken } from './room-token.js';
 import { createClientCaps } from './client-caps.js';
 import { JoinDeadlines } from './join-deadline.js';
-import { armExpiry, cancelExpiry, type Expiry } from './token-expiry.js';
+import { ExpiryQueue, type Expiring } from './token-expiry.js';
 import { checkJoinProof, createChallenges } from './peer-proof.js';
 
 export type { SignalingServerOptions } from './config.js';
@@ -78,7 +78,7 @@ class OwnedSocket extends WebSocket {
  * liveness count are its fields, not objects of their own (bench/signal-heap.ts
  * counts what each connection holds).
  */
-interface Connection extends Bucket, HeldRooms, InOrder, Pingable {
+interface Connection extends Bucket, HeldRooms, InOrder, Pingable, Expiring {
   /**
    * Rooms whose join is waiting on Redis: frames for them queue here until `joined` is sent.
    * Made on first use: most connections (and every standalone one) never need it.
@@ -88,8 +88,6 @@ interface Connection extends Bucket, HeldRooms, InOrder, Pingable {
   /** Frames dropped for rate since `strikesSince`; the count restarts every second. */
   strikes: number;
   strikesSince: number;
-  /** Closes the socket when its token expires; undefined for tokens that never do. */
-  expiry: Expiry | undefined;
   /**
    * This socket's number: its challenge (sent on connect, signed by every join, so a captured
    * join is worthless on any other socket) is challengeOf(serial).
@@ -410,12 +408,14 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   // A bug in a handler must cost one frame, not the process. One function for every connection, not a closure each.
   const onHandlerError = (error: unknown) => log({ level: 'error', msg: 'frame handler failed', error: String(error) });
 
-  const armConnectionExpiry = (conn: Connection): void => {
-    conn.expiry = armExpiry(conn.grant.expiresAt, () => {
+  /** Sockets whose token expires, closed with 4401 at that moment (one timer for all). */
+  const expiries = new ExpiryQueue<Connection>(
+    (conn) => conn.grant.expiresAt,
+    (conn) => {
       metrics.disconnects.inc({ reason: 'token_expired' });
       closeSoon(conn.socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
-    });
-  };
+    },
+  );
 
   function onSocketMessage(this: OwnedSocket, data: RawData, isBinary: boolean): void {
     const conn = this[CONNECTION];
@@ -431,7 +431,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (!conn) return;
     connections.delete(conn);
     unjoined.remove(conn);
-    cancelExpiry(conn.expiry);
+    expiries.remove(conn);
     caps.releaseConnection(conn.grant);
     for (const room of heldRoomNames(conn)) leaveRoom(conn, room);
   }
@@ -451,10 +451,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       strikes: 0,
       strikesSince: 0,
       tail: undefined,
-      expiry: undefined,
+      expiryIndex: -1,
       serial: serials++,
     };
-    if (Number.isFinite(grant.expiresAt)) armConnectionExpiry(conn);
+    expiries.add(conn);
     socket[CONNECTION] = conn;
     connections.add(conn);
     unjoined.add(conn);
@@ -520,6 +520,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     draining = true;
     clearInterval(pinger);
     unjoined.close();
+    expiries.close();
     // The keeper leaves its rooms while the server can still carry its goodbyes.
     await keeper?.close().catch((error: unknown) => log({ level: 'error', msg: 'keeper close failed', error: String(error) }));
     const portFreed = new Promise<void>((resolve) => http.close(() => resolve()));

@@ -25,7 +25,7 @@ import { startPinger, type Pingable } from './liveness.js';
 import { createBucket, takeToken, type Bucket } from './rate-limit.js';
 import type { ClientCaps } from './client-caps.js';
 import { JoinDeadlines } from './join-deadline.js';
-import { armExpiry, cancelExpiry, type Expiry } from './token-expiry.js';
+import { ExpiryQueue, type Expiring } from './token-expiry.js';
 import { parseYWebrtcFrame, type YWebrtcClientFrame, type YWebrtcServerFrame } from './y-webrtc-frames.js';
 
 export const Y_WEBRTC_PATH = '/y-webrtc';
@@ -52,13 +52,12 @@ export interface YWebrtcEndpoint {
   close(code: number, reason: string, graceMs: number): Promise<void>;
 }
 
-interface YConnection extends Pingable {
+interface YConnection extends Pingable, Expiring {
   topics: Set<string>;
   grant: Grant;
   bucket: Bucket;
   strikes: number;
   strikesSince: number;
-  expiry: Expiry | undefined;
 }
 
 export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcEndpoint {
@@ -73,6 +72,14 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
   const published = registry.counter('murmur_signal_ywebrtc_published_total', 'y-webrtc publishes delivered to a subscriber (one per receiver).');
   const disconnects = registry.counter('murmur_signal_ywebrtc_disconnects_total', '/y-webrtc connections closed by the server, by reason.');
 
+  /** Sockets whose token expires, closed with 4401 at that moment (one timer for all). */
+  const expiries = new ExpiryQueue<YConnection>(
+    (conn) => conn.grant.expiresAt,
+    (conn) => {
+      disconnects.inc({ reason: 'token_expired' });
+      closeSoon(conn.socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
+    },
+  );
   const unsubscribed = new JoinDeadlines<YConnection>(config.joinTimeoutMs, (conn) => {
     disconnects.inc({ reason: 'join_timeout' });
     closeSoon(conn.socket, CLOSE_CODES.JOIN_TIMEOUT, `no topic subscribed within ${config.joinTimeoutMs} ms`);
@@ -203,12 +210,10 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
         bucket: createBucket(config.rateBurst, performance.now()),
         strikes: 0,
         strikesSince: 0,
-        expiry: armExpiry(grant.expiresAt, () => {
-          disconnects.inc({ reason: 'token_expired' });
-          closeSoon(socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
-        }),
+        expiryIndex: -1,
       };
       connections.add(conn);
+      expiries.add(conn);
       unsubscribed.add(conn);
       socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
       socket.on('error', (error: Error & { code?: string }) => {
@@ -218,7 +223,7 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
       socket.on('close', () => {
         connections.delete(conn);
         unsubscribed.remove(conn);
-        cancelExpiry(conn.expiry);
+        expiries.remove(conn);
         caps.releaseConnection(conn.grant);
         for (const topic of [...conn.topics]) unsubscribe(conn, topic);
       });
@@ -227,6 +232,7 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
     close: async (code, reason, graceMs) => {
       clearInterval(pinger);
       unsubscribed.close();
+      expiries.close();
       for (const conn of connections) conn.socket.close(code, reason);
       const deadline = Date.now() + graceMs;
       while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
