@@ -4,6 +4,7 @@
  * from CLOSE_CODES, because browsers hide the HTTP status of a failed upgrade
  * but do show a WebSocket close code.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SIGNALING_CLOSE_CODES, TOKEN_QUERY_PARAM } from '../../shared/src/signaling.js';
 import type { AdmissionDecision, AuthHook, ResolvedConfig } from './config.js';
@@ -27,7 +28,10 @@ export interface Grant {
   expiresAt: number;
   /** Remote address, for the per-IP caps. */
   address: string;
-  /** The token it was admitted with, for the per-token caps; undefined when the server checks none. */
+  /**
+   * What the per-token caps count by: a 128-bit digest of the token it was admitted with (see
+   * tokenCapKey); undefined when the server checks none.
+   */
   token: string | undefined;
   /** False for the server's own keeper (see KEEPER_QUERY_PARAM): the caps per address and token skip it. */
   capped: boolean;
@@ -92,7 +96,7 @@ export async function admit(
     rooms: decision.rooms === undefined ? undefined : new Set(decision.rooms),
     expiresAt: decision.expiresAt ?? Infinity,
     address,
-    token,
+    token: token === undefined ? undefined : tokenCapKey(token),
     capped,
     key: typeof decision.key === 'string' ? decision.key : undefined,
   };
@@ -113,6 +117,16 @@ function peerAddress(request: IncomingMessage): string {
     if (handle.getpeername(out) === 0 && typeof out.address === 'string') return out.address;
   }
   return request.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * A token as the caps per token know it: SHA-256 cut to 16 bytes, 22
+ * characters. The token itself is ~100 characters and, read from the URL, a
+ * slice that keeps the whole query string alive: ~150 bytes a socket holds for
+ * its life, for a key whose only use is to be counted.
+ */
+export function tokenCapKey(token: string): string {
+  return createHash('sha256').update(token).digest().subarray(0, 16).toString('base64url');
 }
 
 export function isRefusal(result: Grant | Refusal): result is Refusal {
