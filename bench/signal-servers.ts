@@ -17,6 +17,8 @@ export interface ServerLoad {
   roomSize: number;
   /** murmur only: check room tokens signed with this secret (clients then need one). */
   authSecret?: string;
+  /** murmur only: run the murmur-signal of this tree (an older build, see bench/signal.ts --baseline) instead of this one. */
+  murmurRoot?: string;
 }
 
 export function rssKb(pid: number): number {
@@ -59,7 +61,7 @@ export function startServer(protocol: Protocol, port: number, options: ServerLoa
   // y-webrtc has no limits, so murmur's are raised to not throttle an equal load;
   // the checks themselves still run on every frame.
   const args = [
-    join(ROOT, 'bin/murmur-signal.js'),
+    join(options.murmurRoot ?? ROOT, 'bin/murmur-signal.js'),
     '--port', String(port),
     '--max-connections', String(options.connections + 100),
     // Every bench client dials from 127.0.0.1: lift the per-address caps with the instance cap.

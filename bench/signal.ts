@@ -13,12 +13,18 @@
  *
  *   npx tsx bench/signal.ts [--connections 2000] [--room-size 10] [--seconds 8]
  *       [--light-seconds 4] [--rate 2000] [--window 1] [--workers 1]
- *       [--servers murmur,y-webrtc] [--repeat 1] [--json]
+ *       [--servers murmur,y-webrtc] [--repeat 1] [--json] [--baseline DIR]
+ *
+ * --baseline DIR adds server 'murmur-baseline' (name it in --servers): the
+ * murmur-signal of an older build extracted inside this repository, so the
+ * two builds alternate in one run, e.g.
+ *   mkdir -p .tmp/baseline && git archive <commit> bin signaling-server shared package.json | tar -x -C .tmp/baseline
  *
  * With --repeat N the servers alternate N times and each row is the run with
  * the median msg/s (a shared machine is noisy; alternating keeps it fair).
  */
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadSetup, PhaseReport, Protocol, ToWorker } from './signal-load.js';
 import { cpuSeconds, rssKb, startServer, waitForHttp, Worker } from './signal-servers.js';
@@ -33,13 +39,18 @@ interface BenchOptions {
   rate: number;
   window: number;
   workers: number;
-  servers: Protocol[];
+  servers: ServerName[];
   repeat: number;
   json: boolean;
+  /** The tree 'murmur-baseline' runs from. */
+  baseline: string | undefined;
 }
 
+/** A server to bench: murmur-baseline is murmur from the --baseline tree. */
+type ServerName = Protocol | 'murmur-baseline';
+
 export interface BenchResult {
-  server: Protocol;
+  server: ServerName;
   connections: number;
   rooms: number;
   room_size: number;
@@ -84,6 +95,7 @@ function parseOptions(argv: string[]): BenchOptions {
       servers: { type: 'string', default: 'murmur,y-webrtc' },
       repeat: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
+      baseline: { type: 'string' },
     },
     strict: true,
   });
@@ -93,7 +105,10 @@ function parseOptions(argv: string[]): BenchOptions {
     return n;
   };
   const servers = values.servers.split(',').map((s) => s.trim());
-  for (const s of servers) if (s !== 'murmur' && s !== 'y-webrtc') throw new Error(`--servers: unknown server '${s}'`);
+  for (const s of servers) {
+    if (s === 'murmur-baseline' && values.baseline === undefined) throw new Error("--servers: 'murmur-baseline' needs --baseline DIR");
+    if (s !== 'murmur' && s !== 'y-webrtc' && s !== 'murmur-baseline') throw new Error(`--servers: unknown server '${s}'`);
+  }
   return {
     // 18,000 keeps both sides under `ulimit -n` 20000 and the 28k ephemeral ports.
     connections: int('connections', values.connections, 2, 18_000),
@@ -103,9 +118,10 @@ function parseOptions(argv: string[]): BenchOptions {
     rate: int('rate', values.rate, 1, 1_000_000),
     window: int('window', values.window, 1, 64),
     workers: int('workers', values.workers, 1, 8),
-    servers: servers as Protocol[],
+    servers: servers as ServerName[],
     repeat: int('repeat', values.repeat, 1, 9),
     json: values.json,
+    baseline: values.baseline === undefined ? undefined : resolve(values.baseline),
   };
 }
 
@@ -114,9 +130,10 @@ function sum(reports: PhaseReport[], key: 'sent' | 'delivered' | 'framesIn'): nu
   return reports.reduce((acc, r) => acc + r[key], 0);
 }
 
-async function runOne(protocol: Protocol, options: BenchOptions, log: (line: string) => void): Promise<BenchResult> {
+async function runOne(name: ServerName, options: BenchOptions, log: (line: string) => void): Promise<BenchResult> {
+  const protocol: Protocol = name === 'murmur-baseline' ? 'murmur' : name;
   const port = await freePort();
-  const server = startServer(protocol, port, options);
+  const server = startServer(protocol, port, name === 'murmur-baseline' && options.baseline !== undefined ? { ...options, murmurRoot: options.baseline } : options);
   const workers: Worker[] = [];
   try {
     await waitForHttp(`http://127.0.0.1:${port}/${protocol === 'murmur' ? 'healthz' : ''}`, 20_000);
@@ -135,7 +152,7 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
     }
     for (let i = 0; i < setups.length; i++) workers.push(new Worker());
 
-    log(`[${protocol}] connecting ${options.connections} clients in ${rooms} rooms…`);
+    log(`[${name}] connecting ${options.connections} clients in ${rooms} rooms…`);
     const connected = await Promise.all(workers.map((w, i) => w.request({ kind: 'setup', setup: setups[i] as LoadSetup }, 300_000)));
     let open = 0;
     let failed = 0;
@@ -147,7 +164,7 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
       connectMs = Math.max(connectMs, m.ms);
     }
     const heldKb = rssKb(pid);
-    log(`[${protocol}] ${open} open, ${failed} failed in ${(connectMs / 1000).toFixed(1)} s; server RSS ${(heldKb / 1024).toFixed(0)} MB`);
+    log(`[${name}] ${open} open, ${failed} failed in ${(connectMs / 1000).toFixed(1)} s; server RSS ${(heldKb / 1024).toFixed(0)} MB`);
 
     const phase = async (name: 'light' | 'saturate', seconds: number) => {
       const cpuBefore = cpuSeconds(pid);
@@ -177,15 +194,15 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
 
     let light = { p50: Number.NaN, p99: Number.NaN };
     if (options.lightSeconds > 0) {
-      log(`[${protocol}] light: ${options.rate} msg/s for ${options.lightSeconds} s…`);
+      log(`[${name}] light: ${options.rate} msg/s for ${options.lightSeconds} s…`);
       const l = await phase('light', options.lightSeconds);
       light = { p50: l.histogram.quantile(0.5), p99: l.histogram.quantile(0.99) };
     }
-    log(`[${protocol}] saturate: window ${options.window} per connection for ${options.seconds} s…`);
+    log(`[${name}] saturate: window ${options.window} per connection for ${options.seconds} s…`);
     const s = await phase('saturate', options.seconds);
     const delivered = sum(s.reports, 'delivered');
     return {
-      server: protocol,
+      server: name,
       connections: s.stillOpen,
       rooms,
       room_size: options.roomSize,
@@ -242,7 +259,7 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // Runs alternate between servers, so a noisy neighbour on a shared machine hits both alike.
-  const runs = new Map<Protocol, BenchResult[]>();
+  const runs = new Map<ServerName, BenchResult[]>();
   for (let round = 0; round < options.repeat; round++) {
     for (const protocol of options.servers) {
       const result = await runOne(protocol, options, log);
