@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { encodeMessage, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
-import { admit, CLOSE_CODES, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
+import { admit, CLOSE_CODES, grantAdmits, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
 import { resolveConfig, type SignalingServerOptions } from './config.js';
 import { createHttpHandler } from './http-routes.js';
 import { runInOrder, type InOrder } from './in-order.js';
@@ -233,7 +233,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (heldPeer(conn, room) === undefined && heldCount(conn) >= config.maxRoomsPerConnection) {
       return [ErrorCode.TOO_MANY_ROOMS, `a connection may be in at most ${config.maxRoomsPerConnection} rooms`];
     }
-    if (conn.grant.rooms !== undefined && !conn.grant.rooms.has(room)) {
+    if (!grantAdmits(conn.grant, room)) {
       return [ErrorCode.ROOM_FORBIDDEN, `your token does not admit you to room '${room}'`];
     }
     if (Date.now() >= conn.grant.expiresAt) return [ErrorCode.ROOM_FORBIDDEN, 'your token has expired; reconnect with a new one'];

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
-import { CLOSE_CODES, type Grant } from './admission.js';
+import { CLOSE_CODES, grantAdmits, type Grant } from './admission.js';
 import type { ResolvedConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { MetricsRegistry } from './metrics.js';
@@ -114,7 +114,7 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
     if (conn.topics.size >= config.maxRoomsPerConnection) {
       return reject(conn, ErrorCode.TOO_MANY_ROOMS, `a connection may subscribe to at most ${config.maxRoomsPerConnection} topics`, 'subscribe');
     }
-    if (conn.grant.rooms !== undefined && !conn.grant.rooms.has(topic)) {
+    if (!grantAdmits(conn.grant, topic)) {
       return reject(conn, ErrorCode.ROOM_FORBIDDEN, `your token does not admit you to topic '${topic.slice(0, 64)}'`, 'subscribe');
     }
     if (Date.now() >= conn.grant.expiresAt) return reject(conn, ErrorCode.ROOM_FORBIDDEN, 'your token has expired; reconnect with a new one', 'subscribe');
