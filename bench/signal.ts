@@ -13,22 +13,23 @@
  *
  *   npx tsx bench/signal.ts [--connections 2000] [--room-size 10] [--seconds 8]
  *       [--light-seconds 4] [--rate 2000] [--window 1] [--workers 1]
- *       [--servers murmur,y-webrtc] [--repeat 1] [--json]
+ *       [--servers murmur,y-webrtc] [--repeat 1] [--json] [--baseline DIR]
+ *
+ * --baseline DIR adds server 'murmur-baseline' (name it in --servers): the
+ * murmur-signal of an older build extracted inside this repository, so the
+ * two builds alternate in one run, e.g.
+ *   mkdir -p .tmp/baseline && git archive <commit> bin signaling-server shared package.json | tar -x -C .tmp/baseline
  *
  * With --repeat N the servers alternate N times and each row is the run with
  * the median msg/s (a shared machine is noisy; alternating keeps it fair).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FromWorker, LoadSetup, PhaseReport, Protocol, ToWorker } from './signal-load.js';
+import type { LoadSetup, PhaseReport, Protocol, ToWorker } from './signal-load.js';
+import { cpuSeconds, rssKb, startServer, waitForHttp, Worker } from './signal-servers.js';
 import { formatTable, LatencyHistogram } from './signal-stats.js';
 import { freePort } from '../signaling-server/src/free-port.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface BenchOptions {
   connections: number;
@@ -38,13 +39,18 @@ interface BenchOptions {
   rate: number;
   window: number;
   workers: number;
-  servers: Protocol[];
+  servers: ServerName[];
   repeat: number;
   json: boolean;
+  /** The tree 'murmur-baseline' runs from. */
+  baseline: string | undefined;
 }
 
+/** A server to bench: murmur-baseline is murmur from the --baseline tree. */
+type ServerName = Protocol | 'murmur-baseline';
+
 export interface BenchResult {
-  server: Protocol;
+  server: ServerName;
   connections: number;
   rooms: number;
   room_size: number;
@@ -71,6 +77,8 @@ export interface BenchResult {
   load_avg_1m: number;
   /** msgs_per_s of every run with --repeat; the row is the median run. */
   msgs_per_s_runs?: number[];
+  /** rss_per_conn_kb of every run with --repeat, in run order (memory is not what picks the median row). */
+  rss_per_conn_kb_runs?: number[];
 }
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -87,6 +95,7 @@ function parseOptions(argv: string[]): BenchOptions {
       servers: { type: 'string', default: 'murmur,y-webrtc' },
       repeat: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
+      baseline: { type: 'string' },
     },
     strict: true,
   });
@@ -96,7 +105,10 @@ function parseOptions(argv: string[]): BenchOptions {
     return n;
   };
   const servers = values.servers.split(',').map((s) => s.trim());
-  for (const s of servers) if (s !== 'murmur' && s !== 'y-webrtc') throw new Error(`--servers: unknown server '${s}'`);
+  for (const s of servers) {
+    if (s === 'murmur-baseline' && values.baseline === undefined) throw new Error("--servers: 'murmur-baseline' needs --baseline DIR");
+    if (s !== 'murmur' && s !== 'y-webrtc' && s !== 'murmur-baseline') throw new Error(`--servers: unknown server '${s}'`);
+  }
   return {
     // 18,000 keeps both sides under `ulimit -n` 20000 and the 28k ephemeral ports.
     connections: int('connections', values.connections, 2, 18_000),
@@ -106,106 +118,22 @@ function parseOptions(argv: string[]): BenchOptions {
     rate: int('rate', values.rate, 1, 1_000_000),
     window: int('window', values.window, 1, 64),
     workers: int('workers', values.workers, 1, 8),
-    servers: servers as Protocol[],
+    servers: servers as ServerName[],
     repeat: int('repeat', values.repeat, 1, 9),
     json: values.json,
+    baseline: values.baseline === undefined ? undefined : resolve(values.baseline),
   };
 }
 
-
-function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.replace(/\D/g, '') ?? 0);
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-}
-
-async function waitForHttp(url: string, deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      await res.text();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`server at ${url} did not come up`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-function startServer(protocol: Protocol, port: number, options: BenchOptions): ChildProcess {
-  if (protocol === 'y-webrtc') {
-    return spawn(process.execPath, [join(ROOT, 'node_modules/y-webrtc/bin/server.js')], {
-      env: { ...process.env, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
-  // y-webrtc has no limits, so murmur's are raised to not throttle an equal load;
-  // the checks themselves still run on every frame.
-  const args = [
-    join(ROOT, 'bin/murmur-signal.js'),
-    '--port', String(port),
-    '--max-connections', String(options.connections + 100),
-    // Every bench client dials from 127.0.0.1: lift the per-address caps with the instance cap.
-    '--max-connections-per-ip', String(options.connections + 100),
-    '--max-room-slots-per-ip', String(options.connections + 100),
-    '--max-peers-per-room', String(Math.max(options.roomSize, 1000)),
-    '--rate-limit', '1000000',
-    '--rate-burst', '1000000',
-    '--log-level', 'warn',
-  ];
-  // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile murmur under load.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  return spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-class Worker {
-  readonly child: ChildProcess;
-  private waiting: ((m: FromWorker) => void) | undefined;
-  private readonly inbox: FromWorker[] = [];
-
-  constructor() {
-    this.child = fork(join(ROOT, 'bench/signal-load.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (m: FromWorker) => {
-      if (this.waiting) {
-        const wake = this.waiting;
-        this.waiting = undefined;
-        wake(m);
-      } else this.inbox.push(m);
-    });
-  }
-
-  async request(message: ToWorker, timeoutMs: number): Promise<FromWorker> {
-    this.child.send(message);
-    const queued = this.inbox.shift();
-    if (queued) return queued;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`load worker did not answer '${message.kind}' in ${timeoutMs} ms`)), timeoutMs);
-      this.waiting = (m) => {
-        clearTimeout(timer);
-        if (m.kind === 'error') reject(new Error(`load worker: ${m.message}`));
-        else resolve(m);
-      };
-    });
-  }
-}
 
 function sum(reports: PhaseReport[], key: 'sent' | 'delivered' | 'framesIn'): number {
   return reports.reduce((acc, r) => acc + r[key], 0);
 }
 
-async function runOne(protocol: Protocol, options: BenchOptions, log: (line: string) => void): Promise<BenchResult> {
+async function runOne(name: ServerName, options: BenchOptions, log: (line: string) => void): Promise<BenchResult> {
+  const protocol: Protocol = name === 'murmur-baseline' ? 'murmur' : name;
   const port = await freePort();
-  const server = startServer(protocol, port, options);
+  const server = startServer(protocol, port, name === 'murmur-baseline' && options.baseline !== undefined ? { ...options, murmurRoot: options.baseline } : options);
   const workers: Worker[] = [];
   try {
     await waitForHttp(`http://127.0.0.1:${port}/${protocol === 'murmur' ? 'healthz' : ''}`, 20_000);
@@ -224,7 +152,7 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
     }
     for (let i = 0; i < setups.length; i++) workers.push(new Worker());
 
-    log(`[${protocol}] connecting ${options.connections} clients in ${rooms} rooms…`);
+    log(`[${name}] connecting ${options.connections} clients in ${rooms} rooms…`);
     const connected = await Promise.all(workers.map((w, i) => w.request({ kind: 'setup', setup: setups[i] as LoadSetup }, 300_000)));
     let open = 0;
     let failed = 0;
@@ -236,7 +164,7 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
       connectMs = Math.max(connectMs, m.ms);
     }
     const heldKb = rssKb(pid);
-    log(`[${protocol}] ${open} open, ${failed} failed in ${(connectMs / 1000).toFixed(1)} s; server RSS ${(heldKb / 1024).toFixed(0)} MB`);
+    log(`[${name}] ${open} open, ${failed} failed in ${(connectMs / 1000).toFixed(1)} s; server RSS ${(heldKb / 1024).toFixed(0)} MB`);
 
     const phase = async (name: 'light' | 'saturate', seconds: number) => {
       const cpuBefore = cpuSeconds(pid);
@@ -266,15 +194,15 @@ async function runOne(protocol: Protocol, options: BenchOptions, log: (line: str
 
     let light = { p50: Number.NaN, p99: Number.NaN };
     if (options.lightSeconds > 0) {
-      log(`[${protocol}] light: ${options.rate} msg/s for ${options.lightSeconds} s…`);
+      log(`[${name}] light: ${options.rate} msg/s for ${options.lightSeconds} s…`);
       const l = await phase('light', options.lightSeconds);
       light = { p50: l.histogram.quantile(0.5), p99: l.histogram.quantile(0.99) };
     }
-    log(`[${protocol}] saturate: window ${options.window} per connection for ${options.seconds} s…`);
+    log(`[${name}] saturate: window ${options.window} per connection for ${options.seconds} s…`);
     const s = await phase('saturate', options.seconds);
     const delivered = sum(s.reports, 'delivered');
     return {
-      server: protocol,
+      server: name,
       connections: s.stillOpen,
       rooms,
       room_size: options.roomSize,
@@ -331,13 +259,13 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // Runs alternate between servers, so a noisy neighbour on a shared machine hits both alike.
-  const runs = new Map<Protocol, BenchResult[]>();
+  const runs = new Map<ServerName, BenchResult[]>();
   for (let round = 0; round < options.repeat; round++) {
     for (const protocol of options.servers) {
       const result = await runOne(protocol, options, log);
       log(
         `[${protocol}] run ${round + 1}/${options.repeat}: ${result.msgs_per_s} msg/s, server CPU ${result.server_cpu_pct}%, ` +
-          `${result.msgs_per_server_cpu_s} msg per server CPU-s, load avg ${result.load_avg_1m}`,
+          `${result.msgs_per_server_cpu_s} msg per server CPU-s, RSS/conn ${result.rss_per_conn_kb} KB, load avg ${result.load_avg_1m}`,
       );
       runs.set(protocol, [...(runs.get(protocol) ?? []), result]);
     }
@@ -347,7 +275,8 @@ async function main(): Promise<void> {
     const all = runs.get(protocol) ?? [];
     const sorted = [...all].sort((a, b) => a.msgs_per_s - b.msgs_per_s);
     const median = sorted[Math.floor((sorted.length - 1) / 2)] as BenchResult;
-    const result = options.repeat > 1 ? { ...median, msgs_per_s_runs: all.map((r) => r.msgs_per_s) } : median;
+    const result =
+      options.repeat > 1 ? { ...median, msgs_per_s_runs: all.map((r) => r.msgs_per_s), rss_per_conn_kb_runs: all.map((r) => r.rss_per_conn_kb) } : median;
     results.push(result);
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   }
@@ -388,6 +317,13 @@ async function main(): Promise<void> {
       `\nmurmur / y-webrtc: throughput ×${ratios.throughput}, per server CPU-second ×${ratios.per_server_cpu_s}, ` +
         `p99 latency ×${ratios.p99}, RSS per connection ×${ratios.rss_per_conn}\n`,
     );
+  }
+  if (options.repeat > 1) {
+    for (const r of results) {
+      const kb = [...(r.rss_per_conn_kb_runs ?? [])].sort((a, b) => a - b);
+      process.stdout.write(`\n${r.server} RSS/conn KB over ${kb.length} runs: min ${kb[0]} / median ${kb[Math.floor((kb.length - 1) / 2)]} / max ${kb[kb.length - 1]}`);
+    }
+    process.stdout.write('\n');
   }
   process.stdout.write(
     '\nmsg/s: addressed messages delivered to their addressee per second (closed loop, ' +

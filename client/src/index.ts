@@ -15,7 +15,7 @@ export {
   type MessageData,
 } from './typed-room.js';
 export type { RoomDebug, RoomStats, LeaveReason } from './room.js';
-export type { SignalingStatus, SignalingError } from './signaling-client.js';
+export type { SignalingStatus, SignalingError, SignalingRefusal } from './signaling-client.js';
 export type { GossipSnapshot } from '../../shared/src/gossip/gossip-engine.js';
 export type { LinkInfo } from './link-manager.js';
 export type { RoomStatus } from './status.js';

@@ -7,7 +7,7 @@ import type { GossipSnapshot } from '../../shared/src/gossip/gossip-engine.js';
 import type { ErrorCode } from '../../shared/src/errors.js';
 import type { RoomMessage } from './app-message.js';
 import type { LinkInfo } from './link-manager.js';
-import type { SignalingError, SignalingStatus } from './signaling-client.js';
+import type { SignalingError, SignalingRefusal, SignalingStatus } from './signaling-client.js';
 import type { LinkTraffic, TrafficCounters } from './stats.js';
 import type { RoomStatus } from './status.js';
 
@@ -27,8 +27,11 @@ export type RoomEvents = {
   presence: [peer: PeerInfo];
   /** Bytes from a peer could not be decoded and were dropped. */
   malformed: [info: { from: PeerId; code: ErrorCode; message: string }];
-  /** A signaling server refused this tab for good (4401 bad token, 4403 origin); it is not retried. */
-  'signaling-refused': [info: { url: string; code: number; reason: string }];
+  /**
+   * A signaling server refused this tab for good (4401 bad or expired token, 4403 origin, or a join
+   * refused with `error`: ROOM_FORBIDDEN, KEY_FORBIDDEN, PEER_KEY_MISMATCH, BAD_PEER_PROOF); it is not retried.
+   */
+  'signaling-refused': [info: SignalingRefusal];
   /** An app event sent with `room.broadcast(topic, data, { to? })`, once per message. */
   message: [message: RoomMessage];
   /** `room.status` changed. */

@@ -54,7 +54,8 @@ describe('joinRoom against a server that requires room tokens', () => {
       harness.track(refused);
       const info = await new Promise<{ code: number }>((resolve) => refused.on('signaling-refused', resolve));
       expect(info.code).toBe(4401);
-      expect(refused.debug.signalingStatus()).toBe('closed');
+      expect(refused.debug.signalingStatus()).toBe('refused');
+      expect(refused.status).toBe('disconnected');
 
       const token = createRoomToken({ room: 'vip', expiresAt: Date.now() + 60_000 }, secret);
       const a = joinRoom('vip', { signaling: `${guarded.url}?token=${token}` });
@@ -65,5 +66,22 @@ describe('joinRoom against a server that requires room tokens', () => {
     } finally {
       await guarded.close();
     }
+  });
+});
+
+describe('joinRoom when the server refuses the join proof', () => {
+  it("reports one signaling-refused with the server's code, reads 'disconnected', and does not retry", async () => {
+    // An explicit peerId that is not the identity's goes unsigned, and the server (requirePeerKeys) refuses it.
+    const room = joinRoom('proofless', { signaling: harness.server.url, peerId: 'not-my-key' });
+    harness.track(room);
+    const refusals: Array<{ code: number; error?: string }> = [];
+    const errors: string[] = [];
+    room.on('signaling-refused', (info) => refusals.push(info));
+    room.on('signaling-error', (error) => errors.push(error.code));
+    await until(() => refusals.length > 0 && room.status === 'disconnected', 'the refusal');
+    expect(refusals).toEqual([expect.objectContaining({ code: 4401, error: ErrorCode.BAD_PEER_PROOF })]);
+    expect(errors).toEqual([ErrorCode.BAD_PEER_PROOF]);
+    expect(room.debug.signalingStatus()).toBe('refused');
+    room.leave();
   });
 });

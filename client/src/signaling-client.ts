@@ -32,10 +32,12 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 /**
  * 'open' while at least one server has the room joined; 'unreachable' while
- * every server's last attempt failed (a wrong URL, nothing listening; it
- * keeps retrying); 'connecting' before the first answer.
+ * every server's last attempt failed or was refused, and at least one failed
+ * (a wrong URL, nothing listening; it keeps retrying those); 'refused' when
+ * every server refused this client for good (see SignalingRefusal: nothing is
+ * retried); 'connecting' before the first answer.
  */
-export type SignalingStatus = 'connecting' | 'open' | 'unreachable' | 'closed';
+export type SignalingStatus = 'connecting' | 'open' | 'unreachable' | 'refused' | 'closed';
 
 /** A server's error frame, or a server this client cannot reach. */
 export interface SignalingError {
@@ -46,6 +48,39 @@ export interface SignalingError {
   ref?: string;
 }
 
+/**
+ * A server refused this client in a way no retry can fix, so that server is
+ * not retried for the life of this client: its token is missing, forged or
+ * expired, the page's Origin is not allowed, or the server refused the join
+ * itself (wrong room for the token, a peer id or key the server does not
+ * accept). A fresh token or identity means a new room (`joinRoom` again).
+ */
+export interface SignalingRefusal {
+  url: string;
+  /**
+   * The WebSocket close code: 4401 (token) or 4403 (Origin). A join refused by
+   * an error frame reads 4401 as well, with the server's code in `error`.
+   */
+  code: number;
+  reason: string;
+  /** For a join refused by error frame, the server's code: one of FINAL_JOIN_REFUSALS. */
+  error?: ErrorCode;
+}
+
+/**
+ * Error codes with which a server refuses a join that the same join would meet
+ * again on every retry: the token admits another room or has expired, the token
+ * names another key, the peer id does not derive from the key, or the proof
+ * does not verify. (PEER_ID_TAKEN, ROOM_FULL, TOO_MANY_ROOMS and UNAVAILABLE
+ * can clear, so they are retried.)
+ */
+export const FINAL_JOIN_REFUSALS: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.ROOM_FORBIDDEN,
+  ErrorCode.KEY_FORBIDDEN,
+  ErrorCode.PEER_KEY_MISMATCH,
+  ErrorCode.BAD_PEER_PROOF,
+]);
+
 export type SignalingEvents = {
   status: [SignalingStatus];
   joined: [peers: string[]];
@@ -53,8 +88,8 @@ export type SignalingEvents = {
   signal: [from: string, data: JsonValue];
   /** An error frame from a server, or (code SIGNALING_UNREACHABLE) a failed connection attempt. */
   error: [error: SignalingError];
-  /** A server refused this client for good (bad token, origin); it is not retried. */
-  refused: [info: { url: string; code: number; reason: string }];
+  /** A server refused this client for good (token, Origin, or the join itself); it is not retried. */
+  refused: [info: SignalingRefusal];
 };
 
 export interface SignalingClientOptions {
@@ -87,6 +122,8 @@ class ServerConnection {
   connecting = false;
   /** The last attempt ended before the room was joined. */
   failed = false;
+  /** Refused for good (see SignalingRefusal): never connected again. */
+  refused = false;
 
   constructor(url: string, owner: SignalingClient, options: Required<SignalingClientOptions>) {
     this.url = url;
@@ -101,6 +138,7 @@ class ServerConnection {
   }
 
   connect(): void {
+    if (this.refused) return;
     this.connecting = true;
     let socket: WebSocketLike;
     try {
@@ -132,7 +170,14 @@ class ServerConnection {
         socket.send(JSON.stringify(join));
         return;
       }
-      this.track(parsed.value);
+      const message = parsed.value;
+      if (message.type === 'error' && message.ref === 'join' && FINAL_JOIN_REFUSALS.has(message.code)) {
+        // The app hears the server's error (dispatch) and then, once, that this server is done.
+        this.owner.dispatch(message, this.url);
+        this.refuse({ code: SIGNALING_CLOSE_CODES.UNAUTHORIZED, reason: message.message, error: message.code });
+        return;
+      }
+      this.track(message);
       if (parsed.value.type === 'joined' && parsed.value.room === this.options.room) {
         this.joined = true;
         this.connecting = false;
@@ -159,11 +204,10 @@ class ServerConnection {
       }
       // Retrying cannot fix a refused token or origin: stop and say why.
       if (code === SIGNALING_CLOSE_CODES.UNAUTHORIZED || code === SIGNALING_CLOSE_CODES.FORBIDDEN_ORIGIN) {
-        this.connecting = false;
-        this.owner.emit('refused', { url: this.url, code, reason: reason ?? '' });
-      } else {
-        this.scheduleRetry();
+        this.refuse({ code, reason: reason ?? '' });
+        return;
       }
+      this.scheduleRetry();
       this.owner.refreshStatus();
     };
   }
@@ -187,6 +231,16 @@ class ServerConnection {
     } catch {
       // Already closing; nothing left to free.
     }
+  }
+
+  /** Done with this server for good: close, never retry, say so once. */
+  private refuse(info: Omit<SignalingRefusal, 'url'>): void {
+    this.refused = true;
+    this.failed = false;
+    this.close(false);
+    // Status first, so a listener of the refusal already reads it.
+    this.owner.refreshStatus();
+    this.owner.emit('refused', { url: this.url, ...info });
   }
 
   private track(message: ServerMessage): void {
@@ -278,11 +332,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   refreshStatus(): void {
     const status: SignalingStatus = this.servers.some((s) => s.joined)
       ? 'open'
-      : this.running && this.servers.every((s) => s.failed)
-        ? 'unreachable'
-        : this.running && this.servers.some((s) => s.connecting)
-          ? 'connecting'
-          : 'closed';
+      : this.running && this.servers.every((s) => s.refused)
+        ? 'refused'
+        : this.running && this.servers.every((s) => s.failed || s.refused)
+          ? 'unreachable'
+          : this.running && this.servers.some((s) => s.connecting)
+            ? 'connecting'
+            : 'closed';
     if (status === this.status) return;
     this.status = status;
     this.emit('status', status);

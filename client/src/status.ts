@@ -5,7 +5,8 @@
  *   connected     at least one other peer is live in the mesh (over an open link, or with the server up)
  *   alone         the server answered and nobody else is here (or no link is being made)
  *   disconnected  no open link and no signaling server answers (lost, or never reached: a wrong URL), even
- *                 while the member table still lists peers: this tab is cut off; retrying
+ *                 while the member table still lists peers: this tab is cut off; retrying (unless every server
+ *                 refused it for good: `signaling-refused`)
  *   closed        `leave()` was called
  *
  * The room re-derives it on every event that moves an input (a link up or
@@ -37,7 +38,7 @@ export function computeStatus(inputs: StatusInputs): RoomStatus {
   if (inputs.linksOpen > 0) return 'connecting';
   // No server and no open link: a handshake has no path for its signals and
   // fails at once (the engine's redials of a cut-off tab), so it is no progress.
-  if (inputs.everReachedServer || inputs.signaling === 'unreachable') return 'disconnected';
+  if (inputs.everReachedServer || inputs.signaling === 'unreachable' || inputs.signaling === 'refused') return 'disconnected';
   return 'connecting';
 }
 

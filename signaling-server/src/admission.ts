@@ -4,6 +4,7 @@
  * from CLOSE_CODES, because browsers hide the HTTP status of a failed upgrade
  * but do show a WebSocket close code.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SIGNALING_CLOSE_CODES, TOKEN_QUERY_PARAM } from '../../shared/src/signaling.js';
 import type { AdmissionDecision, AuthHook, ResolvedConfig } from './config.js';
@@ -21,13 +22,19 @@ export type Refusal = { code: number; reason: string; metric: string };
 
 /** What an admitted connection may do, from its token or the hook. */
 export interface Grant {
-  /** Rooms it may join; undefined means any. */
-  rooms: ReadonlySet<string> | undefined;
+  /**
+   * Rooms it may join: one room (a room token names one; the string is the token's own, a
+   * Set of one cost 178 bytes a socket), a set of them, or undefined for any. Ask `grantAdmits`.
+   */
+  rooms: string | ReadonlySet<string> | undefined;
   /** ms since epoch at which the socket is closed with 4401 (and joins refused); Infinity for never. */
   expiresAt: number;
   /** Remote address, for the per-IP caps. */
   address: string;
-  /** The token it was admitted with, for the per-token caps; undefined when the server checks none. */
+  /**
+   * What the per-token caps count by: a 128-bit digest of the token it was admitted with (see
+   * tokenCapKey); undefined when the server checks none.
+   */
   token: string | undefined;
   /** False for the server's own keeper (see KEEPER_QUERY_PARAM): the caps per address and token skip it. */
   capped: boolean;
@@ -77,7 +84,7 @@ export async function admit(
   if (!originAllowed(config.allowedOrigins, origin)) {
     return { code: CLOSE_CODES.FORBIDDEN_ORIGIN, reason: `origin not allowed: ${String(origin).slice(0, 64)}`, metric: 'origin' };
   }
-  const address = request.socket.remoteAddress ?? 'unknown';
+  const address = peerAddress(request);
   const capped = keeperKey === undefined || queryParam(request.url, KEEPER_QUERY_PARAM) !== keeperKey;
   if (hook === undefined) return { rooms: undefined, expiresAt: Infinity, address, token: undefined, capped, key: undefined };
   const token = tokenFromUrl(request.url);
@@ -89,13 +96,46 @@ export async function admit(
   }
   if (!decision.ok) return { code: CLOSE_CODES.UNAUTHORIZED, reason: `unauthorized: ${decision.reason}`.slice(0, 120), metric: 'auth' };
   return {
-    rooms: decision.rooms === undefined ? undefined : new Set(decision.rooms),
+    rooms: decision.rooms === undefined ? undefined : decision.rooms.length === 1 ? (decision.rooms[0] as string) : new Set(decision.rooms),
     expiresAt: decision.expiresAt ?? Infinity,
     address,
-    token,
+    token: token === undefined ? undefined : tokenCapKey(token),
     capped,
     key: typeof decision.key === 'string' ? decision.key : undefined,
   };
+}
+
+/**
+ * The client's address, for the caps per IP. `socket.remoteAddress` caches
+ * the object it reads the address into on the socket (`_peername`), which
+ * costs every socket a new property, its storage and that object (~130 bytes)
+ * for its whole life; this reads the address from the handle as that getter
+ * does, and falls back to the getter where there is no such handle.
+ */
+function peerAddress(request: IncomingMessage): string {
+  type PeerHandle = { getpeername?: (out: { address?: unknown }) => number };
+  const handle = (request.socket as unknown as { _handle?: PeerHandle | null })._handle;
+  if (typeof handle?.getpeername === 'function') {
+    const out: { address?: unknown } = {};
+    if (handle.getpeername(out) === 0 && typeof out.address === 'string') return out.address;
+  }
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * A token as the caps per token know it: SHA-256 cut to 16 bytes, 22
+ * characters. The token itself is ~100 characters and, read from the URL, a
+ * slice that keeps the whole query string alive: ~150 bytes a socket holds for
+ * its life, for a key whose only use is to be counted.
+ */
+export function tokenCapKey(token: string): string {
+  return createHash('sha256').update(token).digest().subarray(0, 16).toString('base64url');
+}
+
+/** Whether `grant` lets its connection into `room`. */
+export function grantAdmits(grant: Pick<Grant, 'rooms'>, room: string): boolean {
+  const rooms = grant.rooms;
+  return rooms === undefined || (typeof rooms === 'string' ? rooms === room : rooms.has(room));
 }
 
 export function isRefusal(result: Grant | Refusal): result is Refusal {

@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { InOrder } from './in-order.js';
+import { runInOrder, type InOrder, type Task } from './in-order.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
+
+/** A queue as a connection holds one, with `run` and `busy` for the tests. */
+function queue(onError: (error: unknown) => void) {
+  const state: InOrder = { tail: undefined };
+  return {
+    run: (task: Task) => runInOrder(state, task, onError),
+    get busy() {
+      return state.tail !== undefined;
+    },
+  };
+}
 
 describe('InOrder', () => {
   it('runs synchronous tasks at once and never queues them', () => {
     const seen: number[] = [];
-    const q = new InOrder(() => {});
+    const q = queue(() => {});
     q.run(() => void seen.push(1));
     q.run(() => void seen.push(2));
     expect(seen).toEqual([1, 2]);
@@ -15,7 +26,7 @@ describe('InOrder', () => {
 
   it('holds later tasks behind an async one, in order', async () => {
     const seen: string[] = [];
-    const q = new InOrder(() => {});
+    const q = queue(() => {});
     q.run(async () => {
       await tick();
       seen.push('slow');
@@ -35,7 +46,7 @@ describe('InOrder', () => {
   it('reports a throw or a rejection and keeps going', async () => {
     const errors: unknown[] = [];
     const seen: number[] = [];
-    const q = new InOrder((e) => errors.push(e));
+    const q = queue((e) => errors.push(e));
     q.run(() => {
       throw new Error('sync');
     });

@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIdentity } from '../../client/src/identity.js';
 import { ErrorCode } from '../../shared/src/errors.js';
-import { derivePeerId, fromBase64Url, joinProofMessage, toBase64Url } from '../../shared/src/signaling.js';
+import { CHALLENGE_BYTES, derivePeerId, fromBase64Url, joinProofMessage, toBase64Url } from '../../shared/src/signaling.js';
+import { createChallenges } from './peer-proof.js';
 import { createRoomToken } from './room-token.js';
 import { createSignalingServer, type SignalingServer } from './server.js';
 import { connectTestClient, joinRoom, joinWithKey, metricValue, signedJoin, type TestClient } from './test-client.js';
@@ -140,5 +141,21 @@ describe('self-certifying ids on join', () => {
     const a = joinProofMessage('c', 'r', 'p');
     expect(new TextDecoder().decode(a)).toBe('murmur-signal-join/1\nc\nr\np');
     expect(fromBase64Url(toBase64Url(a))).toEqual(a);
+  });
+});
+
+describe('createChallenges', () => {
+  it('gives each socket number its own challenge, the same one at every join, and another server other ones', () => {
+    const challengeOf = createChallenges();
+    const other = createChallenges();
+    const seen = new Set<string>();
+    for (let serial = 0; serial < 1000; serial++) {
+      const challenge = challengeOf(serial);
+      expect(fromBase64Url(challenge)?.length).toBe(CHALLENGE_BYTES);
+      expect(challengeOf(serial)).toBe(challenge);
+      expect(other(serial)).not.toBe(challenge);
+      seen.add(challenge);
+    }
+    expect(seen.size).toBe(1000);
   });
 });

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { until } from '../../client/test/node-room-harness.js';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { CLOSE_CODES } from './admission.js';
 import type { SignalingServerOptions } from './config.js';
@@ -173,5 +175,28 @@ describe('operations', () => {
     await (await client(s.url, 'https://bad.example')).closed;
     expect(records).toContainEqual(expect.objectContaining({ level: 'info', msg: 'connection refused', code: CLOSE_CODES.FORBIDDEN_ORIGIN }));
     expect(records.every((r) => typeof r.msg === 'string' && typeof r.level === 'string')).toBe(true);
+  });
+});
+
+describe('liveness', () => {
+  it.each(['/signal', '/y-webrtc'])('terminates a %s socket that stops answering pings and keeps one that answers', async (path) => {
+    const s = await start({ pingIntervalMs: 100 });
+    const url = s.url.replace('/signal', path);
+    const open = (autoPong: boolean) => {
+      const socket = new WebSocket(url, { autoPong });
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+      let pings = 0;
+      socket.on('ping', () => (pings += 1));
+      return { socket, closed, pings: () => pings };
+    };
+    const answering = open(true);
+    const silent = open(false);
+    // A silent socket is pinged once, then cut at the next period (1006: no close frame).
+    expect(await silent.closed).toBe(1006);
+    await until(() => answering.pings() >= 4, 'the answering socket to be pinged 4 times');
+    expect(answering.socket.readyState).toBe(WebSocket.OPEN);
+    const metric = path === '/signal' ? 'murmur_signal_disconnects_total' : 'murmur_signal_ywebrtc_disconnects_total';
+    expect(metricValue(s.metrics(), `${metric}{reason="ping_timeout"}`)).toBe(1);
+    answering.socket.close();
   });
 });

@@ -11,19 +11,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { encodeMessage, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
-import { admit, CLOSE_CODES, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
+import { admit, CLOSE_CODES, grantAdmits, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
 import { resolveConfig, type SignalingServerOptions } from './config.js';
 import { createHttpHandler } from './http-routes.js';
-import { InOrder } from './in-order.js';
+import { runInOrder, type InOrder } from './in-order.js';
+import { dropRoom, heldCount, heldPeer, heldRoomNames, holdRoom, type HeldRooms } from './held-rooms.js';
 import { createLogger, jsonLinesSink } from './logger.js';
 import { createServerMetrics, errorReason } from './server-metrics.js';
-import { startPinger } from './liveness.js';
+import { startPinger, type Pingable } from './liveness.js';
 import { takeToken, type Bucket } from './rate-limit.js';
 import { createRedisBus, type RedisBus, type RemoteNotice, type RemoteSignal } from './redis-bus.js';
 import { RoomTable } from './room-table.js';
@@ -32,8 +33,8 @@ import { startKeeper, type Keeper } from './keeper.js';
 import { createRoomToken } from './room-token.js';
 import { createClientCaps } from './client-caps.js';
 import { JoinDeadlines } from './join-deadline.js';
-import { armExpiry, cancelExpiry, type Expiry } from './token-expiry.js';
-import { checkJoinProof, newChallenge } from './peer-proof.js';
+import { ExpiryQueue, type Expiring } from './token-expiry.js';
+import { checkJoinProof, createChallenges } from './peer-proof.js';
 
 export type { SignalingServerOptions } from './config.js';
 export type { LogRecord } from './logger.js';
@@ -61,13 +62,23 @@ export const SIGNAL_PATH = '/signal';
 
 /** The connection a socket belongs to, so one set of listeners serves every socket (a closure each costs memory). */
 const CONNECTION = Symbol('murmur.connection');
-type OwnedSocket = WebSocket & { [CONNECTION]?: Connection };
 
-/** The token bucket's fields live on the connection itself: one object fewer per socket. */
-interface Connection extends Bucket {
-  socket: WebSocket;
-  /** room → the peer id this connection holds there. */
-  rooms: Map<string, string>;
+/**
+ * ws builds every socket from this class (its `WebSocket` option), so the
+ * field that names the connection is laid out at construction: added to a
+ * plain WebSocket afterwards it cost a property array per socket (~40 bytes).
+ */
+class OwnedSocket extends WebSocket {
+  [CONNECTION]?: Connection | undefined = undefined;
+}
+
+/**
+ * Everything a socket costs beyond ws's own objects, in one object: the token
+ * bucket, the rooms held (the first inline), the frame queue's tail and the
+ * liveness count are its fields, not objects of their own (bench/signal-heap.ts
+ * counts what each connection holds).
+ */
+interface Connection extends Bucket, HeldRooms, InOrder, Pingable, Expiring {
   /**
    * Rooms whose join is waiting on Redis: frames for them queue here until `joined` is sent.
    * Made on first use: most connections (and every standalone one) never need it.
@@ -77,13 +88,11 @@ interface Connection extends Bucket {
   /** Frames dropped for rate since `strikesSince`; the count restarts every second. */
   strikes: number;
   strikesSince: number;
-  alive: boolean;
-  /** Frames are handled in arrival order even when one waits on Redis. */
-  queue: InOrder;
-  /** Closes the socket when its token expires; undefined for tokens that never do. */
-  expiry: Expiry | undefined;
-  /** The random challenge sent on connect: a join signs it, so a captured join is worthless on any other socket. */
-  challenge: string;
+  /**
+   * This socket's number: its challenge (sent on connect, signed by every join, so a captured
+   * join is worthless on any other socket) is challengeOf(serial).
+   */
+  serial: number;
 }
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
@@ -101,6 +110,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const stats = () => ({ rooms: table.roomCount, peers: table.peerCount, connections: connections.size });
   const metrics = createServerMetrics(stats);
   const caps = createClientCaps(config);
+  const challengeOf = createChallenges();
+  let serials = 0;
   /** Close after the socket's close handshake, or at the latest 1 s later: a client that never answers must not keep the slot. */
   const closeSoon = (ws: WebSocket, code: number, reason: string) => {
     ws.close(code, reason);
@@ -137,7 +148,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   // ws's maxPayload is the hard stop (close 1009 before buffering); frames
   // between maxFrameBytes and it get a typed error reply and the socket stays.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes, WebSocket: OwnedSocket });
 
   const refuse = (ws: WebSocket, code: number, reason: string, metric: string, req: IncomingMessage) => {
     metrics.refused.inc({ reason: metric });
@@ -166,8 +177,9 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         }
         const capped = caps.takeConnection(verdict);
         if (capped !== undefined) return refuse(ws, CLOSE_CODES.TOO_MANY_CONNECTIONS, capped, 'client_cap', req);
-        if (path === Y_WEBRTC_PATH) return yWebrtc.accept(ws, verdict);
-        onConnection(ws, verdict);
+        // http hands an upgrade its net.Socket (typed as a Duplex); liveness reads its byte count.
+        if (path === Y_WEBRTC_PATH) return yWebrtc.accept(ws, socket as Socket, verdict);
+        onConnection(ws, socket as Socket, verdict);
       });
     });
   });
@@ -202,12 +214,12 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   /** Give up the room; `keepSlot` when the same connection re-joins it under another id at once. */
   const leaveRoom = (conn: Connection, room: string, keepSlot = false): void => {
-    const peer = conn.rooms.get(room);
+    const peer = heldPeer(conn, room);
     if (peer === undefined) return;
-    conn.rooms.delete(room);
+    dropRoom(conn, room);
     if (!keepSlot) caps.releaseRoomSlot(conn.grant);
     // An open socket that holds no room again is on the join clock again.
-    if (conn.rooms.size === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
+    if (heldCount(conn) === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
     // Frames of one connection are handled in order, so only a disconnect lands here mid-join;
     // joinAcrossInstances sees the pending entry gone and releases its own claim.
     const midJoin = conn.pending?.delete(room) ?? false;
@@ -218,10 +230,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   };
 
   const checkJoin = (conn: Connection, room: string): [ErrorCode, string] | undefined => {
-    if (!conn.rooms.has(room) && conn.rooms.size >= config.maxRoomsPerConnection) {
+    if (heldPeer(conn, room) === undefined && heldCount(conn) >= config.maxRoomsPerConnection) {
       return [ErrorCode.TOO_MANY_ROOMS, `a connection may be in at most ${config.maxRoomsPerConnection} rooms`];
     }
-    if (conn.grant.rooms !== undefined && !conn.grant.rooms.has(room)) {
+    if (!grantAdmits(conn.grant, room)) {
       return [ErrorCode.ROOM_FORBIDDEN, `your token does not admit you to room '${room}'`];
     }
     if (Date.now() >= conn.grant.expiresAt) return [ErrorCode.ROOM_FORBIDDEN, 'your token has expired; reconnect with a new one'];
@@ -232,10 +244,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     const { room, peer } = message;
     const problem =
       checkJoin(conn, room) ??
-      checkJoinProof(message, { challenge: conn.challenge, required: config.requirePeerKeys, tokenKey: conn.grant.key, trusted: !conn.grant.capped });
+      checkJoinProof(message, { challenge: challengeOf(conn.serial), required: config.requirePeerKeys, tokenKey: conn.grant.key, trusted: !conn.grant.capped });
     // Counted by code in murmur_signal_frames_rejected_total (peer_key_mismatch, bad_peer_proof, key_forbidden).
     if (problem) return reject(conn, problem[0], problem[1], 'join');
-    const current = conn.rooms.get(room);
+    const current = heldPeer(conn, room);
     if (current === peer) {
       // A repeated join is a cheap way to ask for a fresh sample; no one else hears of it.
       if (!bus) return send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
@@ -261,7 +273,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       leaveRoom(conn, room, true);
     }
     table.join(room, peer, conn);
-    conn.rooms.set(room, peer);
+    holdRoom(conn, room, peer);
     unjoined.remove(conn);
     if (!bus) {
       send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
@@ -281,10 +293,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     const undo = () => {
       conn.pending?.delete(room);
       // Gone already when the socket closed mid-claim (leaveRoom ran and gave the slot back).
-      if (conn.rooms.get(room) === peer) {
-        conn.rooms.delete(room);
+      if (heldPeer(conn, room) === peer) {
+        dropRoom(conn, room);
         caps.releaseRoomSlot(conn.grant);
-        if (conn.rooms.size === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
+        if (heldCount(conn) === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
       }
       table.leave(room, peer, conn);
     };
@@ -355,10 +367,10 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       case 'join':
         return join(conn, message);
       case 'leave':
-        if (!conn.rooms.has(message.room)) return reject(conn, ErrorCode.NOT_IN_ROOM, `not in room '${message.room}'`, 'leave');
+        if (heldPeer(conn, message.room) === undefined) return reject(conn, ErrorCode.NOT_IN_ROOM, `not in room '${message.room}'`, 'leave');
         return leaveRoom(conn, message.room);
       case 'signal': {
-        const from = conn.rooms.get(message.room);
+        const from = heldPeer(conn, message.room);
         if (from === undefined || conn.pending?.has(message.room) === true) {
           return reject(conn, ErrorCode.NOT_IN_ROOM, `join room '${message.room}' before signaling in it`, 'signal');
         }
@@ -390,23 +402,21 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       }
       return;
     }
-    conn.queue.run(() => onFrame(conn, data, isBinary, now));
+    runInOrder(conn, () => onFrame(conn, data, isBinary, now), onHandlerError);
   };
 
   // A bug in a handler must cost one frame, not the process. One function for every connection, not a closure each.
   const onHandlerError = (error: unknown) => log({ level: 'error', msg: 'frame handler failed', error: String(error) });
 
-  const armConnectionExpiry = (conn: Connection): void => {
-    conn.expiry = armExpiry(conn.grant.expiresAt, () => {
+  /** Sockets whose token expires, closed with 4401 at that moment (one timer for all). */
+  const expiries = new ExpiryQueue<Connection>(
+    (conn) => conn.grant.expiresAt,
+    (conn) => {
       metrics.disconnects.inc({ reason: 'token_expired' });
       closeSoon(conn.socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
-    });
-  };
+    },
+  );
 
-  function onSocketPong(this: OwnedSocket): void {
-    const conn = this[CONNECTION];
-    if (conn) conn.alive = true;
-  }
   function onSocketMessage(this: OwnedSocket, data: RawData, isBinary: boolean): void {
     const conn = this[CONNECTION];
     if (conn) onMessage(conn, data, isBinary);
@@ -421,36 +431,38 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (!conn) return;
     connections.delete(conn);
     unjoined.remove(conn);
-    cancelExpiry(conn.expiry);
+    expiries.remove(conn);
     caps.releaseConnection(conn.grant);
-    for (const room of [...conn.rooms.keys()]) leaveRoom(conn, room);
+    for (const room of heldRoomNames(conn)) leaveRoom(conn, room);
   }
 
-  const onConnection = (socket: OwnedSocket, grant: Grant) => {
+  const onConnection = (socket: OwnedSocket, tcp: Socket, grant: Grant) => {
     const conn: Connection = {
       socket,
-      rooms: new Map(),
+      tcp,
+      readAtPing: -1,
+      room: undefined,
+      peer: undefined,
+      more: undefined,
       pending: undefined,
       grant,
       tokens: config.rateBurst,
       updatedAt: performance.now(),
       strikes: 0,
       strikesSince: 0,
-      alive: true,
-      queue: new InOrder(onHandlerError),
-      expiry: undefined,
-      challenge: newChallenge(),
+      tail: undefined,
+      expiryIndex: -1,
+      serial: serials++,
     };
-    if (Number.isFinite(grant.expiresAt)) armConnectionExpiry(conn);
+    expiries.add(conn);
     socket[CONNECTION] = conn;
     connections.add(conn);
     unjoined.add(conn);
     metrics.accepted.inc();
-    socket.on('pong', onSocketPong);
     socket.on('message', onSocketMessage);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
-    send(conn, { type: 'challenge', nonce: conn.challenge });
+    send(conn, { type: 'challenge', nonce: challengeOf(conn.serial) });
   };
 
   const onRemoteNotice = (notice: RemoteNotice) => {
@@ -508,6 +520,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     draining = true;
     clearInterval(pinger);
     unjoined.close();
+    expiries.close();
     // The keeper leaves its rooms while the server can still carry its goodbyes.
     await keeper?.close().catch((error: unknown) => log({ level: 'error', msg: 'keeper close failed', error: String(error) }));
     const portFreed = new Promise<void>((resolve) => http.close(() => resolve()));

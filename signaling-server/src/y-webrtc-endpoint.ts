@@ -12,19 +12,20 @@
  * subscribe) and token expiry on open sockets apply as on /signal; a topic
  * counts as a room slot.
  */
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
-import { CLOSE_CODES, type Grant } from './admission.js';
+import { CLOSE_CODES, grantAdmits, type Grant } from './admission.js';
 import type { ResolvedConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { MetricsRegistry } from './metrics.js';
-import { startPinger } from './liveness.js';
+import { startPinger, type Pingable } from './liveness.js';
 import { createBucket, takeToken, type Bucket } from './rate-limit.js';
 import type { ClientCaps } from './client-caps.js';
 import { JoinDeadlines } from './join-deadline.js';
-import { armExpiry, cancelExpiry, type Expiry } from './token-expiry.js';
+import { ExpiryQueue, type Expiring } from './token-expiry.js';
 import { parseYWebrtcFrame, type YWebrtcClientFrame, type YWebrtcServerFrame } from './y-webrtc-frames.js';
 
 export const Y_WEBRTC_PATH = '/y-webrtc';
@@ -42,7 +43,8 @@ export interface YWebrtcEndpointOptions {
 }
 
 export interface YWebrtcEndpoint {
-  accept(socket: WebSocket, grant: Grant): void;
+  /** `tcp`: the upgrade's socket under `socket`, for liveness. */
+  accept(socket: WebSocket, tcp: Socket, grant: Grant): void;
   /** A publish that arrived from another instance: deliver it to the local subscribers. */
   deliverRemote(topic: string, data: JsonValue): void;
   readonly size: number;
@@ -50,15 +52,12 @@ export interface YWebrtcEndpoint {
   close(code: number, reason: string, graceMs: number): Promise<void>;
 }
 
-interface YConnection {
-  socket: WebSocket;
+interface YConnection extends Pingable, Expiring {
   topics: Set<string>;
   grant: Grant;
   bucket: Bucket;
   strikes: number;
   strikesSince: number;
-  alive: boolean;
-  expiry: Expiry | undefined;
 }
 
 export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcEndpoint {
@@ -73,6 +72,14 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
   const published = registry.counter('murmur_signal_ywebrtc_published_total', 'y-webrtc publishes delivered to a subscriber (one per receiver).');
   const disconnects = registry.counter('murmur_signal_ywebrtc_disconnects_total', '/y-webrtc connections closed by the server, by reason.');
 
+  /** Sockets whose token expires, closed with 4401 at that moment (one timer for all). */
+  const expiries = new ExpiryQueue<YConnection>(
+    (conn) => conn.grant.expiresAt,
+    (conn) => {
+      disconnects.inc({ reason: 'token_expired' });
+      closeSoon(conn.socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
+    },
+  );
   const unsubscribed = new JoinDeadlines<YConnection>(config.joinTimeoutMs, (conn) => {
     disconnects.inc({ reason: 'join_timeout' });
     closeSoon(conn.socket, CLOSE_CODES.JOIN_TIMEOUT, `no topic subscribed within ${config.joinTimeoutMs} ms`);
@@ -107,7 +114,7 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
     if (conn.topics.size >= config.maxRoomsPerConnection) {
       return reject(conn, ErrorCode.TOO_MANY_ROOMS, `a connection may subscribe to at most ${config.maxRoomsPerConnection} topics`, 'subscribe');
     }
-    if (conn.grant.rooms !== undefined && !conn.grant.rooms.has(topic)) {
+    if (!grantAdmits(conn.grant, topic)) {
       return reject(conn, ErrorCode.ROOM_FORBIDDEN, `your token does not admit you to topic '${topic.slice(0, 64)}'`, 'subscribe');
     }
     if (Date.now() >= conn.grant.expiresAt) return reject(conn, ErrorCode.ROOM_FORBIDDEN, 'your token has expired; reconnect with a new one', 'subscribe');
@@ -193,25 +200,21 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
     get size() {
       return connections.size;
     },
-    accept: (socket, grant) => {
+    accept: (socket, tcp, grant) => {
       const conn: YConnection = {
         socket,
+        tcp,
+        readAtPing: -1,
         topics: new Set(),
         grant,
         bucket: createBucket(config.rateBurst, performance.now()),
         strikes: 0,
         strikesSince: 0,
-        alive: true,
-        expiry: armExpiry(grant.expiresAt, () => {
-          disconnects.inc({ reason: 'token_expired' });
-          closeSoon(socket, CLOSE_CODES.UNAUTHORIZED, 'token expired; reconnect with a new one');
-        }),
+        expiryIndex: -1,
       };
       connections.add(conn);
+      expiries.add(conn);
       unsubscribed.add(conn);
-      socket.on('pong', () => {
-        conn.alive = true;
-      });
       socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
       socket.on('error', (error: Error & { code?: string }) => {
         rejected.inc({ reason: error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'protocol' });
@@ -220,7 +223,7 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
       socket.on('close', () => {
         connections.delete(conn);
         unsubscribed.remove(conn);
-        cancelExpiry(conn.expiry);
+        expiries.remove(conn);
         caps.releaseConnection(conn.grant);
         for (const topic of [...conn.topics]) unsubscribe(conn, topic);
       });
@@ -229,6 +232,7 @@ export function createYWebrtcEndpoint(options: YWebrtcEndpointOptions): YWebrtcE
     close: async (code, reason, graceMs) => {
       clearInterval(pinger);
       unsubscribed.close();
+      expiries.close();
       for (const conn of connections) conn.socket.close(code, reason);
       const deadline = Date.now() + graceMs;
       while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
