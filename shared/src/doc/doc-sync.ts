@@ -87,6 +87,10 @@ export class DocSync {
   private deferred: PeerId[] = [];
   /** Exchanges left in a catch-up after a burst of joins, a join window apart (see `defer`). */
   private catchUps = 0;
+  /** The last peer whose state vector showed more than we hold, and pulls left to catch up with it (see `receive`). */
+  private ahead: { peer: PeerId; vector: Map<number, number>; tries: number } | undefined;
+  /** Alternates catch-up timers between the peer known to be ahead and the other partners. */
+  private aheadTurn = false;
   /** When the armed timer fires (undefined before start). */
   private timerAt: number | undefined;
 
@@ -117,9 +121,18 @@ export class DocSync {
       case 'timer': {
         const members = new Set(input.members);
         this.deferred = this.deferred.filter((peer) => members.has(peer));
-        const partner = (this.catchUps > 0 ? this.deferred.pop() : undefined) ?? input.members[Math.floor(this.options.random() * input.members.length)];
-        if (this.catchUps > 0) this.catchUps -= 1;
-        if (partner !== undefined) this.sendStep1(partner, true);
+        if (this.ahead && (!members.has(this.ahead.peer) || !this.lacks(this.ahead.vector))) this.ahead = undefined;
+        this.aheadTurn = !this.aheadTurn;
+        if (this.ahead && this.aheadTurn) {
+          // Pull again from the peer known to hold more: the last pull or its answer was lost.
+          this.sendStep1(this.ahead.peer, true);
+          this.ahead.tries -= 1;
+          if (this.ahead.tries <= 0) this.ahead = undefined;
+        } else {
+          const partner = (this.catchUps > 0 ? this.deferred.pop() : undefined) ?? input.members[Math.floor(this.options.random() * input.members.length)];
+          if (this.catchUps > 0) this.catchUps -= 1;
+          if (partner !== undefined) this.sendStep1(partner, true);
+        }
         this.schedule(now);
         break;
       }
@@ -128,7 +141,7 @@ export class DocSync {
         else this.defer(input.peer, now);
         break;
       case 'receive':
-        this.receive(input.from, input.frame);
+        this.receive(input.from, input.frame, now);
         break;
       case 'local-update':
         this.counters.updatesSent += 1;
@@ -142,7 +155,7 @@ export class DocSync {
     return this.out;
   }
 
-  private receive(from: PeerId, frame: DocFrame): void {
+  private receive(from: PeerId, frame: DocFrame, now: number): void {
     switch (frame.channel) {
       case Channel.DOC_UPDATE:
       case Channel.SYNC_STEP2:
@@ -155,7 +168,14 @@ export class DocSync {
         // step 2 to us may have been lost: after a heal a route crosses a few bridges, and at 10% loss per
         // hop a reply over 8 hops is lost more often than not. One step 1 in makes at most one out, and
         // only while we lack something, so a chain of these ends once both sides hold the same.
-        if (frame.reciprocate || this.behind(frame.stateVector)) this.sendStep1(from, false);
+        const theirs = Y.decodeStateVector(frame.stateVector);
+        const behind = this.lacks(theirs);
+        if (frame.reciprocate || behind) this.sendStep1(from, false);
+        // Until a step 2 makes up the difference, every other timer (a join window apart) pulls from it again.
+        if (behind && this.ahead?.peer !== from) {
+          this.ahead = { peer: from, vector: theirs, tries: this.joinSyncs * 2 };
+          this.soon(now);
+        }
         return;
       }
     }
@@ -178,9 +198,8 @@ export class DocSync {
     return changed;
   }
 
-  /** True if a peer's encoded state vector holds a client or clock our doc lacks. */
-  private behind(stateVector: Uint8Array): boolean {
-    const theirs = Y.decodeStateVector(stateVector);
+  /** True if a peer's state vector holds a client or clock our doc lacks. */
+  private lacks(theirs: Map<number, number>): boolean {
     const ours = Y.decodeStateVector(Y.encodeStateVector(this.doc));
     for (const [client, clock] of theirs) if ((ours.get(client) ?? 0) < clock) return true;
     return false;
@@ -219,12 +238,17 @@ export class DocSync {
     this.deferred.push(peer);
     if (this.deferred.length > this.joinSyncs * 2) this.deferred.shift();
     if (this.catchUps === 0) this.catchUps = this.joinSyncs * 4;
-    const soon = now + this.joinSyncWindowMs * (0.5 + this.options.random());
-    if (this.timerAt !== undefined && soon < this.timerAt) this.arm(soon);
+    this.soon(now);
+  }
+
+  /** Brings the armed timer forward to within a join window (only once started). */
+  private soon(now: number): void {
+    const at = now + this.joinSyncWindowMs * (0.5 + this.options.random());
+    if (this.timerAt !== undefined && at < this.timerAt) this.arm(at);
   }
 
   private schedule(now: number): void {
-    const period = this.catchUps > 0 ? this.joinSyncWindowMs : this.options.intervalMs;
+    const period = this.catchUps > 0 || this.ahead !== undefined ? this.joinSyncWindowMs : this.options.intervalMs;
     this.arm(now + period * (0.5 + this.options.random()));
   }
 
