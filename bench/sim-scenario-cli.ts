@@ -64,10 +64,10 @@ const DEFAULTS: Record<ScenarioName, Omit<ScenarioOptions, 'scenario' | 'seed' |
     maxLinks: undefined,
   },
   partition: {
-    // Not 1,000: after the heal every tab exchanges Yjs state vectors with each rejoined peer (as the client does),
-    // and routes to the other side are gone, so a third go out as room-wide broadcasts: ~N³ frames. At N=200 the
-    // 60 s after the heal cost 20 s of CPU; at 1,000 the heal minute did not finish in 9 minutes. `--n 1000 --docs off`
-    // measures the membership merge alone at 1,000.
+    // Not 1,000: until 2026-12-03 every tab exchanged Yjs state vectors with each rejoined peer, and routes to the
+    // other side were gone, so many went out as room-wide floods: ~N³ frames (N=200: 3.35 M frames in the run; at
+    // 1,000 the heal minute did not finish in 9 minutes). Join syncs now spend from a budget (doc-sync.ts): N=200 sends
+    // ~2 M frames in all. `--n 1000 --docs off` measures the membership merge alone at 1,000.
     n: 200,
     loss: 0.1,
     minutes: 4,

@@ -23,6 +23,8 @@ interface DocNode {
   doc: Y.Doc;
   sync: DocSync;
   members: Set<PeerId>;
+  /** Bumped on every set-timer: a re-armed timer replaces the one before (DocSyncOutput's contract). */
+  timerEpoch: number;
 }
 
 export class ScenarioDocs {
@@ -49,7 +51,7 @@ export class ScenarioDocs {
     const doc = new Y.Doc();
     doc.clientID = this.nextClient++; // deterministic encodings
     const sync = new DocSync({ doc, intervalMs: DOC_SYNC_INTERVAL_MS, random: createPrng(this.seed * 7919 + doc.clientID).next });
-    const node: DocNode = { doc, sync, members: new Set(this.room.engine(id).livePeers()) };
+    const node: DocNode = { doc, sync, members: new Set(this.room.engine(id).livePeers()), timerEpoch: 0 };
     this.nodes.set(id, node);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== sync.origin) this.feed(id, { type: 'local-update', update });
@@ -72,10 +74,11 @@ export class ScenarioDocs {
       if (output.type === 'broadcast') sim.command(id, { type: 'broadcast', payload: output.payload });
       else if (output.type === 'route') sim.command(id, { type: 'route', to: output.to, payload: output.payload });
       else if (output.type === 'set-timer') {
+        const epoch = ++node.timerEpoch;
         sim.schedule(output.at, () => {
-          if (sim.nodes.get(id)?.state === 'up') this.feed(id, { type: 'timer', members: [...node.members] });
+          if (node.timerEpoch === epoch && sim.nodes.get(id)?.state === 'up') this.feed(id, { type: 'timer', members: [...node.members] });
         });
-      }
+      } else if (output.type === 'clear-timer') node.timerEpoch += 1;
     }
   }
 

@@ -49,6 +49,13 @@ export interface OverlayTuning {
   reconnectIntervalMs: number;
   /** Room-wide reconnect attempts to dead members wanted per reconnect period (each node tries with probability ~this/N). */
   reconnectsPerPeriod: number;
+  /**
+   * Room-wide links wanted to tabs a signaling server lists while we hold them dead (each node, on a server's
+   * list, dials one with probability ~this/N). Such a list is how a healed partition shows itself: the other
+   * side is back on the server, every tab on it held dead, and without a link no refutation can cross. A few
+   * bridges suffice (the merge then runs over the mesh); one per tab would cost N negotiations and evictions.
+   */
+  bridgeDials: number;
 }
 
 export interface BroadcastTuning {
@@ -232,6 +239,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
     helloWaitMs: 5000,
     reconnectIntervalMs: 10_000,
     reconnectsPerPeriod: 2,
+    bridgeDials: 4,
   },
   broadcast: {
     lazyFlushMs: 500,
@@ -298,6 +306,7 @@ export const GOSSIP_BOUNDS: { readonly [G in Group]: Readonly<Record<keyof Gossi
     helloWaitMs: [100, 600_000],
     reconnectIntervalMs: [100, 3_600_000],
     reconnectsPerPeriod: [0, 100, true],
+    bridgeDials: [0, 100, true],
   },
   broadcast: {
     lazyFlushMs: [1, 10_000],

@@ -37,11 +37,14 @@ export function routeFrame(l: Layers, from: PeerId, frame: Frame): void {
     case 'digest':
       l.antiEntropy.onDigest(from, frame.hashes);
       return l.liveness.synced();
-    case 'records':
-      for (const record of frame.records) l.liveness.mergeRecord(record, from);
+    case 'records': {
+      const revived: PeerId[] = [];
+      for (const record of frame.records) if (l.liveness.mergeRecord(record, from)) revived.push(record.peer);
+      if (revived.length > 0) l.antiEntropy.pushRevived(from, revived);
       l.liveness.synced();
       if (frame.wantBack) l.antiEntropy.answer(from, frame.bucketCount, frame.buckets, frame.records);
       return;
+    }
     case 'route':
       return l.routing.onRoute(from, frame.origin, frame.to, frame.ttl, frame.content);
     default:

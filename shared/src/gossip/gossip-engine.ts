@@ -80,6 +80,7 @@ export class GossipEngine implements Engine {
         // is how the verdict gets refuted (HELLO → tellVerdict → refutation); a tab with no link left
         // may hold everyone dead, and must be able to rejoin.
         this.overlay.discovered(this.overlay.active.size === 0 ? input.peers : input.peers.filter((peer) => this.liveness.mayLink(peer)));
+        if (this.overlay.active.size > 0) this.liveness.bridge(input.peers);
         break;
       case 'link-up':
         // A link only comes up with a live tab at the other end.

@@ -57,6 +57,30 @@ export class Liveness {
     if (peer !== undefined) this.ctx.raise({ type: 'dial', peer, intent: 'forward' });
   }
 
+  /**
+   * A signaling server listed these tabs as connected (its sample when we
+   * join, then one notice per tab that joins after us). Those we hold dead
+   * are the other side of a healed partition, or a tab that was cut off:
+   * dial one, with a chance that makes a few bridges room-wide (see
+   * config.overlay.bridgeDials). A rejoining side is listed to us once per
+   * tab, so the chance per listed tab is divided by the tombstones we hold
+   * (dead and departed: their number is kept, unlike the dead alone):
+   * about bridgeDials / live dials per tab and wave. The HELLO tells it our
+   * verdict (tellVerdict), it refutes, and the records exchanged over the
+   * new link start the merge.
+   */
+  bridge(peers: readonly PeerId[]): void {
+    const tombstones = this.membership.members.size - 1 - this.membership.liveCount;
+    if (tombstones <= 0) return;
+    const chance = this.ctx.config.overlay.bridgeDials / ((this.membership.liveCount + 1) * tombstones);
+    for (const peer of peers) {
+      if (peer === this.ctx.self || this.membership.statusOf(peer) !== 'dead' || this.ctx.view.dialing(peer)) continue;
+      if (this.ctx.config.rng.next() >= chance) continue;
+      this.ctx.raise({ type: 'dial', peer, intent: 'forward' });
+      return;
+    }
+  }
+
   /** Our first neighbour: announce ourselves; a newcomer judges nobody for a few periods. */
   announce(): void {
     this.announced = true;
@@ -172,14 +196,17 @@ export class Liveness {
    * Merges an anti-entropy record. A verdict (suspect/dead) about a member we
    * hold alive becomes a suspicion we spread, not an instant death: after a
    * healed partition both sides hold the other dead, and the accused must hear
-   * of it to refute (memberlist's mergeState does the same).
+   * of it to refute (memberlist's mergeState does the same). Returns true if
+   * the record revived a member we held dead or suspect (the caller passes
+   * those on: see AntiEntropy.pushRevived).
    */
-  mergeRecord(record: MemberRecord, from: PeerId): void {
+  mergeRecord(record: MemberRecord, from: PeerId): boolean {
     if (record.peer === this.ctx.self) {
       if (record.status !== 'alive' && record.incarnation >= this.membership.self.incarnation) this.refute(record.incarnation);
-      return;
+      return false;
     }
     const member = this.membership.get(record.peer);
+    const before = this.membership.statusOf(record.peer);
     const softened = record.status === 'dead' && member !== undefined && isLive(member.status);
     // A suspicion copied from a digest may be long refuted: hold it, but judge only on fresh gossip.
     const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.ctx.self, softened);
@@ -188,6 +215,9 @@ export class Liveness {
     // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
     if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: record.incarnation });
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
+    // A refutation we learnt from a record, not from its broadcast: the broadcast went round before the
+    // link that brought the record existed (a healed partition), so our side has not heard it either.
+    return changed && (before === 'dead' || before === 'suspect') && this.membership.get(record.peer)?.status === 'alive';
   }
 
   /**

@@ -19,16 +19,20 @@ export function attachDocs(room: HostileRoom, seed: number): Map<PeerId, Y.Doc> 
   const docs = new Map<PeerId, Y.Doc>();
   const syncs = new Map<PeerId, DocSync>();
   const members = new Map<PeerId, Set<PeerId>>();
+  // Bumped on every set-timer: a re-armed timer replaces the one before (DocSyncOutput's contract).
+  const timerEpochs = new Map<PeerId, number>();
   const feed = (id: PeerId, input: DocSyncInput): void => {
     const sync = syncs.get(id) as DocSync;
     for (const output of sync.handle(input, room.sim.now)) {
       if (output.type === 'broadcast') room.sim.command(id, { type: 'broadcast', payload: output.payload });
       else if (output.type === 'route') room.sim.command(id, { type: 'route', to: output.to, payload: output.payload });
       else if (output.type === 'set-timer') {
+        const epoch = (timerEpochs.get(id) ?? 0) + 1;
+        timerEpochs.set(id, epoch);
         room.sim.schedule(output.at, () => {
-          if (room.sim.nodes.get(id)?.state === 'up') feed(id, { type: 'timer', members: [...(members.get(id) ?? [])] });
+          if (timerEpochs.get(id) === epoch && room.sim.nodes.get(id)?.state === 'up') feed(id, { type: 'timer', members: [...(members.get(id) ?? [])] });
         });
-      }
+      } else if (output.type === 'clear-timer') timerEpochs.set(id, (timerEpochs.get(id) ?? 0) + 1);
     }
   };
   room.honestIds.forEach((id, i) => {

@@ -20,6 +20,8 @@ interface DocNode {
   doc: Y.Doc;
   sync: DocSync;
   members: Set<PeerId>;
+  /** Bumped on every set-timer: a re-armed timer replaces the one before (DocSyncOutput's contract). */
+  timerEpoch: number;
 }
 
 function docRoom(seed: number, ids: readonly PeerId[], updateLoss: number) {
@@ -33,17 +35,18 @@ function docRoom(seed: number, ids: readonly PeerId[], updateLoss: number) {
       if (output.type === 'broadcast') room.sim.command(id, { type: 'broadcast', payload: output.payload });
       else if (output.type === 'route') room.sim.command(id, { type: 'route', to: output.to, payload: output.payload });
       else if (output.type === 'set-timer') {
+        const epoch = ++node.timerEpoch;
         room.sim.schedule(output.at, () => {
-          if (room.sim.nodes.get(id)?.state === 'up') feed(id, { type: 'timer', members: [...node.members] });
+          if (node.timerEpoch === epoch && room.sim.nodes.get(id)?.state === 'up') feed(id, { type: 'timer', members: [...node.members] });
         });
-      }
+      } else if (output.type === 'clear-timer') node.timerEpoch += 1;
     }
   };
   ids.forEach((id, i) => {
     const doc = new Y.Doc();
     doc.clientID = i + 1; // deterministic encodings
     const sync = new DocSync({ doc, intervalMs: SYNC_INTERVAL_MS, random: createPrng(seed * 7919 + i).next });
-    nodes.set(id, { doc, sync, members: new Set() });
+    nodes.set(id, { doc, sync, members: new Set(), timerEpoch: 0 });
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== sync.origin) feed(id, { type: 'local-update', update });
     });
