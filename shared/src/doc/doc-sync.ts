@@ -181,8 +181,7 @@ export class DocSync {
     }
   }
 
-  /** Returns true if the update changed the doc. */
-  private apply(update: Uint8Array): boolean {
+  private apply(update: Uint8Array): void {
     this.counters.updatesReceived += 1;
     let changed = false;
     const mark = (): void => {
@@ -195,13 +194,11 @@ export class DocSync {
       this.doc.off('update', mark);
     }
     if (!changed) this.counters.duplicateUpdates += 1;
-    return changed;
   }
 
   /** True if a peer's state vector holds a client or clock our doc lacks. */
   private lacks(theirs: Map<number, number>): boolean {
-    const ours = Y.decodeStateVector(Y.encodeStateVector(this.doc));
-    for (const [client, clock] of theirs) if ((ours.get(client) ?? 0) < clock) return true;
+    for (const [client, clock] of theirs) if (Y.getState(this.doc.store, client) < clock) return true;
     return false;
   }
 

@@ -105,21 +105,21 @@ export class AntiEntropy {
       if (member) members.push(member);
     }
     if (members.length === 0) return;
+    // Cut into frames of about maxFrameBytes once; every neighbour gets the same frames.
+    const frames: Member[][] = [[]];
+    let size = 0;
+    for (const member of members) {
+      const bytes = recordSize(member);
+      if (frames[frames.length - 1]!.length > 0 && size + bytes > this.ctx.config.antiEntropy.maxFrameBytes) {
+        frames.push([]);
+        size = 0;
+      }
+      frames[frames.length - 1]!.push(member);
+      size += bytes;
+    }
     for (const neighbour of this.ctx.view.neighbors) {
       if (neighbour === from) continue;
-      let frame: Member[] = [];
-      let size = 0;
-      for (const member of members) {
-        const bytes = recordSize(member);
-        if (frame.length > 0 && size + bytes > this.ctx.config.antiEntropy.maxFrameBytes) {
-          this.ctx.send(neighbour, { type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: frame });
-          frame = [];
-          size = 0;
-        }
-        frame.push(member);
-        size += bytes;
-      }
-      this.ctx.send(neighbour, { type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: frame });
+      for (const records of frames) this.ctx.send(neighbour, { type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records });
     }
   }
 
