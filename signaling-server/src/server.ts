@@ -14,18 +14,19 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/src/errors.js';
-import { encodeMessage, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/src/signaling.js';
-import { admit, CLOSE_CODES, grantAdmits, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
+import { parseClientMessage } from '../../shared/src/signaling.js';
+import { admit, CLOSE_CODES, isRefusal, KEEPER_QUERY_PARAM, roomTokenHook, type Grant } from './admission.js';
+import { CONNECTION, OwnedSocket, type Connection } from './connection.js';
 import { resolveConfig, type SignalingServerOptions } from './config.js';
 import { createHttpHandler } from './http-routes.js';
-import { runInOrder, type InOrder } from './in-order.js';
-import { dropRoom, heldCount, heldPeer, heldRoomNames, holdRoom, type HeldRooms } from './held-rooms.js';
+import { runInOrder } from './in-order.js';
+import { heldPeer, heldRoomNames } from './held-rooms.js';
 import { createLogger, jsonLinesSink } from './logger.js';
-import { createServerMetrics, errorReason } from './server-metrics.js';
-import { startPinger, type Pingable } from './liveness.js';
-import { takeToken, type Bucket } from './rate-limit.js';
+import { createServerMetrics } from './server-metrics.js';
+import { startPinger } from './liveness.js';
+import { takeToken } from './rate-limit.js';
 import { createRedisBus, type RedisBus, type RemoteNotice, type RemoteSignal } from './redis-bus.js';
 import { RoomTable } from './room-table.js';
 import { createYWebrtcEndpoint, Y_WEBRTC_PATH } from './y-webrtc-endpoint.js';
@@ -33,8 +34,9 @@ import { startKeeper, type Keeper } from './keeper.js';
 import { createRoomToken } from './room-token.js';
 import { createClientCaps } from './client-caps.js';
 import { JoinDeadlines } from './join-deadline.js';
-import { ExpiryQueue, type Expiring } from './token-expiry.js';
-import { checkJoinProof, createChallenges } from './peer-proof.js';
+import { ExpiryQueue } from './token-expiry.js';
+import { createChallenges } from './peer-proof.js';
+import { createRoomOps } from './room-ops.js';
 
 export type { SignalingServerOptions } from './config.js';
 export type { LogRecord } from './logger.js';
@@ -59,41 +61,6 @@ export interface SignalingServer {
 }
 
 export const SIGNAL_PATH = '/signal';
-
-/** The connection a socket belongs to, so one set of listeners serves every socket (a closure each costs memory). */
-const CONNECTION = Symbol('murmur.connection');
-
-/**
- * ws builds every socket from this class (its `WebSocket` option), so the
- * field that names the connection is laid out at construction: added to a
- * plain WebSocket afterwards it cost a property array per socket (~40 bytes).
- */
-class OwnedSocket extends WebSocket {
-  [CONNECTION]?: Connection | undefined = undefined;
-}
-
-/**
- * Everything a socket costs beyond ws's own objects, in one object: the token
- * bucket, the rooms held (the first inline), the frame queue's tail and the
- * liveness count are its fields, not objects of their own (bench/signal-heap.ts
- * counts what each connection holds).
- */
-interface Connection extends Bucket, HeldRooms, InOrder, Pingable, Expiring {
-  /**
-   * Rooms whose join is waiting on Redis: frames for them queue here until `joined` is sent.
-   * Made on first use: most connections (and every standalone one) never need it.
-   */
-  pending: Map<string, ServerMessage[]> | undefined;
-  grant: Grant;
-  /** Frames dropped for rate since `strikesSince`; the count restarts every second. */
-  strikes: number;
-  strikesSince: number;
-  /**
-   * This socket's number: its challenge (sent on connect, signed by every join, so a captured
-   * join is worthless on any other socket) is challengeOf(serial).
-   */
-  serial: number;
-}
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
   const config = resolveConfig(options);
@@ -184,179 +151,17 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     });
   });
 
-  /** Send, then drop a reader that lets more than maxBufferedBytes pile up: its backlog is our memory. */
-  const send = (conn: Connection, message: ServerMessage): void => {
-    const socket = conn.socket;
-    if (socket.readyState !== socket.OPEN) return;
-    socket.send(encodeMessage(message));
-    if (socket.bufferedAmount > config.maxBufferedBytes) {
-      metrics.disconnects.inc({ reason: 'slow_reader' });
-      log({ level: 'info', msg: 'dropping slow reader', buffered: socket.bufferedAmount });
-      socket.terminate();
-    }
-  };
-
-  /** Room-scoped frames for a room whose join is in flight wait until `joined` has gone out. */
-  const sendInRoom = (conn: Connection, room: string, message: ServerMessage): void => {
-    const queue = conn.pending?.get(room);
-    if (queue) queue.push(message);
-    else send(conn, message);
-  };
-
-  const reject = (conn: Connection, code: ErrorCode, message: string, ref?: string): void => {
-    metrics.rejected.inc({ reason: errorReason(code) });
-    send(conn, ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref });
-  };
-
-  const notifyLocal = (room: string, except: string, message: ServerMessage): void => {
-    for (const [, other] of table.others(room, except)) sendInRoom(other, room, message);
-  };
-
-  /** Give up the room; `keepSlot` when the same connection re-joins it under another id at once. */
-  const leaveRoom = (conn: Connection, room: string, keepSlot = false): void => {
-    const peer = heldPeer(conn, room);
-    if (peer === undefined) return;
-    dropRoom(conn, room);
-    if (!keepSlot) caps.releaseRoomSlot(conn.grant);
-    // An open socket that holds no room again is on the join clock again.
-    if (heldCount(conn) === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
-    // Frames of one connection are handled in order, so only a disconnect lands here mid-join;
-    // joinAcrossInstances sees the pending entry gone and releases its own claim.
-    const midJoin = conn.pending?.delete(room) ?? false;
-    if (!table.leave(room, peer, conn) || midJoin) return;
-    keeper?.peerLeft(room, peer);
-    notifyLocal(room, peer, { type: 'peer-left', room, peer });
-    bus?.release(room, peer).catch((error: unknown) => log({ level: 'warn', msg: 'redis release failed', room, error: String(error) }));
-  };
-
-  const checkJoin = (conn: Connection, room: string): [ErrorCode, string] | undefined => {
-    if (heldPeer(conn, room) === undefined && heldCount(conn) >= config.maxRoomsPerConnection) {
-      return [ErrorCode.TOO_MANY_ROOMS, `a connection may be in at most ${config.maxRoomsPerConnection} rooms`];
-    }
-    if (!grantAdmits(conn.grant, room)) {
-      return [ErrorCode.ROOM_FORBIDDEN, `your token does not admit you to room '${room}'`];
-    }
-    if (Date.now() >= conn.grant.expiresAt) return [ErrorCode.ROOM_FORBIDDEN, 'your token has expired; reconnect with a new one'];
-    return undefined;
-  };
-
-  const join = (conn: Connection, message: Extract<ClientMessage, { type: 'join' }>): void | Promise<void> => {
-    const { room, peer } = message;
-    const problem =
-      checkJoin(conn, room) ??
-      checkJoinProof(message, { challenge: challengeOf(conn.serial), required: config.requirePeerKeys, tokenKey: conn.grant.key, trusted: !conn.grant.capped });
-    // Counted by code in murmur_signal_frames_rejected_total (peer_key_mismatch, bad_peer_proof, key_forbidden).
-    if (problem) return reject(conn, problem[0], problem[1], 'join');
-    const current = heldPeer(conn, room);
-    if (current === peer) {
-      // A repeated join is a cheap way to ask for a fresh sample; no one else hears of it.
-      if (!bus) return send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
-      return bus.peers(room).then(
-        (all) => send(conn, { type: 'joined', room, peer, peers: pick(all, peer, config.sampleSize) }),
-        () => reject(conn, ErrorCode.UNAVAILABLE, 'room directory unavailable; retry', 'join'),
-      );
-    }
-    if (table.lookup(room, peer) !== undefined) {
-      return reject(conn, ErrorCode.PEER_ID_TAKEN, `peer id '${peer}' is already in room '${room}'`, 'join');
-    }
-    const localSize = table.size(room) - (current === undefined ? 0 : 1);
-    if (localSize >= config.maxPeersPerRoom) {
-      return reject(conn, ErrorCode.ROOM_FULL, `room '${room}' is full (${config.maxPeersPerRoom} peers)`, 'join');
-    }
-    if (current === undefined) {
-      const refused = caps.takeRoomSlot(conn.grant);
-      if (refused !== undefined) {
-        metrics.rejected.inc({ reason: 'room_slots' });
-        return send(conn, { type: 'error', code: ErrorCode.TOO_MANY_ROOMS, message: refused, ref: 'join' });
-      }
-    } else {
-      leaveRoom(conn, room, true);
-    }
-    table.join(room, peer, conn);
-    holdRoom(conn, room, peer);
-    unjoined.remove(conn);
-    if (!bus) {
-      send(conn, { type: 'joined', room, peer, peers: table.sample(room, peer, config.sampleSize, Math.random) });
-      notifyLocal(room, peer, { type: 'peer-joined', room, peer });
-      keeper?.peerJoined(room, peer);
-      return;
-    }
-    return joinAcrossInstances(bus, conn, room, peer);
-  };
-
-  /**
-   * The peer is in the local table before the Redis claim, so a remote signal
-   * or notice that races the claim is queued for it rather than lost.
-   */
-  const joinAcrossInstances = async (redis: RedisBus, conn: Connection, room: string, peer: string): Promise<void> => {
-    (conn.pending ??= new Map()).set(room, []);
-    const undo = () => {
-      conn.pending?.delete(room);
-      // Gone already when the socket closed mid-claim (leaveRoom ran and gave the slot back).
-      if (heldPeer(conn, room) === peer) {
-        dropRoom(conn, room);
-        caps.releaseRoomSlot(conn.grant);
-        if (heldCount(conn) === 0 && conn.socket.readyState === conn.socket.OPEN) unjoined.add(conn);
-      }
-      table.leave(room, peer, conn);
-    };
-    let peers: string[];
-    try {
-      const claimed = await redis.claim(room, peer, config.maxPeersPerRoom);
-      if (claimed !== 'ok') {
-        undo();
-        if (claimed === 'taken') reject(conn, ErrorCode.PEER_ID_TAKEN, `peer id '${peer}' is already in room '${room}'`, 'join');
-        else reject(conn, ErrorCode.ROOM_FULL, `room '${room}' is full (${config.maxPeersPerRoom} peers)`, 'join');
-        return;
-      }
-      peers = pick(await redis.peers(room), peer, config.sampleSize);
-      await redis.announceJoin(room, peer);
-    } catch (error) {
-      undo();
-      redis.release(room, peer).catch(() => {});
-      log({ level: 'warn', msg: 'redis join failed', room, error: String(error) });
-      reject(conn, ErrorCode.UNAVAILABLE, 'room directory unavailable; retry', 'join');
-      return;
-    }
-    const queued = conn.pending?.get(room);
-    if (queued === undefined) {
-      // Disconnected while the claim was in flight: take the claim back.
-      await redis.release(room, peer).catch(() => {});
-      return;
-    }
-    conn.pending?.delete(room);
-    send(conn, { type: 'joined', room, peer, peers });
-    const known = new Set(peers);
-    for (const message of queued) {
-      if (message.type === 'peer-joined' && known.has(message.peer)) continue;
-      send(conn, message);
-    }
-    notifyLocal(room, peer, { type: 'peer-joined', room, peer });
-    keeper?.peerJoined(room, peer);
-  };
-
-  const signal = (conn: Connection, to: string, out: Extract<ServerMessage, { type: 'signal' }>, receivedAt: number) => {
-    const room = out.room;
-    const target = table.lookup(room, to);
-    if (target !== undefined) {
-      sendInRoom(target, room, out);
-      metrics.relayed.inc();
-      metrics.latency.observe((performance.now() - receivedAt) / 1000);
-      return;
-    }
-    if (!bus) return reject(conn, ErrorCode.UNKNOWN_TARGET, `no peer '${to}' in room '${room}'`, 'signal');
-    return bus.relay({ room, from: out.from, to, data: out.data }).then(
-      (delivered) => {
-        if (!delivered) return reject(conn, ErrorCode.UNKNOWN_TARGET, `no peer '${to}' in room '${room}'`, 'signal');
-        metrics.relayed.inc();
-        metrics.latency.observe((performance.now() - receivedAt) / 1000);
-      },
-      (error: unknown) => {
-        log({ level: 'warn', msg: 'redis relay failed', room, error: String(error) });
-        reject(conn, ErrorCode.UNAVAILABLE, 'relay unavailable; retry', 'signal');
-      },
-    );
-  };
+  const { send, reject, sendInRoom, notifyLocal, leaveRoom, join, signal } = createRoomOps({
+    config,
+    table,
+    metrics,
+    log,
+    caps,
+    unjoined,
+    challengeOf,
+    bus: () => bus,
+    keeper: () => keeper,
+  });
 
   const onFrame = (conn: Connection, data: RawData, isBinary: boolean, receivedAt: number): void | Promise<void> => {
     const raw = isBinary ? new Uint8Array(0) : data.toString();
@@ -551,14 +356,4 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
 function destroySocket(this: Duplex): void {
   this.destroy();
-}
-
-/** Up to `k` of `peers` other than `self`, uniformly at random. */
-function pick(peers: readonly string[], self: string, k: number): string[] {
-  const others = peers.filter((p) => p !== self);
-  for (let i = others.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [others[i], others[j]] = [others[j] as string, others[i] as string];
-  }
-  return others.slice(0, k);
 }
