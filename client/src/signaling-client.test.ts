@@ -105,12 +105,12 @@ describe('SignalingClient: a refusal for good stops it, a server that is down is
     await until(() => refusals.length > 0, 'the refusal');
     expect(refusals).toEqual([
       error === undefined
-        ? { url: `${s.url}${setup.query}`, code: SIGNALING_CLOSE_CODES.UNAUTHORIZED, reason: expect.stringMatching(/^unauthorized: /) as unknown }
+        ? { url: `${s.url}${setup.query}`, code: SIGNALING_CLOSE_CODES.UNAUTHORIZED, reason: expect.stringMatching(/^unauthorized: /) as unknown, error: ErrorCode.SIGNALING_REFUSED }
         : { url: `${s.url}${setup.query}`, code: SIGNALING_CLOSE_CODES.UNAUTHORIZED, reason: expect.any(String) as unknown, error },
     ]);
     expect(client.status).toBe('refused');
-    // The server's own error frame reached the app once; nothing was reported unreachable.
-    expect(errors.map((e) => e.code)).toEqual(error === undefined ? [] : [error]);
+    // The server's own error frame (or, for a close refusal, SIGNALING_REFUSED) reached the app once; nothing was reported unreachable.
+    expect(errors.map((e) => e.code)).toEqual([error ?? ErrorCode.SIGNALING_REFUSED]);
     // The client let go of its socket itself (a refused join leaves it open on the server side).
     await until(() => s.stats().connections === 0, 'the refused socket to close');
     // Nothing may happen now, so there is no event to wait for: watch 100 join deadlines' worth of

@@ -63,8 +63,11 @@ export interface SignalingRefusal {
    */
   code: number;
   reason: string;
-  /** For a join refused by error frame, the server's code: one of FINAL_JOIN_REFUSALS. */
-  error?: ErrorCode;
+  /**
+   * For a join refused by error frame, the server's code: one of FINAL_JOIN_REFUSALS.
+   * For a refusal by close code, SIGNALING_REFUSED.
+   */
+  error: ErrorCode;
 }
 
 /**
@@ -204,7 +207,11 @@ class ServerConnection {
       }
       // Retrying cannot fix a refused token or origin: stop and say why.
       if (code === SIGNALING_CLOSE_CODES.UNAUTHORIZED || code === SIGNALING_CLOSE_CODES.FORBIDDEN_ORIGIN) {
-        this.refuse({ code, reason: reason ?? '' });
+        const why = code === SIGNALING_CLOSE_CODES.UNAUTHORIZED ? 'the room token is missing, forged or expired' : "this page's Origin is not allowed";
+        const message = `the signaling server at ${this.url} refused this client for good (close ${code}: ${reason || why}); it is not retried`;
+        // Like a refused join: the app hears an error with a code, then, once, that this server is done.
+        this.owner.emit('error', { url: this.url, code: ErrorCode.SIGNALING_REFUSED, message });
+        this.refuse({ code, reason: reason ?? '', error: ErrorCode.SIGNALING_REFUSED });
         return;
       }
       this.scheduleRetry();

@@ -40,6 +40,11 @@ export const ErrorCode = {
   UNAVAILABLE: 'MURMUR_UNAVAILABLE',
   /** Client side: no signaling server answered (wrong URL, nothing listening, refused upgrade); still retrying. */
   SIGNALING_UNREACHABLE: 'MURMUR_SIGNALING_UNREACHABLE',
+  /**
+   * Client side: a server closed the socket with a refusal no retry can fix (4401: the token is
+   * missing, forged or expired; 4403: the page's Origin is not allowed); that server is not retried.
+   */
+  SIGNALING_REFUSED: 'MURMUR_SIGNALING_REFUSED',
   /** A join's peer id is not the one derived from its public key (self-certifying ids, see PROTOCOL.md). */
   PEER_KEY_MISMATCH: 'MURMUR_PEER_KEY_MISMATCH',
   /** A join's signature does not verify over this connection's challenge, room and peer id (forged or replayed). */
