@@ -5,6 +5,8 @@
  */
 import { chromium } from '@playwright/test';
 import { build } from 'esbuild';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { chromiumLaunchOptions } from '../e2e/kit/chromium.js';
 
@@ -35,16 +37,19 @@ export async function runMicroBench(bench: MicroBench): Promise<void> {
     platform: 'browser',
     write: false,
   });
+  const blank = createServer((_request, response) => response.end('<!doctype html><title>bench</title>'));
+  await new Promise<void>((resolve) => blank.listen(0, '127.0.0.1', resolve));
   const browser = await chromium.launch({ ...chromiumLaunchOptions, headless: true });
   try {
     const page = await browser.newPage();
     page.on('console', (message) => console.log(message.text()));
-    // A secure context for crypto.getRandomValues and subtle.
-    await page.goto('about:blank');
+    // A secure context for crypto.subtle (about:blank has none): a blank page from localhost.
+    await page.goto(`http://localhost:${(blank.address() as AddressInfo).port}/`);
     await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
     console.log(`chromium ${browser.version()}`);
     await page.evaluate(`${bench.exportName}(${count}, (line) => console.log(line))`);
   } finally {
     await browser.close();
+    blank.close();
   }
 }
