@@ -31,6 +31,13 @@ export interface LitePeerOptions {
   wrtc?: unknown;
 }
 
+/**
+ * RTCPeerConnections this module has made and closed, process-wide: the
+ * Node driver reports them (each holds sockets until closed), and tests
+ * check every one made is closed exactly once.
+ */
+export const peerConnections = { created: 0, closed: 0 };
+
 export type SignalData =
   | { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp?: string }
   | { type: 'candidate'; candidate: RTCIceCandidateInit }
@@ -93,6 +100,7 @@ export default class LitePeer {
     this.wrtc = (options.wrtc && typeof options.wrtc === 'object' ? options.wrtc : globalThis) as unknown as Wrtc;
     if (typeof this.wrtc.RTCPeerConnection !== 'function') throw codeError('No WebRTC support: no RTCPeerConnection here', 'ERR_WEBRTC_SUPPORT');
     const pc = new this.wrtc.RTCPeerConnection({ ...DEFAULT_CONFIG, ...options.config });
+    peerConnections.created += 1;
     this.pc = pc;
     pc.oniceconnectionstatechange = () => this.onIceState();
     pc.onconnectionstatechange = () => {
@@ -217,6 +225,7 @@ export default class LitePeer {
       }
       const pc = this.pc;
       if (pc) {
+        peerConnections.closed += 1;
         try {
           pc.close();
         } catch {
