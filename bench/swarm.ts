@@ -13,12 +13,18 @@
  * all its peers (process start-up is not the library's). Every peer stays up
  * for the whole run, so any dead verdict is a false one.
  *
+ * Each peer process reports its open file descriptors at every sample and
+ * classifies them at the end of the join phase and at the end of the run,
+ * with the RTCPeerConnections it made and closed: each holds sockets until
+ * closed, so open connections should follow the live links, not history.
+ *
  * MURMUR_SWARM_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes Node
  * flags to the peer processes (NODE_OPTIONS refuses --cpu-prof).
  */
 import { randomBytes } from 'node:crypto';
 import { startSignalProcess } from '../signaling-server/src/signal-process.js';
-import { spawnNodePeers, type NodePeers, type NodePeerStatus } from '../e2e/support/node-peers.js';
+import { spawnNodePeers, type NodePeers, type NodePeerStatus, type NodeProcessStatus } from '../e2e/support/node-peers.js';
+import type { OpenFds } from '../e2e/support/open-fds.js';
 import { parseSwarmArgs, type SwarmCli } from './swarm-options.js';
 
 /** One row of `--json`. */
@@ -47,6 +53,18 @@ export interface SwarmRow {
   msgs_per_peer_per_s: number | null;
   /** Worst lateness of a 100 ms timer in any peer process during the run, ms: how starved the CPUs were. */
   timer_lag_max_ms: number;
+  /** Most open file descriptors any peer process held at any sample of the run (null off Linux). */
+  fds_max: number | null;
+  /** Most any process held at the end of the join phase (convergence, or its deadline) and at the end of the run. */
+  fds_join_max: number | null;
+  fds_end_max: number | null;
+  /** The fds of the process holding most at the end of the run, classified. */
+  fds_end_worst: OpenFds | null;
+  /** RTCPeerConnections made over the run, all processes, and still open at its end (made − closed). */
+  pcs_created: number;
+  pcs_open_end: number;
+  /** Open links at the end of the run, counted at both ends (what pcs_open_end should track). */
+  links_end: number;
   wall_ms: number;
 }
 
@@ -70,11 +88,40 @@ const execArgv = (process.env.MURMUR_SWARM_NODE_ARGS ?? '').split(' ').filter(Bo
 
 /** Worst timer lateness any process saw since the run began (CPU starvation). */
 let lagMax = 0;
+/** Most open fds any process held at a sample since the run began. */
+let fdsMax: number | null = null;
+/** Each process's figures at the latest sample. */
+let processes: NodeProcessStatus[] = [];
 
-async function statusOfAll(groups: readonly NodePeers[]): Promise<NodePeerStatus[]> {
-  const samples = await Promise.all(groups.map((g) => g.sample()));
-  for (const sample of samples) lagMax = Math.max(lagMax, sample.process?.lagMaxMs ?? 0);
+async function statusOfAll(groups: readonly NodePeers[], options?: { fds?: boolean }): Promise<NodePeerStatus[]> {
+  const samples = await Promise.all(groups.map((g) => g.sample(options)));
+  processes = samples.map((sample) => sample.process);
+  for (const { lagMaxMs, fds } of processes) {
+    lagMax = Math.max(lagMax, lagMaxMs ?? 0);
+    if (typeof fds === 'number') fdsMax = Math.max(fdsMax ?? 0, fds);
+  }
   return samples.flatMap((sample) => sample.peers);
+}
+
+/** The most fds any process holds at the latest sample, and that process's classified fds. */
+function fdsNow(): { max: number | null; worst: OpenFds | null } {
+  let worst: NodeProcessStatus | null = null;
+  for (const p of processes) if (typeof p.fds === 'number' && (worst === null || p.fds > (worst.fds ?? 0))) worst = p;
+  return { max: worst?.fds ?? null, worst: worst?.openFds ?? null };
+}
+
+const fdSummary = (fds: OpenFds | null) =>
+  fds === null ? 'unknown' : `${fds.total} fds, ${fds.sockets} sockets (udp ${fds.udp}, tcp listen ${fds.tcpListen}, established ${fds.tcpEstablished}, close-wait ${fds.tcpCloseWait}, other ${fds.tcpOther})`;
+
+/** RTCPeerConnections made and still open, summed over processes at the latest sample. */
+function pcsNow(): { created: number; open: number } {
+  let created = 0;
+  let open = 0;
+  for (const { pcs } of processes) {
+    created += pcs?.created ?? 0;
+    open += (pcs?.created ?? 0) - (pcs?.closed ?? 0);
+  }
+  return { created, open };
 }
 
 const msgsOut = (statuses: readonly NodePeerStatus[]) => statuses.reduce((sum, s) => sum + (s.stats?.msgsOut ?? 0), 0);
@@ -94,6 +141,8 @@ function deadCounts(statuses: readonly NodePeerStatus[]): { verdicts: number; pa
 async function runOnce(cli: SwarmCli, run: number, log: (line: string) => void): Promise<SwarmRow> {
   const wallStart = Date.now();
   lagMax = 0;
+  fdsMax = null;
+  processes = [];
   const server = await startSignalProcess(['--port', '0', '--host', '127.0.0.1']);
   const groups: NodePeers[] = [];
   try {
@@ -130,6 +179,10 @@ async function runOnce(cli: SwarmCli, run: number, log: (line: string) => void):
       if (Date.now() > convergeDeadline) break;
       await sleep(500);
     }
+    statuses = await statusOfAll(groups, { fds: true });
+    const atJoin = fdsNow();
+    const pcsAtJoin = pcsNow();
+    log(`run ${run}: end of join phase: most fds in a process ${fdSummary(atJoin.worst)}; connections made ${pcsAtJoin.created}, open ${pcsAtJoin.open}, links ${statuses.reduce((sum, s) => sum + s.links, 0)}`);
     const totals: Record<string, number> = {};
     for (const status of statuses) for (const [k, v] of Object.entries(status.stats ?? {})) totals[k] = (totals[k] ?? 0) + v;
     log(`run ${run}: engine totals so far: ${Object.entries(totals).map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -163,6 +216,11 @@ async function runOnce(cli: SwarmCli, run: number, log: (line: string) => void):
       const watched = (Date.now() - watchStart) / 1000;
       if (watched > 0) rate = Math.round(((msgsOut(statuses) - sentBefore) / ids.length / watched) * 10) / 10;
     }
+    statuses = await statusOfAll(groups, { fds: true });
+    const atEnd = fdsNow();
+    const pcsAtEnd = pcsNow();
+    const linksEnd = statuses.reduce((sum, s) => sum + s.links, 0);
+    log(`run ${run}: end of run: most fds in a process ${fdSummary(atEnd.worst)}; connections made ${pcsAtEnd.created}, open ${pcsAtEnd.open}, links ${linksEnd}`);
     const dead = deadCounts(statuses);
     if (dead.verdicts > 0) {
       const examples = statuses
@@ -187,6 +245,13 @@ async function runOnce(cli: SwarmCli, run: number, log: (line: string) => void):
       first_problem: firstProblem,
       msgs_per_peer_per_s: rate,
       timer_lag_max_ms: lagMax,
+      fds_max: fdsMax,
+      fds_join_max: atJoin.max,
+      fds_end_max: atEnd.max,
+      fds_end_worst: atEnd.worst,
+      pcs_created: pcsAtEnd.created,
+      pcs_open_end: pcsAtEnd.open,
+      links_end: linksEnd,
       wall_ms: Date.now() - wallStart,
     };
   } finally {
@@ -196,9 +261,9 @@ async function runOnce(cli: SwarmCli, run: number, log: (line: string) => void):
 }
 
 function table(rows: readonly SwarmRow[]): string {
-  const head = ['run', 'peers', 'procs', 'converged_ms', 'false_dead', 'min_links', 'whole_for_s', 'broken', 'msg/peer/s', 'lag_max_ms'];
+  const head = ['run', 'peers', 'procs', 'converged_ms', 'false_dead', 'min_links', 'whole_for_s', 'broken', 'msg/peer/s', 'lag_max_ms', 'fds_max', 'pcs_open/links'];
   const body = rows.map((r) =>
-    [r.run, r.peers, r.processes, r.converged_ms ?? 'never', r.false_dead, r.min_links ?? '-', `${r.whole_for_s}/${r.watch_s}`, r.broken_samples, r.msgs_per_peer_per_s ?? '-', r.timer_lag_max_ms].map(String),
+    [r.run, r.peers, r.processes, r.converged_ms ?? 'never', r.false_dead, r.min_links ?? '-', `${r.whole_for_s}/${r.watch_s}`, r.broken_samples, r.msgs_per_peer_per_s ?? '-', r.timer_lag_max_ms, r.fds_max ?? '-', `${r.pcs_open_end}/${r.links_end}`].map(String),
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   return [head, ...body].map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')).join('\n');
@@ -233,6 +298,13 @@ async function main(): Promise<void> {
         first_problem: `run failed: ${error.message.split('\n')[0]}`,
         msgs_per_peer_per_s: null,
         timer_lag_max_ms: lagMax,
+        fds_max: fdsMax,
+        fds_join_max: null,
+        fds_end_max: null,
+        fds_end_worst: null,
+        pcs_created: pcsNow().created,
+        pcs_open_end: pcsNow().open,
+        links_end: 0,
         wall_ms: 0,
       };
     });

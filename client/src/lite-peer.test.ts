@@ -4,7 +4,7 @@
  */
 import wrtc from '@roamhq/wrtc';
 import { describe, expect, it } from 'vitest';
-import LitePeer, { type SignalData } from './lite-peer.js';
+import LitePeer, { isTcpCandidate, type SignalData } from './lite-peer.js';
 import { until } from '../test/node-room-harness.js';
 
 function pair() {
@@ -64,5 +64,35 @@ describe('LitePeer', () => {
     peer.signal({ type: 'nonsense' });
     await until(() => peer.destroyed, 'the peer to close');
     expect((errors[0] as Error & { code?: string }).code).toBe('ERR_SIGNALING');
+  });
+
+  it('in Node sends no TCP candidate unless asked to (each would cost a socket per candidate pair)', async () => {
+    const gather = (options: { tcpCandidates?: boolean }) => {
+      const peer = new LitePeer({ initiator: true, wrtc, config: { iceServers: [] }, ...options });
+      const candidates: string[] = [];
+      peer.on('signal', (data: SignalData) => {
+        if (data.type === 'candidate' && data.candidate?.candidate) candidates.push(data.candidate.candidate);
+      });
+      // An enum read, no SDP to serialise (see remoteApplied): safe under @roamhq/wrtc.
+      const complete = () => (peer as unknown as { pc: RTCPeerConnection | null }).pc?.iceGatheringState === 'complete';
+      return { peer, candidates, complete };
+    };
+    const withTcp = gather({ tcpCandidates: true });
+    const byDefault = gather({});
+    await until(() => withTcp.complete() && byDefault.complete(), 'both to finish gathering', 20_000);
+    // This host does gather TCP candidates: the default drops them.
+    expect(withTcp.candidates.some(isTcpCandidate)).toBe(true);
+    expect(byDefault.candidates.length).toBeGreaterThan(0);
+    expect(byDefault.candidates.filter(isTcpCandidate)).toEqual([]);
+    withTcp.peer.destroy();
+    byDefault.peer.destroy();
+  });
+
+  it('tells TCP candidate lines from UDP ones', () => {
+    expect(isTcpCandidate('candidate:2398920056 1 tcp 1518214911 192.0.2.2 42389 typ host tcptype passive generation 0')).toBe(true);
+    expect(isTcpCandidate('candidate:3229573512 1 udp 2122194687 192.0.2.2 56944 typ host generation 0')).toBe(false);
+    expect(isTcpCandidate('candidate:1 1 TCP 1 10.0.0.1 9 typ host tcptype active')).toBe(true);
+    expect(isTcpCandidate('')).toBe(false);
+    expect(isTcpCandidate(undefined)).toBe(false);
   });
 });

@@ -29,6 +29,27 @@ export interface LitePeerOptions {
   config?: RTCConfiguration;
   /** `{ RTCPeerConnection, RTCSessionDescription, RTCIceCandidate }`; default: the globals. */
   wrtc?: unknown;
+  /**
+   * Whether TCP ICE candidates are sent and accepted. Default: yes with the
+   * browser's WebRTC, no with a `wrtc` given (Node). Under @roamhq/wrtc a
+   * connection that trades TCP candidates opens a TCP connection per
+   * candidate pair and keeps those ICE prunes in CLOSE-WAIT while it lives:
+   * a process of 10 swarm peers held ~3,000 such sockets for ~70 links.
+   * Host UDP links them all.
+   */
+  tcpCandidates?: boolean;
+}
+
+/**
+ * RTCPeerConnections this module has made and closed, process-wide: the
+ * Node driver reports them (each holds sockets until closed), and tests
+ * check every one made is closed exactly once.
+ */
+export const peerConnections = { created: 0, closed: 0 };
+
+/** Whether an ICE candidate line is a TCP one ("candidate:1 1 tcp 1518 … typ host tcptype passive"). */
+export function isTcpCandidate(candidate: string | undefined): boolean {
+  return candidate?.split(' ', 3)[2]?.toLowerCase() === 'tcp';
 }
 
 export type SignalData =
@@ -63,6 +84,7 @@ export default class LitePeer {
   /** The data channel; the link manager reads its bufferedAmount. */
   _channel: RTCDataChannel | null = null;
   private readonly wrtc: Wrtc;
+  private readonly tcpCandidates: boolean;
   private pc: RTCPeerConnection | null;
   private readonly listeners = new Map<string, Set<Listener>>();
   private pendingCandidates: RTCIceCandidateInit[] = [];
@@ -92,7 +114,9 @@ export default class LitePeer {
     this.initiator = options.initiator ?? false;
     this.wrtc = (options.wrtc && typeof options.wrtc === 'object' ? options.wrtc : globalThis) as unknown as Wrtc;
     if (typeof this.wrtc.RTCPeerConnection !== 'function') throw codeError('No WebRTC support: no RTCPeerConnection here', 'ERR_WEBRTC_SUPPORT');
+    this.tcpCandidates = options.tcpCandidates ?? options.wrtc === undefined;
     const pc = new this.wrtc.RTCPeerConnection({ ...DEFAULT_CONFIG, ...options.config });
+    peerConnections.created += 1;
     this.pc = pc;
     pc.oniceconnectionstatechange = () => this.onIceState();
     pc.onconnectionstatechange = () => {
@@ -101,6 +125,7 @@ export default class LitePeer {
     pc.onicecandidate = (event) => {
       if (this.destroyed || !event.candidate) return;
       const { candidate, sdpMLineIndex, sdpMid } = event.candidate;
+      if (!this.tcpCandidates && isTcpCandidate(candidate)) return;
       this.emit('signal', { type: 'candidate', candidate: { candidate, sdpMLineIndex, sdpMid } });
     };
     if (this.initiator) {
@@ -217,6 +242,7 @@ export default class LitePeer {
       }
       const pc = this.pc;
       if (pc) {
+        peerConnections.closed += 1;
         try {
           pc.close();
         } catch {
@@ -261,6 +287,7 @@ export default class LitePeer {
   }
 
   private addCandidate(candidate: RTCIceCandidateInit): void {
+    if (!this.tcpCandidates && isTcpCandidate(candidate.candidate)) return;
     // A candidate the browser cannot use (an mDNS name, say) is not fatal: others may work.
     this.pc?.addIceCandidate(new this.wrtc.RTCIceCandidate(candidate)).catch(() => {});
   }

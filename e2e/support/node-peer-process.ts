@@ -3,12 +3,15 @@
  * driven by JSON lines on stdin and answering on stdout. One process holds
  * ~290 links before file descriptors run out, so big rooms use several.
  *
- *   → {"id":1,"cmd":"status"}                    ← {"id":1,"peers":[{selfId,peers:[…],links,presence:{id:{…}}}]}
+ *   → {"id":1,"cmd":"status"}                    ← {"id":1,"process":{lagMaxMs,cpuMs,fds,pcs},"peers":[{selfId,peers:[…],links,presence:{id:{…}}}]}
+ *   → {"id":1,"cmd":"status","fds":true}         the same, with process.openFds (every fd classified)
  *   → {"id":2,"cmd":"presence","patch":{…}}      every peer here merges the patch
  *   → {"id":3,"cmd":"leave"}                     every peer leaves; the process exits
  */
 import { createInterface } from 'node:readline';
+import { peerConnections } from '../../client/src/lite-peer.js';
 import { joinRoom, type JoinOptions, type Room } from '../../client/src/node.js';
+import { openFdCount, openFds } from './open-fds.js';
 
 const room = process.env.MURMUR_ROOM ?? '';
 const signaling = process.env.MURMUR_SIGNALING ?? '';
@@ -64,7 +67,7 @@ let cpuLast = process.cpuUsage();
 const reply = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  let request: { id?: number; cmd?: string; patch?: Record<string, never> };
+  let request: { id?: number; cmd?: string; patch?: Record<string, never>; fds?: boolean };
   try {
     request = JSON.parse(line) as typeof request;
   } catch {
@@ -79,7 +82,13 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       lagMaxMs = 0;
       reply({
         id: request.id,
-        process: { lagMaxMs: Math.round(lag), cpuMs: Math.round((cpu.user + cpu.system) / 1000) },
+        process: {
+          lagMaxMs: Math.round(lag),
+          cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+          fds: openFdCount(),
+          pcs: { ...peerConnections },
+          ...(request.fds ? { openFds: openFds() } : {}),
+        },
         peers: peers.map((p, i) => ({
           ...engineView(p),
           deadVerdicts: deadVerdicts[i],

@@ -6,6 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { OpenFds } from './open-fds.js';
 
 export interface NodePeerStatus {
   selfId: string;
@@ -30,13 +31,19 @@ export interface NodePeerStatus {
 export interface NodeProcessStatus {
   lagMaxMs: number;
   cpuMs: number;
+  /** Open file descriptors now (null off Linux). */
+  fds: number | null;
+  /** RTCPeerConnections made and closed in the process so far. */
+  pcs: { created: number; closed: number };
+  /** Every fd classified, when sample() was asked for it. */
+  openFds?: OpenFds | null;
 }
 
 export interface NodePeers {
   ids: string[];
   status(): Promise<NodePeerStatus[]>;
-  /** status() with the process's own figures. */
-  sample(): Promise<{ process: NodeProcessStatus; peers: NodePeerStatus[] }>;
+  /** status() with the process's own figures (`fds`: with every fd classified too). */
+  sample(options?: { fds?: boolean }): Promise<{ process: NodeProcessStatus; peers: NodePeerStatus[] }>;
   updatePresence(patch: Record<string, unknown>): Promise<void>;
   leave(): Promise<void>;
 }
@@ -112,8 +119,8 @@ export async function spawnNodePeers(options: {
   return {
     ids,
     status: async () => (await call('status')).peers as NodePeerStatus[],
-    sample: async () => {
-      const reply = await call('status');
+    sample: async (sampleOptions) => {
+      const reply = await call('status', sampleOptions?.fds ? { fds: true } : {});
       return { process: reply.process as NodeProcessStatus, peers: reply.peers as NodePeerStatus[] };
     },
     updatePresence: async (patch) => {
