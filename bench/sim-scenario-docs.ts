@@ -1,13 +1,10 @@
 /**
  * A Yjs document on every tab of a scenario, kept in sync the way the client
  * does it: the sans-IO DocSync (shared/src/doc/doc-sync.ts) on the engine's
- * broadcast and route, a state-vector exchange with every member that joins
- * (peer-join) and one every sync period with a random member
+ * broadcast and route, fed the engine's neighbor-up and neighbor-down
  * (shared/src/sim/doc-heal.test.ts wires it the same way).
  *
- * Docs attach once the room has formed, each seeded with the tab's live
- * members: the docs are all empty then, so the N² join-time exchanges would
- * carry nothing, and they would cost more than the rest of the warm-up.
+ * Docs attach once the room has formed, each told its tab's neighbours then.
  */
 import * as Y from 'yjs';
 import { Channel, decodeFrame } from '../shared/src/doc/channel-codec.js';
@@ -22,7 +19,6 @@ export const DOC_SYNC_INTERVAL_MS = 8000;
 interface DocNode {
   doc: Y.Doc;
   sync: DocSync;
-  members: Set<PeerId>;
   /** Bumped on every set-timer: a re-armed timer replaces the one before (DocSyncOutput's contract). */
   timerEpoch: number;
 }
@@ -51,12 +47,13 @@ export class ScenarioDocs {
     const doc = new Y.Doc();
     doc.clientID = this.nextClient++; // deterministic encodings
     const sync = new DocSync({ doc, intervalMs: DOC_SYNC_INTERVAL_MS, random: createPrng(this.seed * 7919 + doc.clientID).next });
-    const node: DocNode = { doc, sync, members: new Set(this.room.engine(id).livePeers()), timerEpoch: 0 };
+    const node: DocNode = { doc, sync, timerEpoch: 0 };
     this.nodes.set(id, node);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== sync.origin) this.feed(id, { type: 'local-update', update });
     });
     this.feed(id, { type: 'start' });
+    for (const peer of this.room.engine(id).neighbors()) this.feed(id, { type: 'neighbor-up', peer });
   }
 
   /** One edit on `id`'s doc (a key of its own in the shared map). */
@@ -76,7 +73,7 @@ export class ScenarioDocs {
       else if (output.type === 'set-timer') {
         const epoch = ++node.timerEpoch;
         sim.schedule(output.at, () => {
-          if (node.timerEpoch === epoch && sim.nodes.get(id)?.state === 'up') this.feed(id, { type: 'timer', members: [...node.members] });
+          if (node.timerEpoch === epoch && sim.nodes.get(id)?.state === 'up') this.feed(id, { type: 'timer' });
         });
       } else if (output.type === 'clear-timer') node.timerEpoch += 1;
     }
@@ -85,11 +82,8 @@ export class ScenarioDocs {
   private onEvent(at: PeerId, output: EngineOutput): void {
     const node = this.nodes.get(at);
     if (!node) return;
-    if (output.type === 'peer-join') {
-      node.members.add(output.peer);
-      this.feed(at, { type: 'peer-joined', peer: output.peer });
-    } else if (output.type === 'peer-leave') {
-      node.members.delete(output.peer);
+    if (output.type === 'neighbor-up' || output.type === 'neighbor-down') {
+      this.feed(at, { type: output.type, peer: output.peer });
     } else if (output.type === 'deliver' || output.type === 'routed') {
       const channel = output.payload[0];
       if (channel !== Channel.DOC_UPDATE && channel !== Channel.SYNC_STEP1 && channel !== Channel.SYNC_STEP2) return;

@@ -25,7 +25,6 @@ export interface AppChannelsOptions {
   origin: unknown;
   broadcast: (payload: Uint8Array) => void;
   route: (to: PeerId, payload: Uint8Array) => void;
-  members: () => readonly PeerId[];
   publishAwareness: (entry: JsonValue) => void;
   onMessage: (message: RoomMessage) => void;
   onMalformed: (info: { from: PeerId; code: ErrorCode; message: string }) => void;
@@ -53,7 +52,6 @@ export class AppChannels {
       doc: options.doc,
       broadcast: this.broadcast,
       route: this.route,
-      members: options.members,
       intervalMs: options.syncIntervalMs,
       random: options.random,
     });
@@ -116,7 +114,14 @@ export class AppChannels {
 
   peerJoined(peer: PeerId, presence: Presence): void {
     this.awareness.peerPresence(peer, presence);
-    this.docSync.peerJoined(peer);
+  }
+
+  neighborUp(peer: PeerId): void {
+    this.docSync.neighborUp(peer);
+  }
+
+  neighborDown(peer: PeerId): void {
+    this.docSync.neighborDown(peer);
   }
 
   peerPresence(peer: PeerId, presence: Presence): void {

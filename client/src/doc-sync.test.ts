@@ -26,7 +26,6 @@ function room(ids: string[], lossRate: number, seed = 1) {
         for (const other of nodes.keys()) if (other !== id && rng.next() >= lossRate) deliver(other, id, payload);
       },
       route: (to, payload) => deliver(to, id, payload),
-      members: () => [...nodes.keys()].filter((other) => other !== id),
       intervalMs: 5000,
       random: () => rng.next(),
     });
@@ -49,13 +48,15 @@ describe('DocSync', () => {
     for (const node of [a!, b!]) node.sync.stop();
   });
 
-  it('catches up a late joiner with sync step 1/2 on peer-join', () => {
+  it('catches up a late joiner with sync step 1/2 when the link comes up', () => {
     const [a, late] = room(['a', 'late'], 1); // every broadcast lost
     a!.doc.getMap('notes').set('n1', 'before');
-    expect(json(late!)).toEqual({});
-    late!.sync.peerJoined('a');
-    a!.sync.peerJoined('late');
-    expect(json(late!)).toEqual({ n1: 'before' });
+    late!.doc.getMap('notes').set('n2', 'offline');
+    expect(json(late!)).toEqual({ n2: 'offline' });
+    late!.sync.neighborUp('a');
+    a!.sync.neighborUp('late');
+    expect(json(late!)).toEqual({ n1: 'before', n2: 'offline' });
+    expect(json(a!)).toEqual({ n1: 'before', n2: 'offline' });
     for (const node of [a!, late!]) node.sync.stop();
   });
 
@@ -66,6 +67,8 @@ describe('DocSync', () => {
       for (let k = 0; k < 5; k += 1) node.doc.getMap('notes').set(`${node.id}${k}`, i * 10 + k);
     }
     nodes[0]!.doc.getMap('notes').delete('a0');
+    // A full mesh: every node a neighbour of every other (the periodic exchange picks among neighbours).
+    for (const node of nodes) for (const other of nodes) if (other !== node) node.sync.neighborUp(other.id);
     vi.advanceTimersByTime(4 * 7500);
     const expected = json(nodes[0]!);
     expect(Object.keys(expected)).toHaveLength(19);

@@ -14,9 +14,7 @@ export interface DocSyncOptions {
   doc: Y.Doc;
   broadcast: (payload: Uint8Array) => void;
   route: (to: PeerId, payload: Uint8Array) => void;
-  /** The peers to pick an anti-entropy partner from. */
-  members: () => readonly PeerId[];
-  /** Mean anti-entropy period in ms; each wait is drawn from [0.5, 1.5) of it. */
+  /** Mean period of the exchange with a random neighbour, ms; each wait is drawn from [0.5, 1.5) of it. */
   intervalMs: number;
   /** Uniform [0, 1). */
   random: () => number;
@@ -46,8 +44,13 @@ export class DocSync {
     return this.core.stats();
   }
 
-  peerJoined(peer: PeerId): void {
-    this.input({ type: 'peer-joined', peer });
+  /** The engine's neighbor-up: a direct link to sync over. */
+  neighborUp(peer: PeerId): void {
+    this.input({ type: 'neighbor-up', peer });
+  }
+
+  neighborDown(peer: PeerId): void {
+    this.input({ type: 'neighbor-down', peer });
   }
 
   /** Handle a doc-channel frame from `from`. Throws on a bad update (caller counts it as malformed). */
@@ -78,7 +81,7 @@ export class DocSync {
               if (this.timer) clearTimeout(this.timer);
               this.timer = setTimeout(() => {
                 this.timer = null;
-                this.input({ type: 'timer', members: this.options.members() });
+                this.input({ type: 'timer' });
               }, Math.max(0, output.at - Date.now()));
               break;
             case 'clear-timer':

@@ -231,7 +231,6 @@ function channelPair(keys: [Uint8Array, Uint8Array]) {
       origin: 'murmur',
       broadcast: (payload) => sent.push({ payload }),
       route: (to, payload) => sent.push({ to, payload }),
-      members: () => [],
       publishAwareness: () => {},
       onMessage: (m) => messages.push(m),
       onMalformed: (info) => malformed.push(info),

@@ -121,7 +121,6 @@ export class RoomSession {
       origin,
       broadcast: (payload) => this.driver.input({ type: 'broadcast', payload }),
       route: (to, payload) => this.driver.input({ type: 'route', to, payload }),
-      members: () => this.members.ids(),
       publishAwareness: (entry) => {
         if (!this.closed) this.local.setAwareness(entry);
       },
@@ -288,6 +287,12 @@ export class RoomSession {
         return;
       case 'disconnect':
         this.links.close(output.peer);
+        return;
+      case 'neighbor-up':
+        this.channels.neighborUp(output.peer);
+        return;
+      case 'neighbor-down':
+        this.channels.neighborDown(output.peer);
         return;
       case 'peer-join':
         this.members.joined(output.peer, output.presence);

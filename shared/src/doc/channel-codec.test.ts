@@ -4,8 +4,10 @@ import { Channel, decodeFrame, encodeFrame, type ChannelFrame } from './channel-
 
 const frames: ChannelFrame[] = [
   { channel: Channel.DOC_UPDATE, update: Uint8Array.of(1, 2, 3) },
-  { channel: Channel.SYNC_STEP1, stateVector: Uint8Array.of(0), reciprocate: true },
-  { channel: Channel.SYNC_STEP1, stateVector: new Uint8Array(0), reciprocate: false },
+  { channel: Channel.SYNC_STEP1, stateVector: Uint8Array.of(0), mode: 'exchange' },
+  { channel: Channel.SYNC_STEP1, stateVector: new Uint8Array(0), mode: 'pull' },
+  { channel: Channel.SYNC_STEP1, stateVector: Uint8Array.of(0), mode: 'announce' },
+  { channel: Channel.SYNC_STEP1, stateVector: Uint8Array.of(0), mode: 'answer' },
   { channel: Channel.SYNC_STEP2, update: new Uint8Array(300).fill(7) },
   { channel: Channel.MESSAGE, topic: 'chat', data: { text: 'héllo', n: [1, null, true] } },
   { channel: Channel.MESSAGE, topic: 'blob', data: Uint8Array.of(9, 8) },

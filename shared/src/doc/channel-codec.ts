@@ -25,10 +25,24 @@ export const Channel = {
 /** Retired channel numbers, never reused: PING 5 and PONG 6 (round trips come from the engine's probes). */
 export const RESERVED_CHANNELS: ReadonlySet<number> = new Set([5, 6]);
 
+/**
+ * What a SYNC_STEP1 asks for (its mode byte). ONLY APPEND.
+ * - `pull`: answer with step 2 (what I lack).
+ * - `exchange`: answer with step 2 and your own `pull` back.
+ * - `announce`: here is what I hold; pull from me if you lack something, and answer `answer` if I lack
+ *   something you hold. No step 2 unasked: a newcomer announced by all its neighbours at once must not
+ *   get the whole document from each of them.
+ * - `answer`: the reply to an announce; pull from me if you lack something, never answered in turn.
+ * A peer that predates modes 2 and 3 reads every byte but 1 as `pull`, so it still answers them
+ * with step 2; a byte above 3 is read as `pull` here too.
+ */
+export const SyncMode = { pull: 0, exchange: 1, announce: 2, answer: 3 } as const;
+export type SyncModeName = keyof typeof SyncMode;
+const SYNC_MODE_NAMES: readonly SyncModeName[] = ['pull', 'exchange', 'announce', 'answer'];
+
 export type ChannelFrame =
   | { channel: typeof Channel.DOC_UPDATE; update: Uint8Array }
-  /** `reciprocate`: the receiver also sends its own step 1 back. */
-  | { channel: typeof Channel.SYNC_STEP1; stateVector: Uint8Array; reciprocate: boolean }
+  | { channel: typeof Channel.SYNC_STEP1; stateVector: Uint8Array; mode: SyncModeName }
   | { channel: typeof Channel.SYNC_STEP2; update: Uint8Array }
   | { channel: typeof Channel.MESSAGE; topic: string; data: JsonValue | Uint8Array };
 
@@ -48,7 +62,7 @@ export function encodeFrame(frame: ChannelFrame): Uint8Array {
       break;
     case Channel.SYNC_STEP1:
       encoding.writeVarUint8Array(encoder, frame.stateVector);
-      encoding.writeUint8(encoder, frame.reciprocate ? 1 : 0);
+      encoding.writeUint8(encoder, SyncMode[frame.mode]);
       break;
     case Channel.MESSAGE:
       encoding.writeVarString(encoder, frame.topic);
@@ -90,7 +104,7 @@ function readBody(reader: Reader, channel: number): ChannelFrame {
       return { channel, update: reader.bytesOf(MAX_BODY_BYTES, 'update') };
     case Channel.SYNC_STEP1: {
       const stateVector = reader.bytesOf(MAX_BODY_BYTES, 'state vector');
-      return { channel, stateVector, reciprocate: reader.u8() === 1 };
+      return { channel, stateVector, mode: SYNC_MODE_NAMES[reader.u8()] ?? 'pull' };
     }
     case Channel.MESSAGE: {
       const topic = reader.string(4 * MAX_TOPIC_LENGTH, 'topic');

@@ -3,37 +3,47 @@
  * returns what to broadcast, route and schedule; the client drives it with
  * real timers and the simulator with virtual ones. Local updates spread on
  * the engine's broadcast; state-vector anti-entropy (y-protocols sync step
- * 1/2, carried by `route`) repairs what a peer missed and catches up late
- * joiners: on peer-join, and every `intervalMs` (jittered) with one random
- * member.
+ * 1/2) repairs what a tab missed, between direct neighbours only, as
+ * y-webrtc does per connection:
  *
- * Joins come in bursts: a tab that joins learns the whole room at once, and
- * when a split room heals every tab sees the other side join. Exchanging
- * with each joiner cost N² state-vector exchanges room-wide, and routes to
- * the other side are unknown right after a heal, so they went out as
- * room-wide floods: at N=200 the 30 s after the heal sent ~2 million frames
- * (partition scenario, seed 1), and one peer's doc still lagged 72 s. A few
- * partners suffice: each holds what its side holds, every tab pulls for
- * itself, and with `reciprocate` the partner pulls from us too. So joins
- * spend from a budget of `joinSyncs` exchanges per `joinSyncWindowMs` (a
- * token bucket): a burst of joins costs a few exchanges a second while it
- * lasts, not one per joiner, and a catch-up of a few more exchanges with
- * the joiners it skipped (see `defer`); the
- * periodic exchange with a random member covers the rest.
+ * - A new neighbour (the engine's `neighbor-up`) is sent an `announce`, our
+ *   state vector; each end pulls (step 1, answered with step 2) from the
+ *   other if the other holds more. This catches up a joiner and bridges a
+ *   healed split.
+ * - A step 2 that brought news (changed our doc) is announced to our other
+ *   neighbours: they lack it too, most likely (the two sides of a healed
+ *   split; a tab that was cut off), so the news spreads link by link, each
+ *   tab pulling it once, instead of over multi-hop routes.
+ * - Every `intervalMs` (jittered) one random neighbour gets an `exchange`
+ *   (both pull from each other): step 2 always carries the whole delete
+ *   set, which a state vector does not show, so this repairs missed deletes.
+ *
+ * One pull at a time: a tab told by several neighbours at once that they
+ * hold more (a newcomer, a tab in a wave of news) pulls from one and, if
+ * still behind when its answer is in (or `retryMs` passed without one: a
+ * lost frame), from the latest peer known to be ahead.
+ *
+ * Measured (bench:sim --scenario partition, N=200, seed 1): before this,
+ * every tab exchanged with each member the heal revived, budgeted to 2 a
+ * second, over routes that did not exist yet (so as room-wide floods): the
+ * 30 s after the heal sent ~2 million frames, and the docs were equal 35 s
+ * after it.
  */
 import * as Y from 'yjs';
 import type { PeerId } from '../engine/types.js';
-import { Channel, encodeFrame, type ChannelFrame } from './channel-codec.js';
+import { Channel, encodeFrame, type ChannelFrame, type SyncModeName } from './channel-codec.js';
 
 export type DocFrame = Extract<ChannelFrame, { channel: typeof Channel.DOC_UPDATE | typeof Channel.SYNC_STEP1 | typeof Channel.SYNC_STEP2 }>;
 
 export type DocSyncInput =
   /** Arm the anti-entropy timer. */
   | { type: 'start' }
-  /** The timer fired; `members` are the peers to pick a partner from. */
-  | { type: 'timer'; members: readonly PeerId[] }
-  /** A new member: exchange state vectors both ways, budget permitting (see the header). */
-  | { type: 'peer-joined'; peer: PeerId }
+  /** The timer fired. */
+  | { type: 'timer' }
+  /** A link joined our active view (the engine's `neighbor-up`): exchange state vectors over it. */
+  | { type: 'neighbor-up'; peer: PeerId }
+  /** A neighbour left our active view (the engine's `neighbor-down`). */
+  | { type: 'neighbor-down'; peer: PeerId }
   /** A doc frame from `from`. A bad update throws (the caller counts it as malformed). */
   | { type: 'receive'; from: PeerId; frame: DocFrame }
   /** The app changed the doc (an update whose origin is not this DocSync). */
@@ -42,6 +52,7 @@ export type DocSyncInput =
 
 export type DocSyncOutput =
   | { type: 'broadcast'; payload: Uint8Array }
+  /** To a neighbour (or, from an older peer's request, to whoever asked). */
   | { type: 'route'; to: PeerId; payload: Uint8Array }
   /** Deliver `{ type: 'timer' }` at `at`; re-arming replaces. */
   | { type: 'set-timer'; at: number }
@@ -49,57 +60,46 @@ export type DocSyncOutput =
 
 export interface DocSyncOptions {
   doc: Y.Doc;
-  /** Mean anti-entropy period in ms; each wait is drawn from [0.5, 1.5) of it. */
+  /** Mean period of the exchange with a random neighbour, ms; each wait is drawn from [0.5, 1.5) of it. */
   intervalMs: number;
   /** Uniform [0, 1), seeded by the driver. */
   random: () => number;
-  /** Exchanges started by peer-joins per `joinSyncWindowMs`, at most (also the burst). Default 2; at least 1. */
-  joinSyncs?: number;
-  /** The join budget's period, ms. Default 1000. */
-  joinSyncWindowMs?: number;
+  /** How long a pull waits for its step 2 before the next may go out, and the pace of retries, ms. Default 1000. */
+  retryMs?: number;
 }
 
-export const DEFAULT_JOIN_SYNCS = 2;
-export const DEFAULT_JOIN_SYNC_WINDOW_MS = 1000;
+export const DEFAULT_RETRY_MS = 1000;
+/** Pulls from a peer known to be ahead before it is left to the periodic exchange (at 10% loss a pull and its answer both arrive 81% of the time: 8 tries all fail once in ~600,000). */
+const AHEAD_TRIES = 8;
 
 export interface DocSyncStats {
   updatesSent: number;
   updatesReceived: number;
   /** Remote updates (broadcast or step 2) that added nothing: the doc already had them. */
   duplicateUpdates: number;
+  /** Step 1 frames sent (announces, pulls, exchanges). */
   syncRounds: number;
 }
 
 export class DocSync {
   readonly doc: Y.Doc;
   private readonly options: DocSyncOptions;
+  private readonly retryMs: number;
   private stopped = false;
   private out: DocSyncOutput[] = [];
   private readonly counters: DocSyncStats = { updatesSent: 0, updatesReceived: 0, duplicateUpdates: 0, syncRounds: 0 };
-  /** Peer-joins left to the periodic exchange because the join budget was spent (see the header). */
-  joinSyncsSkipped = 0;
-  private readonly joinSyncs: number;
-  private readonly joinSyncWindowMs: number;
-  /** Join-sync budget left (see the header), and when it was last topped up. */
-  private joinTokens: number;
-  private joinTokensAt = -Infinity;
-  /** Joiners the budget skipped, latest last (at most joinSyncs × 2): the next timers pick from these first. */
-  private deferred: PeerId[] = [];
-  /** Exchanges left in a catch-up after a burst of joins, a join window apart (see `defer`). */
-  private catchUps = 0;
-  /** The last peer whose state vector showed more than we hold, and pulls left to catch up with it (see `receive`). */
+  private readonly neighbors = new Set<PeerId>();
+  /** Our pull waiting for its step 2 (see the header). */
+  private pulling: { peer: PeerId; at: number } | undefined;
+  /** The latest peer whose state vector showed more than we hold, and pulls left to catch up with it. */
   private ahead: { peer: PeerId; vector: Map<number, number>; tries: number } | undefined;
-  /** Alternates catch-up timers between the peer known to be ahead and the other partners. */
-  private aheadTurn = false;
   /** When the armed timer fires (undefined before start). */
   private timerAt: number | undefined;
 
   constructor(options: DocSyncOptions) {
     this.options = options;
     this.doc = options.doc;
-    this.joinSyncs = Math.max(1, Math.floor(options.joinSyncs ?? DEFAULT_JOIN_SYNCS));
-    this.joinSyncWindowMs = Math.max(1, options.joinSyncWindowMs ?? DEFAULT_JOIN_SYNC_WINDOW_MS);
-    this.joinTokens = this.joinSyncs;
+    this.retryMs = Math.max(1, options.retryMs ?? DEFAULT_RETRY_MS);
   }
 
   /** The origin of every remote update this applies: a driver must not feed those back as local. */
@@ -118,27 +118,15 @@ export class DocSync {
       case 'start':
         this.schedule(now);
         break;
-      case 'timer': {
-        const members = new Set(input.members);
-        this.deferred = this.deferred.filter((peer) => members.has(peer));
-        if (this.ahead && (!members.has(this.ahead.peer) || !this.lacks(this.ahead.vector))) this.ahead = undefined;
-        this.aheadTurn = !this.aheadTurn;
-        if (this.ahead && this.aheadTurn) {
-          // Pull again from the peer known to hold more: the last pull or its answer was lost.
-          this.sendStep1(this.ahead.peer, true);
-          this.ahead.tries -= 1;
-          if (this.ahead.tries <= 0) this.ahead = undefined;
-        } else {
-          const partner = (this.catchUps > 0 ? this.deferred.pop() : undefined) ?? input.members[Math.floor(this.options.random() * input.members.length)];
-          if (this.catchUps > 0) this.catchUps -= 1;
-          if (partner !== undefined) this.sendStep1(partner, true);
-        }
-        this.schedule(now);
+      case 'timer':
+        this.onTimer(now);
         break;
-      }
-      case 'peer-joined':
-        if (this.takeJoinToken(now)) this.sendStep1(input.peer, true);
-        else this.defer(input.peer, now);
+      case 'neighbor-up':
+        this.neighbors.add(input.peer);
+        this.sendStep1(input.peer, 'announce');
+        break;
+      case 'neighbor-down':
+        this.neighbors.delete(input.peer);
         break;
       case 'receive':
         this.receive(input.from, input.frame, now);
@@ -155,25 +143,52 @@ export class DocSync {
     return this.out;
   }
 
+  private onTimer(now: number): void {
+    if (this.ahead && !this.lacks(this.ahead.vector)) this.ahead = undefined;
+    if (this.ahead) {
+      // The last pull or its answer was lost: pull again from the peer known to hold more (the timer
+      // keeps the retry pace, so this one does not wait for the last).
+      this.pull(this.ahead.peer, now, true);
+      this.ahead.tries -= 1;
+      if (this.ahead.tries <= 0) this.ahead = undefined;
+    } else {
+      const partners = [...this.neighbors];
+      const partner = partners[Math.floor(this.options.random() * partners.length)];
+      if (partner !== undefined) this.sendStep1(partner, 'exchange');
+    }
+    this.schedule(now);
+  }
+
   private receive(from: PeerId, frame: DocFrame, now: number): void {
     switch (frame.channel) {
       case Channel.DOC_UPDATE:
-      case Channel.SYNC_STEP2:
         this.apply(frame.update);
         return;
+      case Channel.SYNC_STEP2: {
+        const changed = this.apply(frame.update);
+        if (this.pulling?.peer === from) this.pulling = undefined;
+        if (changed) for (const peer of this.neighbors) if (peer !== from) this.sendStep1(peer, 'announce');
+        if (this.ahead && !this.lacks(this.ahead.vector)) this.ahead = undefined;
+        // Still behind the peer known to be ahead (this answer came from someone else): pull from it now.
+        if (this.ahead && this.pulling === undefined) this.pull(this.ahead.peer, now);
+        return;
+      }
       case Channel.SYNC_STEP1: {
-        const diff = Y.encodeStateAsUpdate(this.doc, frame.stateVector);
-        this.out.push({ type: 'route', to: from, payload: encodeFrame({ channel: Channel.SYNC_STEP2, update: diff }) });
-        // Its state vector shows what it has: if that is more than we have, pull even unasked. Its own
-        // step 2 to us may have been lost: after a heal a route crosses a few bridges, and at 10% loss per
-        // hop a reply over 8 hops is lost more often than not. One step 1 in makes at most one out, and
-        // only while we lack something, so a chain of these ends once both sides hold the same.
         const theirs = Y.decodeStateVector(frame.stateVector);
-        const behind = this.lacks(theirs);
-        if (frame.reciprocate || behind) this.sendStep1(from, false);
-        // Until a step 2 makes up the difference, every other timer (a join window apart) pulls from it again.
-        if (behind && this.ahead?.peer !== from) {
-          this.ahead = { peer: from, vector: theirs, tries: this.joinSyncs * 2 };
+        const { mode } = frame;
+        if (mode === 'pull' || mode === 'exchange') {
+          this.out.push({ type: 'route', to: from, payload: encodeFrame({ channel: Channel.SYNC_STEP2, update: Y.encodeStateAsUpdate(this.doc, frame.stateVector) }) });
+          if (mode === 'exchange') this.sendStep1(from, 'pull');
+        } else if (mode === 'announce' && this.holdsMore(theirs)) {
+          this.sendStep1(from, 'answer');
+        }
+        // Its state vector shows what it has: if that is more than we have, pull (an exchange's pull
+        // back already went out). A step 2 to us may be lost: until one makes up the difference, the
+        // timer (retryMs apart) pulls from it again.
+        if (this.lacks(theirs)) {
+          if (this.ahead?.peer !== from) this.ahead = { peer: from, vector: theirs, tries: AHEAD_TRIES };
+          else this.ahead.vector = theirs;
+          if (mode !== 'exchange') this.pull(from, now);
           this.soon(now);
         }
         return;
@@ -181,7 +196,8 @@ export class DocSync {
     }
   }
 
-  private apply(update: Uint8Array): void {
+  /** Applies a remote update; true if it changed the doc. */
+  private apply(update: Uint8Array): boolean {
     this.counters.updatesReceived += 1;
     let changed = false;
     const mark = (): void => {
@@ -194,6 +210,7 @@ export class DocSync {
       this.doc.off('update', mark);
     }
     if (!changed) this.counters.duplicateUpdates += 1;
+    return changed;
   }
 
   /** True if a peer's state vector holds a client or clock our doc lacks. */
@@ -202,50 +219,32 @@ export class DocSync {
     return false;
   }
 
-  private sendStep1(peer: PeerId, reciprocate: boolean): void {
+  /** True if our doc holds a client or clock a peer's state vector lacks. */
+  private holdsMore(theirs: Map<number, number>): boolean {
+    for (const client of this.doc.store.clients.keys()) if ((theirs.get(client) ?? 0) < Y.getState(this.doc.store, client)) return true;
+    return false;
+  }
+
+  /** Pulls from `peer` unless another pull is still waiting for its answer (see the header). */
+  private pull(peer: PeerId, now: number, retry = false): void {
+    if (!retry && this.pulling && now - this.pulling.at < this.retryMs) return;
+    this.pulling = { peer, at: now };
+    this.sendStep1(peer, 'pull');
+  }
+
+  private sendStep1(peer: PeerId, mode: SyncModeName): void {
     this.counters.syncRounds += 1;
-    this.out.push({ type: 'route', to: peer, payload: encodeFrame({ channel: Channel.SYNC_STEP1, stateVector: Y.encodeStateVector(this.doc), reciprocate }) });
+    this.out.push({ type: 'route', to: peer, payload: encodeFrame({ channel: Channel.SYNC_STEP1, stateVector: Y.encodeStateVector(this.doc), mode }) });
   }
 
-  private takeJoinToken(now: number): boolean {
-    if (Number.isFinite(this.joinTokensAt)) {
-      this.joinTokens = Math.min(this.joinSyncs, this.joinTokens + ((now - this.joinTokensAt) * this.joinSyncs) / this.joinSyncWindowMs);
-    }
-    this.joinTokensAt = now;
-    if (this.joinTokens < 1) return false;
-    this.joinTokens -= 1;
-    return true;
-  }
-
-  /**
-   * A joiner the budget skipped: more joined than the budget allows, a burst
-   * (our own join, or a healed split). Start a catch-up: joinSyncs × 4 more
-   * exchanges, a join window apart, with the latest skipped joiners first
-   * (a step 2 that brings something does not end it: the halves of a split
-   * may be split again, and the first partner may be from our own side).
-   * An exchange routed over
-   * several lossy hops fails now and then (at 10% loss per hop a 4-hop round
-   * trip fails more often than not), and a tab whose join-time exchanges all
-   * failed would otherwise wait periods for a partner from the other side.
-   * A join now and then (churn) stays within the budget and starts none.
-   */
-  private defer(peer: PeerId, now: number): void {
-    this.joinSyncsSkipped += 1;
-    this.deferred = this.deferred.filter((other) => other !== peer);
-    this.deferred.push(peer);
-    if (this.deferred.length > this.joinSyncs * 2) this.deferred.shift();
-    if (this.catchUps === 0) this.catchUps = this.joinSyncs * 4;
-    this.soon(now);
-  }
-
-  /** Brings the armed timer forward to within a join window (only once started). */
+  /** Brings the armed timer forward to within a retry period (only once started). */
   private soon(now: number): void {
-    const at = now + this.joinSyncWindowMs * (0.5 + this.options.random());
+    const at = now + this.retryMs * (0.5 + this.options.random());
     if (this.timerAt !== undefined && at < this.timerAt) this.arm(at);
   }
 
   private schedule(now: number): void {
-    const period = this.catchUps > 0 || this.ahead !== undefined ? this.joinSyncWindowMs : this.options.intervalMs;
+    const period = this.ahead !== undefined ? this.retryMs : this.options.intervalMs;
     this.arm(now + period * (0.5 + this.options.random()));
   }
 

@@ -48,6 +48,10 @@ export type EngineOutput =
   /** Deliver `{ type: 'timer', timer }` at time `at` (same scale as `now`); re-arming replaces. */
   | { type: 'set-timer'; timer: string; at: number }
   | { type: 'clear-timer'; timer: string }
+  /** A link joined this node's active view (after its HELLO/WELCOME): a direct neighbour, for app-level sync. */
+  | { type: 'neighbor-up'; peer: PeerId }
+  /** A neighbour left this node's active view. */
+  | { type: 'neighbor-down'; peer: PeerId }
   /** A peer is now a member of the room as far as this node knows. */
   | { type: 'peer-join'; peer: PeerId; presence: Presence }
   /** A peer left (said goodbye) or was declared dead. */

@@ -11,6 +11,7 @@ import { encodeGossipBody } from './wire/gossip-body.js';
 export function routeEvent(l: Layers, event: LayerEvent): void {
   switch (event.type) {
     case 'neighbor-up':
+      l.ctx.emit({ type: 'neighbor-up', peer: event.peer });
       l.broadcast.neighborUp(event.peer);
       l.tree.neighborUp(event.peer);
       if (event.first && !l.liveness.announced) {
@@ -26,6 +27,7 @@ export function routeEvent(l: Layers, event: LayerEvent): void {
       return;
     case 'neighbor-down': {
       const lastHeard = l.detector.heardAt(event.peer);
+      l.ctx.emit({ type: 'neighbor-down', peer: event.peer });
       l.broadcast.neighborDown(event.peer);
       l.tree.neighborDown(event.peer);
       l.detector.forgetNeighbor(event.peer);

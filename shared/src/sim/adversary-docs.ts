@@ -1,8 +1,8 @@
 /**
  * Yjs on the honest members of a HostileRoom: each runs the real sans-IO doc
  * sync (shared/src/doc/doc-sync.ts) on its engine, as the client does, so an
- * attack on membership shows what it costs the app layer too (a new member
- * starts a sync; a sync to an id with no route is flooded).
+ * attack on membership shows what it costs the app layer too (docs sync
+ * with direct neighbours, so made-up members start none).
  */
 import * as Y from 'yjs';
 import { Channel, decodeFrame } from '../doc/channel-codec.js';
@@ -14,11 +14,10 @@ import type { HostileRoom } from './adversary-room.js';
 /** The client's default anti-entropy period for the doc, ms. */
 const SYNC_INTERVAL_MS = 8000;
 
-/** Attach after the room settled to skip the join's syncs of empty docs: members start as each engine's live peers. */
+/** Attach after the room settled: each sync starts with its engine's neighbours. */
 export function attachDocs(room: HostileRoom, seed: number): Map<PeerId, Y.Doc> {
   const docs = new Map<PeerId, Y.Doc>();
   const syncs = new Map<PeerId, DocSync>();
-  const members = new Map<PeerId, Set<PeerId>>();
   // Bumped on every set-timer: a re-armed timer replaces the one before (DocSyncOutput's contract).
   const timerEpochs = new Map<PeerId, number>();
   const feed = (id: PeerId, input: DocSyncInput): void => {
@@ -30,7 +29,7 @@ export function attachDocs(room: HostileRoom, seed: number): Map<PeerId, Y.Doc> 
         const epoch = (timerEpochs.get(id) ?? 0) + 1;
         timerEpochs.set(id, epoch);
         room.sim.schedule(output.at, () => {
-          if (timerEpochs.get(id) === epoch && room.sim.nodes.get(id)?.state === 'up') feed(id, { type: 'timer', members: [...(members.get(id) ?? [])] });
+          if (timerEpochs.get(id) === epoch && room.sim.nodes.get(id)?.state === 'up') feed(id, { type: 'timer' });
         });
       } else if (output.type === 'clear-timer') timerEpochs.set(id, (timerEpochs.get(id) ?? 0) + 1);
     }
@@ -41,21 +40,19 @@ export function attachDocs(room: HostileRoom, seed: number): Map<PeerId, Y.Doc> 
     const sync = new DocSync({ doc, intervalMs: SYNC_INTERVAL_MS, random: createPrng(seed * 7919 + i).next });
     docs.set(id, doc);
     syncs.set(id, sync);
-    members.set(id, new Set(room.sim.nodes.has(id) ? room.engine(id).livePeers() : []));
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== sync.origin) feed(id, { type: 'local-update', update });
     });
-    room.sim.schedule(room.sim.now, () => feed(id, { type: 'start' }));
+    room.sim.schedule(room.sim.now, () => {
+      feed(id, { type: 'start' });
+      if (room.sim.nodes.has(id)) for (const peer of room.engine(id).neighbors()) feed(id, { type: 'neighbor-up', peer });
+    });
   });
   room.sim.observers.push({
     onEvent: (at, output) => {
-      const mine = members.get(at);
-      if (!mine) return;
-      if (output.type === 'peer-join') {
-        mine.add(output.peer);
-        feed(at, { type: 'peer-joined', peer: output.peer });
-      } else if (output.type === 'peer-leave') {
-        mine.delete(output.peer);
+      if (!syncs.has(at)) return;
+      if (output.type === 'neighbor-up' || output.type === 'neighbor-down') {
+        feed(at, { type: output.type, peer: output.peer });
       } else if (output.type === 'deliver' || output.type === 'routed') {
         let frame: ReturnType<typeof decodeFrame>;
         try {

@@ -19,7 +19,6 @@ const SYNC_INTERVAL_MS = 8000;
 interface DocNode {
   doc: Y.Doc;
   sync: DocSync;
-  members: Set<PeerId>;
   /** Bumped on every set-timer: a re-armed timer replaces the one before (DocSyncOutput's contract). */
   timerEpoch: number;
 }
@@ -37,7 +36,7 @@ function docRoom(seed: number, ids: readonly PeerId[], updateLoss: number) {
       else if (output.type === 'set-timer') {
         const epoch = ++node.timerEpoch;
         room.sim.schedule(output.at, () => {
-          if (node.timerEpoch === epoch && room.sim.nodes.get(id)?.state === 'up') feed(id, { type: 'timer', members: [...node.members] });
+          if (node.timerEpoch === epoch && room.sim.nodes.get(id)?.state === 'up') feed(id, { type: 'timer' });
         });
       } else if (output.type === 'clear-timer') node.timerEpoch += 1;
     }
@@ -46,7 +45,7 @@ function docRoom(seed: number, ids: readonly PeerId[], updateLoss: number) {
     const doc = new Y.Doc();
     doc.clientID = i + 1; // deterministic encodings
     const sync = new DocSync({ doc, intervalMs: SYNC_INTERVAL_MS, random: createPrng(seed * 7919 + i).next });
-    nodes.set(id, { doc, sync, members: new Set(), timerEpoch: 0 });
+    nodes.set(id, { doc, sync, timerEpoch: 0 });
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== sync.origin) feed(id, { type: 'local-update', update });
     });
@@ -55,11 +54,8 @@ function docRoom(seed: number, ids: readonly PeerId[], updateLoss: number) {
     onEvent: (at: PeerId, output: EngineOutput) => {
       const node = nodes.get(at);
       if (!node) return;
-      if (output.type === 'peer-join') {
-        node.members.add(output.peer);
-        feed(at, { type: 'peer-joined', peer: output.peer });
-      } else if (output.type === 'peer-leave') {
-        node.members.delete(output.peer);
+      if (output.type === 'neighbor-up' || output.type === 'neighbor-down') {
+        feed(at, { type: output.type, peer: output.peer });
       } else if (output.type === 'deliver' || output.type === 'routed') {
         const frame = decodeFrame(output.payload);
         if (frame.channel === 'reserved' || frame.channel === Channel.MESSAGE) return;
