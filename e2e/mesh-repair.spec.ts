@@ -20,7 +20,12 @@ test('six tabs, maxLinks 3: the mesh repairs itself while the signaling server i
 
   const tabs = await murmur.spawn(6, { joinOptions, presence: (i) => ({ name: `tab${i}` }) });
   console.log(`6 tabs: everyone sees everyone ${await agree(tabs)} ms after they joined`);
-  for (const tab of tabs) expect((await openLinks(tab)).length).toBeLessThanOrEqual(MAX_LINKS);
+  // A full tab accepts a joining peer and evicts a neighbour at once (HyParView), so for the length of a
+  // goodbye it may hold maxLinks + 1 open links; never more, and back to maxLinks within a moment.
+  for (const tab of tabs) expect((await openLinks(tab)).length).toBeLessThanOrEqual(MAX_LINKS + 1);
+  const settleStarted = Date.now();
+  for (const tab of tabs) await expect.poll(async () => (await openLinks(tab)).length, { timeout: 10_000 }).toBeLessThanOrEqual(MAX_LINKS);
+  console.log(`MEASURE within_max_links_ms=${Date.now() - settleStarted}`);
 
   // Pick who leaves so that the three survivors are NOT already linked to
   // each other (repair then needs new links), while every removal keeps the
