@@ -10,6 +10,7 @@
 import { ErrorCode, MurmurError } from '../errors.js';
 import type { PeerId } from '../engine/types.js';
 import type { Prng } from '../prng.js';
+import { MAX_COUNTER } from './wire/counter.js';
 
 export interface OverlayTuning {
   /** Most open links (active view). Chrome caps a tab at ~500 RTCPeerConnections over its life; 8 keeps a mesh of 1,000 at diameter ~5. */
@@ -400,7 +401,9 @@ export function resolveConfig(options: GossipOptions): GossipConfig {
   if (typeof config.rng?.next !== 'function') throw bad('rng', 'must be a Prng (createPrng(seed))');
   if (typeof config.roomMembership !== 'boolean') throw bad('roomMembership', 'must be a boolean');
   const incarnation = config.initialIncarnation;
-  if (typeof incarnation !== 'number' || !Number.isSafeInteger(incarnation) || incarnation < 0) throw bad('initialIncarnation', `must be a non-negative integer, got ${String(incarnation)}`);
+  if (typeof incarnation !== 'number' || !Number.isSafeInteger(incarnation) || incarnation < 0 || incarnation > MAX_COUNTER) {
+    throw bad('initialIncarnation', `must be an integer from 0 to ${MAX_COUNTER}, got ${String(incarnation)}`);
+  }
   if (config.overlay.targetLinks > config.overlay.maxLinks) throw bad('overlay.targetLinks', `must not exceed overlay.maxLinks (${config.overlay.maxLinks})`);
   if (config.overlay.passiveJoinTtl > config.overlay.forwardJoinTtl) throw bad('overlay.passiveJoinTtl', 'must not exceed overlay.forwardJoinTtl');
   if (config.detector.minDirectTries > config.detector.maxDirectTries) throw bad('detector.minDirectTries', 'must not exceed detector.maxDirectTries');

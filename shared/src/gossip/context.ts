@@ -31,6 +31,8 @@ export interface EngineStats {
   refutations: number;
   /** Verdicts on a neighbour our own link vouched for, held as suspicions instead (see RoomView.vouches). */
   verdictsHeld: number;
+  /** Verdicts more than VERDICT_WINDOW above the accused's incarnation as we knew it, held as suspicions at that incarnation (see liveness.ts). */
+  verdictsBounded: number;
   /** Active links that closed without a goodbye. */
   linkFailures: number;
   /** Payloads retransmitted on tree links / sent in answer to a GRAFT. */
@@ -54,6 +56,7 @@ export function emptyStats(): EngineStats {
     verifyFailures: 0,
     refutations: 0,
     verdictsHeld: 0,
+    verdictsBounded: 0,
     linkFailures: 0,
     resends: 0,
     pullsServed: 0,

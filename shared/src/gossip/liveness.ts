@@ -10,7 +10,25 @@ import type { PeerId, Presence } from '../engine/types.js';
 import type { Context } from './context.js';
 import { isLive, type Membership, type StatusChange } from './membership.js';
 import type { MemberRecord, MemberStatus } from './wire/frames.js';
+import { nextCounter } from './wire/counter.js';
 import type { GossipBody } from './wire/gossip-body.js';
+
+/**
+ * How far above a member's incarnation as we know it a verdict (SUSPECT,
+ * DEAD, LEFT, or such a record) may be and still be applied as it stands.
+ * Only the member raises its incarnation, by one per refutation, so an
+ * honest accuser knows it at most a few refutations ahead of us (the ones we
+ * missed). A verdict further up is a forgery meant to sit where no
+ * refutation can beat it (issue 13: a LEFT at 2^53 − 1 evicted a live peer
+ * for good): it is held as a suspicion at the incarnation we know, which the
+ * accused refutes, or which expires into a DEAD like any other if it really
+ * is gone. For the same reason the accused answers a verdict this far above
+ * its own incarnation with its own incarnation plus one, not the accuser's.
+ * Verdicts about a member we hold no record of have nothing to be measured
+ * against and are applied as they stand (signed records, the next step of
+ * issue 13, close that gap).
+ */
+export const VERDICT_WINDOW = 1024;
 
 export class Liveness {
   /** We announced ourselves (on our first neighbour). */
@@ -145,6 +163,16 @@ export class Liveness {
       if (status !== 'alive' && incarnation >= this.membership.self.incarnation) this.refute(incarnation);
       return false;
     }
+    if (status !== 'alive') {
+      const known = this.membership.get(peer);
+      if (known && incarnation > known.incarnation + VERDICT_WINDOW) {
+        // Out of reach of an honest accuser (see VERDICT_WINDOW): a suspicion at what we know, or nothing.
+        this.ctx.stats.verdictsBounded += 1;
+        if (!isLive(known.status)) return false;
+        incarnation = known.incarnation;
+        status = 'suspect';
+      }
+    }
     const change = this.membership.applyStatus(peer, incarnation, status, this.ctx.now);
     if (!change) {
       const member = this.membership.get(peer);
@@ -213,7 +241,8 @@ export class Liveness {
     // A newcomer's own record (its first sync with us) races its announcement, which the room still needs.
     if (changed && record.peer === from && record.status === 'alive') this.knownFromLink.add(from);
     // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
-    if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: record.incarnation });
+    // At the incarnation applied, which VERDICT_WINDOW may have brought down from the record's.
+    if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: this.membership.get(record.peer)?.incarnation ?? record.incarnation });
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
     // A refutation we learnt from a record, not from its broadcast: the broadcast went round before the
     // link that brought the record existed (a healed partition), so our side has not heard it either.
@@ -317,7 +346,8 @@ export class Liveness {
     if (accusedAt < self.incarnation) {
       if (this.ctx.now - this.lastRefuteAt < this.ctx.config.detector.probeIntervalMs) return;
     } else {
-      this.membership.setSelfIncarnation(accusedAt + 1);
+      // A verdict far above our own incarnation is forged (see VERDICT_WINDOW): outbid what the room knows.
+      this.membership.setSelfIncarnation(nextCounter(accusedAt > self.incarnation + VERDICT_WINDOW ? self.incarnation : accusedAt));
       this.ctx.stats.refutations += 1;
       this.ctx.raise({ type: 'refuted' });
     }

@@ -8,6 +8,7 @@ import type { Presence as PresenceValue } from '../engine/types.js';
 import { ErrorCode, MurmurError } from '../errors.js';
 import type { Context } from './context.js';
 import type { Membership } from './membership.js';
+import { nextCounter } from './wire/counter.js';
 import { utf8Length } from './wire/presence-json.js';
 
 export class Presence {
@@ -28,7 +29,7 @@ export class Presence {
       throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence JSON is over maxPresenceBytes (${this.ctx.config.limits.maxPresenceBytes})`);
     }
     const self = this.membership.self;
-    self.presenceVersion += 1;
+    self.presenceVersion = nextCounter(self.presenceVersion);
     self.presence = presence;
     self.presenceJson = json;
     this.membership.setSelfStatus('alive');

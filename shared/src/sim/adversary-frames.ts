@@ -9,8 +9,9 @@ import { encodeGossipBody, type GossipBody } from '../gossip/wire/gossip-body.js
 import { encodeFrame, encodeGossipFrame, type MemberRecord, type MemberStatus, type RouteContent } from '../gossip/wire/frames.js';
 import { parsePresence } from '../gossip/wire/presence-json.js';
 
-/** The largest incarnation or version a varuint may carry (2^53 − 1): one above it is undecodable. */
+/** The largest integer a lib0 varuint may carry (2^53 − 1); the engine takes incarnations and versions only up to MAX_COUNTER. */
 export const MAX_WIRE_UINT = Number.MAX_SAFE_INTEGER;
+export { MAX_COUNTER } from '../gossip/wire/counter.js';
 
 /** A GOSSIP frame claiming to come from `origin` (no field ties it to whoever sent it). */
 export function forgedGossip(origin: PeerId, seq: number, body: GossipBody, round = 1): Uint8Array {

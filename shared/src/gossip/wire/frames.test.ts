@@ -12,7 +12,7 @@ const bodies: GossipBody[] = [
   { kind: 'alive', incarnation: 0 },
   { kind: 'alive', incarnation: 1_764_000_000 },
   { kind: 'suspect', peer: 'peer-β', incarnation: 3 },
-  { kind: 'dead', peer: 'x', incarnation: 2 ** 40 },
+  { kind: 'dead', peer: 'x', incarnation: 2 ** 32 - 1 },
   { kind: 'left', incarnation: 9 },
   { kind: 'presence', version: 12, json: '{"name":"Ada","cursor":{"x":1,"y":2}}', presence: { name: 'Ada', cursor: { x: 1, y: 2 } } },
   { kind: 'data', payload: Uint8Array.of(1, 2, 3, 250) },
@@ -106,6 +106,9 @@ describe('gossip frames', () => {
       [Uint8Array.of(FrameType.REFUSE, 3, 1, 0x61), 'truncated'], // three peers, one there
       [Uint8Array.of(FrameType.ACK, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), 'over-limit'], // varuint too long
       [Uint8Array.of(FrameType.FORWARD_JOIN, 1, 0x61, 99), 'over-limit'], // ttl over limit
+      [Uint8Array.of(FrameType.WELCOME, 0x80, 0x80, 0x80, 0x80, 0x10), 'over-limit'], // incarnation 2^32, one above MAX_COUNTER
+      [Uint8Array.of(FrameType.HELLO, 1, 0, 0x80, 0x80, 0x80, 0x80, 0x10), 'over-limit'], // the same in a HELLO
+      [Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, 5, 0x80, 0x80, 0x80, 0x80, 0x10, 2, 0x7b, 0x7d), 'over-limit'], // presence version 2^32
       [Uint8Array.of(FrameType.SHUFFLE, 1, 2, 0xc3, 0x28), 'bad-utf8'],
       [Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, 5, 0, 2, 0x5b, 0x5d), 'invalid'], // presence not an object
     ];

@@ -130,10 +130,10 @@ export function writeRecord(encoder: encoding.Encoder, record: MemberRecord): vo
 
 function readRecord(reader: Reader, limits: WireLimits): MemberRecord {
   const peer = reader.string(limits.maxPeerIdBytes, 'peer id');
-  const incarnation = reader.varUint();
+  const incarnation = reader.counter('incarnation');
   const status = STATUSES[reader.u8()];
   if (status === undefined) throw new WireError('unknown-type', 'unknown member status');
-  const presenceVersion = reader.varUint();
+  const presenceVersion = reader.counter('presence version');
   const presenceJson = reader.string(limits.maxPresenceBytes, 'presence');
   return { peer, incarnation, status, presenceVersion, presenceJson, presence: parsePresence(presenceJson) };
 }
@@ -297,10 +297,10 @@ function readFrame(reader: Reader, limits: WireLimits): Frame {
       const version = reader.varUint();
       const intent = INTENTS[reader.u8()];
       if (intent === undefined) throw new WireError('unknown-type', 'unknown hello intent');
-      return { type: 'hello', version, intent, incarnation: reader.varUint() };
+      return { type: 'hello', version, intent, incarnation: reader.counter('incarnation') };
     }
     case FrameType.WELCOME:
-      return { type: 'welcome', incarnation: reader.varUint() };
+      return { type: 'welcome', incarnation: reader.counter('incarnation') };
     case FrameType.REFUSE:
       return { type: 'refuse', peers: readPeers(reader, limits) };
     case FrameType.DISCONNECT:

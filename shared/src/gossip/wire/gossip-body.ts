@@ -72,17 +72,17 @@ export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
   const kind = reader.u8();
   switch (kind) {
     case BodyKind.ALIVE:
-      return { kind: 'alive', incarnation: reader.varUint() };
+      return { kind: 'alive', incarnation: reader.counter('incarnation') };
     case BodyKind.SUSPECT:
     case BodyKind.DEAD: {
       const peer = reader.string(limits.maxPeerIdBytes, 'peer id');
-      const incarnation = reader.varUint();
+      const incarnation = reader.counter('incarnation');
       return kind === BodyKind.SUSPECT ? { kind: 'suspect', peer, incarnation } : { kind: 'dead', peer, incarnation };
     }
     case BodyKind.LEFT:
-      return { kind: 'left', incarnation: reader.varUint() };
+      return { kind: 'left', incarnation: reader.counter('incarnation') };
     case BodyKind.PRESENCE: {
-      const version = reader.varUint();
+      const version = reader.counter('presence version');
       const json = reader.string(limits.maxPresenceBytes, 'presence');
       return { kind: 'presence', version, json, presence: parsePresence(json) };
     }

@@ -10,6 +10,7 @@
  */
 import { ErrorCode, MurmurError } from '../../errors.js';
 import { fnv1aCodes } from '../maths.js';
+import { MAX_COUNTER } from './counter.js';
 
 /**
  * What was wrong with the bytes, one stable reason per defect (as ws gives
@@ -93,6 +94,11 @@ export class Reader {
     const value = this.varUint();
     if (value > max) throw new WireError('over-limit', `${what} ${value} is over the limit ${max}`);
     return value;
+  }
+
+  /** An incarnation or presence version: at most MAX_COUNTER (2^32 − 1; see limits.ts). */
+  counter(what: string): number {
+    return this.boundedUint(MAX_COUNTER, what);
   }
 
   /** A length prefix, checked against `maxLength` and the bytes left. */
