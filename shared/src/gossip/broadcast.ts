@@ -40,7 +40,17 @@ interface Cached {
   round: number;
   bodyBytes: Uint8Array;
   at: number;
+  /** Copies served in answer to GRAFTs, per asking neighbour (see GRAFT_SERVES). */
+  served?: Map<PeerId, number>;
 }
+
+/**
+ * Copies of one message served to one neighbour's GRAFTs, at most (gossipsub
+ * serves an id at most 3 times per peer too). An honest neighbour grafts an
+ * id once, and again only if that copy was lost (graftRetryMs later); a GRAFT
+ * naming one id 4,096 times made one handle() call send 4,096 copies (issue 13).
+ */
+export const GRAFT_SERVES = 3;
 
 interface Unacked {
   peer: PeerId;
@@ -384,8 +394,16 @@ export class Broadcast {
   onGraft(from: PeerId, entries: readonly GossipId[]): void {
     for (const entry of entries) {
       const cached = this.cache.get(this.keyOf(entry.origin, entry.seq));
-      if (cached) this.ctx.stats.pullsServed += 1;
-      if (cached) this.ctx.sendBytes(from, encodeGossipFrame(cached.origin, cached.seq, cached.round + 1, cached.bodyBytes));
+      if (!cached) continue;
+      cached.served ??= new Map();
+      const served = cached.served.get(from) ?? 0;
+      if (served >= GRAFT_SERVES) {
+        this.ctx.stats.graftsRefused += 1;
+        continue;
+      }
+      cached.served.set(from, served + 1);
+      this.ctx.stats.pullsServed += 1;
+      this.ctx.sendBytes(from, encodeGossipFrame(cached.origin, cached.seq, cached.round + 1, cached.bodyBytes));
     }
   }
 

@@ -38,6 +38,10 @@ export interface EngineStats {
   /** Payloads retransmitted on tree links / sent in answer to a GRAFT. */
   resends: number;
   pullsServed: number;
+  /** GRAFT entries not served: that neighbour had its GRAFT_SERVES copies of the id already. */
+  graftsRefused: number;
+  /** Routes to non-members dropped to keep STRANGER_ROUTES (routing.ts). */
+  routesDropped: number;
 }
 
 export function emptyStats(): EngineStats {
@@ -60,6 +64,8 @@ export function emptyStats(): EngineStats {
     linkFailures: 0,
     resends: 0,
     pullsServed: 0,
+    graftsRefused: 0,
+    routesDropped: 0,
   };
 }
 

@@ -16,9 +16,20 @@ import { ErrorCode, MurmurError } from '../errors.js';
 import type { Context } from './context.js';
 import type { RouteContent } from './wire/frames.js';
 
+/**
+ * Routes kept to origins that are not in our member table, at most (oldest
+ * dropped first). A newcomer's relayed link offer arrives before its
+ * announcement, and the answer needs the way back, so such routes are
+ * learnt; but 50,000 ROUTE frames from made-up origins left 50,000 entries
+ * (issue 13). Routes to members are bounded by the member table.
+ */
+export const STRANGER_ROUTES = 64;
+
 export class Routing {
   private readonly ctx: Context;
   private readonly nextHop = new Map<PeerId, PeerId>();
+  /** Origins of routes learnt while they were not members, oldest first (see STRANGER_ROUTES). */
+  private readonly strangers = new Set<PeerId>();
 
   constructor(ctx: Context) {
     this.ctx = ctx;
@@ -35,7 +46,22 @@ export class Routing {
       const hop = this.nextHop.get(origin);
       if (hop !== undefined && this.neighbors.has(hop)) return;
     }
+    if (!this.nextHop.has(origin) && this.ctx.view.statusOf(origin) === undefined) this.addStranger(origin);
     this.nextHop.set(origin, via);
+  }
+
+  private addStranger(origin: PeerId): void {
+    this.strangers.add(origin);
+    if (this.strangers.size <= STRANGER_ROUTES) return;
+    for (const oldest of this.strangers) {
+      this.strangers.delete(oldest);
+      // One that has joined the member table since keeps its route.
+      if (this.ctx.view.statusOf(oldest) === undefined) {
+        this.nextHop.delete(oldest);
+        this.ctx.stats.routesDropped += 1;
+      }
+      if (this.strangers.size <= STRANGER_ROUTES) return;
+    }
   }
 
   /** Routes held (for EngineSizes). */
@@ -45,6 +71,7 @@ export class Routing {
 
   forget(peer: PeerId): void {
     this.nextHop.delete(peer);
+    this.strangers.delete(peer);
   }
 
   /** Some other member's messages reach us through neighbour `peer`: it has a link besides ours. */
