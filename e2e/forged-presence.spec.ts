@@ -2,7 +2,9 @@
  * A page that forges another tab's presence through the wire (issue 13). mal
  * is an ordinary tab whose own code writes one extra message on each of its
  * data channels: a GOSSIP frame with PRESENCE from ann's id, at the largest
- * version the wire can carry, built with the real encoders. Everyone else
+ * version the engine takes (2^32 − 1: above it the frame is malformed, and a
+ * forgery a little above ann's own version she outbids), built with the real
+ * encoders. Everyone else
  * must ignore it: bob keeps showing ann's genuine presence, and ann's next
  * real update still reaches him.
  *
@@ -10,7 +12,7 @@
  * step 3): today the forgery is delivered as ann's and sticks through her
  * next updates, as the simulator's attacks-membership test shows at N=50.
  */
-import { forgedGossip, MAX_WIRE_UINT } from '../shared/src/sim/adversary-frames.js';
+import { forgedGossip, MAX_COUNTER } from '../shared/src/sim/adversary-frames.js';
 import { expect, test } from './kit/index.js';
 
 const FORGED = { name: 'FORGED-by-mal' };
@@ -20,7 +22,7 @@ test.fail('a presence forged in another tab’s name through the wire is ignored
   await murmur.waitForConvergence([ann, bob, mal], { timeoutMs: 30_000 });
 
   // One data-channel message: a lone last piece (flag 0) holding the forged frame.
-  const frame = forgedGossip(ann.id, 2 ** 31, { kind: 'presence', version: MAX_WIRE_UINT, json: JSON.stringify(FORGED), presence: FORGED });
+  const frame = forgedGossip(ann.id, 2 ** 31, { kind: 'presence', version: MAX_COUNTER, json: JSON.stringify(FORGED), presence: FORGED });
   const piece = [0, ...frame];
   // mal finds its own data channels the way any page script could: each one it sends on (the engine
   // pings every link every second) is kept.

@@ -10,7 +10,7 @@ import type { PeerId, Presence } from '../engine/types.js';
 import type { Context } from './context.js';
 import { isLive, type Membership, type StatusChange } from './membership.js';
 import type { MemberRecord, MemberStatus } from './wire/frames.js';
-import { nextCounter } from './wire/counter.js';
+import { MAX_COUNTER, nextCounter } from './wire/counter.js';
 import type { GossipBody } from './wire/gossip-body.js';
 
 /**
@@ -29,6 +29,14 @@ import type { GossipBody } from './wire/gossip-body.js';
  * issue 13, close that gap).
  */
 export const VERDICT_WINDOW = 1024;
+
+/**
+ * How far above our own presence version one held of us elsewhere may be
+ * and still be outbid (see `outbidPresence`): 2^24, over six days of cursor
+ * updates at 30 a second. Further up it is a forgery, which only a signature
+ * can undo; outbidding it would only spend our versions.
+ */
+const PRESENCE_OUTBID_WINDOW = 2 ** 24;
 
 export class Liveness {
   /** We announced ourselves (on our first neighbour). */
@@ -204,7 +212,10 @@ export class Liveness {
 
   /** Returns true if the presence was news to us. */
   private applyPresence(peer: PeerId, version: number, presence: Presence, json: string): boolean {
-    if (peer === this.ctx.self) return false;
+    if (peer === this.ctx.self) {
+      this.outbidPresence(version, json);
+      return false;
+    }
     let member = this.membership.get(peer);
     if (!member) {
       // Presence from an unknown peer proves it alive; announce it with the presence already in place.
@@ -231,6 +242,7 @@ export class Liveness {
   mergeRecord(record: MemberRecord, from: PeerId): boolean {
     if (record.peer === this.ctx.self) {
       if (record.status !== 'alive' && record.incarnation >= this.membership.self.incarnation) this.refute(record.incarnation);
+      this.outbidPresence(record.presenceVersion, record.presenceJson);
       return false;
     }
     const member = this.membership.get(record.peer);
@@ -334,6 +346,22 @@ export class Liveness {
     // there even if the broadcast missed it.
     if (this.ctx.now - this.lastRefuteAt >= this.ctx.config.detector.probeIntervalMs) this.refute(this.membership.self.incarnation);
     else this.ctx.send(from, { type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: [this.membership.self] });
+  }
+
+  /**
+   * Someone holds a presence of ours newer than ours, or as new but not ours:
+   * our previous session's (a tab that reloads under the same id starts its
+   * versions at 0, and presence is ordered by version alone, so the room kept
+   * showing the old one until the new count passed it), or a forgery. Outbid
+   * it, as a refutation outbids a verdict: our version jumps past it and our
+   * presence goes out again.
+   */
+  private outbidPresence(version: number, json: string): void {
+    const self = this.membership.self;
+    const stale = version > self.presenceVersion || (version === self.presenceVersion && json !== self.presenceJson);
+    if (!stale || version > self.presenceVersion + PRESENCE_OUTBID_WINDOW || version >= MAX_COUNTER) return;
+    this.membership.setSelfPresenceVersion(nextCounter(version));
+    this.ctx.raise({ type: 'presence-due' });
   }
 
   /**

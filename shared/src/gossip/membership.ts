@@ -230,6 +230,11 @@ export class Membership {
     return true;
   }
 
+  setSelfPresenceVersion(version: number): void {
+    this.self.presenceVersion = version;
+    this.rehash(this.self);
+  }
+
   setSelfIncarnation(incarnation: number): void {
     this.self.incarnation = incarnation;
     this.rehash(this.self);
