@@ -67,9 +67,10 @@ export class SimError extends Error {
   }
 }
 
+/** Inputs and timers hold their node itself: the loop looks nothing up per event. */
 type SimEvent =
-  | { kind: 'input'; node: PeerId; input: EngineInput }
-  | { kind: 'timer'; node: PeerId; timer: string; token: number }
+  | { kind: 'input'; node: SimNode; input: EngineInput }
+  | { kind: 'timer'; node: SimNode; timer: string; token: number }
   | { kind: 'call'; fn: () => void };
 
 export interface SimulatorOptions {
@@ -133,7 +134,7 @@ export class Simulator {
         schedule: (at, fn) => this.schedule(at, fn),
         latency: () => this.latency(),
         isUp: (id) => this.nodes.get(id)?.state === 'up',
-        discovered: (id, peers) => this.queue.push(this.now, { kind: 'input', node: id, input: { type: 'discovered', peers } }),
+        discovered: (id, peers) => this.input(id, this.now, { type: 'discovered', peers }),
       },
       { servers: options.servers, sampleSize: options.discoverySample, minBackoffMs: options.signalingBackoff?.minMs, maxBackoffMs: options.signalingBackoff?.maxMs },
     );
@@ -148,7 +149,7 @@ export class Simulator {
             deliver();
           }),
         meshAlways: (options.meshSignals ?? 'fallback') === 'always',
-        route: (from, to, sid, kind) => this.queue.push(this.now, { kind: 'input', node: from, input: { type: 'route', to, payload: encodeSignal(sid, kind) } }),
+        route: (from, to, sid, kind) => this.input(from, this.now, { type: 'route', to, payload: encodeSignal(sid, kind) }),
         hasNeighbours: (id) => {
           const engine = this.nodes.get(id)?.engine as { neighbors?: () => ReadonlySet<PeerId> } | undefined;
           return (engine?.neighbors?.().size ?? this.links.get(id)?.size ?? 0) > 0;
@@ -240,8 +241,8 @@ export class Simulator {
       for (const peer of [...(this.links.get(id) ?? [])]) {
         this.links.get(id)?.delete(peer);
         this.links.get(peer)?.delete(id);
-        this.queue.push(this.now, { kind: 'input', node: id, input: { type: 'link-down', peer } });
-        this.queue.push(this.now + this.latency(), { kind: 'input', node: peer, input: { type: 'link-down', peer: id } });
+        this.input(id, this.now, { type: 'link-down', peer });
+        this.input(peer, this.now + this.latency(), { type: 'link-down', peer: id });
       }
     });
   }
@@ -274,11 +275,10 @@ export class Simulator {
 
   /** Runs events until virtual time `until` (inclusive). */
   runUntil(until: number): void {
-    while (this.queue.peekTime() <= until) {
-      const entry = this.queue.pop();
-      if (!entry) break;
-      this.now = entry.at;
-      this.step(entry.item);
+    const queue = this.queue;
+    for (let at = queue.peekTime(); at <= until; at = queue.peekTime()) {
+      this.now = at;
+      this.step(queue.take() as SimEvent);
     }
     this.now = Math.max(this.now, until);
   }
@@ -310,17 +310,17 @@ export class Simulator {
         event.fn();
         return;
       case 'input': {
-        const node = this.nodes.get(event.node);
-        if (node?.state !== 'up' || this.cpuBusy(node.id, event)) return;
+        const node = event.node;
+        if (node.state !== 'up' || this.cpuBusy(node.id, event)) return;
         // A link-down held back by a busy CPU must not close the link that opened since (link-up is fed at once).
         if (event.input.type === 'link-down' && this.links.get(node.id)?.has(event.input.peer)) return;
         this.feed(node, event.input);
         return;
       }
       case 'timer': {
-        const node = this.nodes.get(event.node);
-        const timer = node?.timers.get(event.timer);
-        if (node?.state !== 'up' || timer?.token !== event.token) return;
+        const node = event.node;
+        const timer = node.timers.get(event.timer);
+        if (node.state !== 'up' || timer?.token !== event.token) return;
         if (timer.at > this.now) {
           // Pushed back since it was queued: queue it again for its new time.
           timer.queuedAt = timer.at;
@@ -346,6 +346,12 @@ export class Simulator {
 
   private reachable(a: PeerId, b: PeerId): boolean {
     return this.groups === undefined || this.groups.get(a) === this.groups.get(b);
+  }
+
+  /** Queues an input for node `id` (one that has started) at `at`. */
+  private input(id: PeerId, at: number, input: EngineInput): void {
+    const node = this.nodes.get(id);
+    if (node !== undefined) this.queue.push(at, { kind: 'input', node, input });
   }
 
   private latency(): number {
@@ -383,7 +389,7 @@ export class Simulator {
           this.lastDelivery.set(node.id, deliveries);
         }
         if ((deliveries.get(output.to) ?? 0) < at) deliveries.set(output.to, at);
-        this.queue.push(at, { kind: 'input', node: output.to, input: { type: 'receive', from: node.id, bytes: output.bytes } });
+        this.input(output.to, at, { type: 'receive', from: node.id, bytes: output.bytes });
         return;
       }
       case 'connect':
@@ -397,7 +403,7 @@ export class Simulator {
         const at = Math.max(now + this.latency(), (this.lastDelivery.get(node.id)?.get(output.peer) ?? 0) + 1);
         this.lastDelivery.get(node.id)?.delete(output.peer);
         this.lastDelivery.get(output.peer)?.delete(node.id);
-        this.queue.push(at, { kind: 'input', node: output.peer, input: { type: 'link-down', peer: node.id } });
+        this.input(output.peer, at, { type: 'link-down', peer: node.id });
         return;
       }
       case 'set-timer': {
@@ -411,7 +417,7 @@ export class Simulator {
         }
         const token = ++this.timerToken;
         node.timers.set(output.timer, { at, token, queuedAt: at });
-        this.queue.push(at, { kind: 'timer', node: node.id, timer: output.timer, token });
+        this.queue.push(at, { kind: 'timer', node, timer: output.timer, token });
         return;
       }
       case 'clear-timer':
