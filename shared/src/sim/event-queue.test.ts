@@ -25,4 +25,44 @@ describe('EventQueue', () => {
     expect(queue.size).toBe(0);
     expect(queue.peekTime()).toBe(Infinity);
   });
+
+  it('pops what a sorted list would, as a simulator pushes: now, just after, minutes later, never', () => {
+    for (const seed of [1, 2, 3]) {
+      const rng = createPrng(seed);
+      const queue = new EventQueue<number>();
+      const pending: Array<{ at: number; id: number }> = [];
+      let now = 0;
+      let id = 0;
+      const push = (at: number): void => {
+        queue.push(at, id);
+        // Kept sorted: after every entry due no later (ids only grow).
+        let i = pending.length;
+        while (i > 0 && (pending[i - 1] as { at: number }).at > at) i -= 1;
+        pending.splice(i, 0, { at, id });
+        id += 1;
+      };
+      for (let i = 0; i < 200; i++) push(rng.next() * 100);
+      push(Infinity);
+      for (let step = 0; step < 20_000 && pending.length > 0; step++) {
+        const r = rng.next();
+        // Same time, fractions of a ms, a latency, seconds, past the ring's horizon (65 s), hours.
+        const delay = r < 0.1 ? 0 : r < 0.3 ? rng.next() : r < 0.8 ? 40 + rng.next() * 20 : r < 0.95 ? rng.next() * 20_000 : r < 0.99 ? 60_000 + rng.next() * 200_000 : 3.6e6 * rng.next();
+        if (rng.next() < 0.55) push(now + delay);
+        if (rng.next() < 0.5) {
+          const want = pending.shift() as { at: number; id: number };
+          expect(queue.peekTime()).toBe(want.at);
+          const got = queue.pop();
+          expect(got?.item).toBe(want.id);
+          expect(got?.at).toBe(want.at);
+          if (Number.isFinite(want.at)) now = want.at;
+        }
+        expect(queue.size).toBe(pending.length);
+      }
+      // Idle stretches: the clock jumps over empty buckets to the next far event.
+      push(now + 10 * 3.6e6);
+      const popped: number[] = [];
+      for (let item = queue.take(); item !== undefined; item = queue.take()) popped.push(item);
+      expect(popped).toEqual(pending.map((e) => e.id));
+    }
+  });
 });

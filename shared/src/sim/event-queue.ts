@@ -51,11 +51,19 @@ export class EventQueue<T> {
   }
 
   pop(): Scheduled<T> | undefined {
+    if (this.times.length === 0) return undefined;
+    const top: Scheduled<T> = { at: this.times[0] as number, seq: this.seqs[0] as number, item: this.items[0] as T };
+    this.take();
+    return top;
+  }
+
+  /** Removes the earliest entry and returns its item (pop() without building the entry: the simulator's loop). */
+  take(): T | undefined {
     const times = this.times;
     const seqs = this.seqs;
     const items = this.items;
     if (times.length === 0) return undefined;
-    const top: Scheduled<T> = { at: times[0] as number, seq: seqs[0] as number, item: items[0] as T };
+    const top = items[0] as T;
     const lastAt = times.pop() as number;
     const lastSeq = seqs.pop() as number;
     const lastItem = items.pop() as T;

@@ -67,9 +67,17 @@ export class SimError extends Error {
   }
 }
 
+/** A node as the driver holds it: its own link set (the one in `links`) and latest delivery per link beside it. */
+interface DrivenNode extends SimNode {
+  readonly links: Set<PeerId>;
+  /** Latest scheduled delivery per outgoing link: a close never overtakes data sent before it. */
+  readonly lastDelivery: Map<PeerId, number>;
+}
+
+/** Inputs and timers hold their node itself: the loop looks nothing up per event. */
 type SimEvent =
-  | { kind: 'input'; node: PeerId; input: EngineInput }
-  | { kind: 'timer'; node: PeerId; timer: string; token: number }
+  | { kind: 'input'; node: DrivenNode; input: EngineInput }
+  | { kind: 'timer'; node: DrivenNode; timer: string; token: number }
   | { kind: 'call'; fn: () => void };
 
 export interface SimulatorOptions {
@@ -109,8 +117,6 @@ export class Simulator {
   private readonly handshakes: Handshakes;
   private readonly signaling: SignalingServers;
   private readonly cpu: Cpu | undefined;
-  /** Latest scheduled delivery per directed link: a close never overtakes data sent before it. */
-  private readonly lastDelivery = new Map<PeerId, Map<PeerId, number>>();
   private readonly queue = new EventQueue<SimEvent>();
   private readonly rng: Prng;
   private readonly options: SimulatorOptions;
@@ -133,7 +139,7 @@ export class Simulator {
         schedule: (at, fn) => this.schedule(at, fn),
         latency: () => this.latency(),
         isUp: (id) => this.nodes.get(id)?.state === 'up',
-        discovered: (id, peers) => this.queue.push(this.now, { kind: 'input', node: id, input: { type: 'discovered', peers } }),
+        discovered: (id, peers) => this.input(id, this.now, { type: 'discovered', peers }),
       },
       { servers: options.servers, sampleSize: options.discoverySample, minBackoffMs: options.signalingBackoff?.minMs, maxBackoffMs: options.signalingBackoff?.maxMs },
     );
@@ -148,7 +154,7 @@ export class Simulator {
             deliver();
           }),
         meshAlways: (options.meshSignals ?? 'fallback') === 'always',
-        route: (from, to, sid, kind) => this.queue.push(this.now, { kind: 'input', node: from, input: { type: 'route', to, payload: encodeSignal(sid, kind) } }),
+        route: (from, to, sid, kind) => this.input(from, this.now, { type: 'route', to, payload: encodeSignal(sid, kind) }),
         hasNeighbours: (id) => {
           const engine = this.nodes.get(id)?.engine as { neighbors?: () => ReadonlySet<PeerId> } | undefined;
           return (engine?.neighbors?.().size ?? this.links.get(id)?.size ?? 0) > 0;
@@ -201,9 +207,9 @@ export class Simulator {
   private startNode(id: PeerId): void {
     if (this.nodes.has(id)) throw new SimError(this.seed, `node ${id} joined twice`);
     const engine = this.options.createEngine(id, createPrng((this.seed ^ fnv1a(id)) >>> 0));
-    const node: SimNode = { id, engine, state: 'up', timers: new Map(), joinedAt: this.now };
+    const node: DrivenNode = { id, engine, state: 'up', timers: new Map(), joinedAt: this.now, links: new Set(), lastDelivery: new Map() };
     this.nodes.set(id, node);
-    this.links.set(id, new Set());
+    this.links.set(id, node.links);
     this.upDirty = true;
     this.feed(node, { type: 'start' });
     // The bootstrap sample comes from the servers it reaches (the 'joined' reply), not from here.
@@ -240,8 +246,8 @@ export class Simulator {
       for (const peer of [...(this.links.get(id) ?? [])]) {
         this.links.get(id)?.delete(peer);
         this.links.get(peer)?.delete(id);
-        this.queue.push(this.now, { kind: 'input', node: id, input: { type: 'link-down', peer } });
-        this.queue.push(this.now + this.latency(), { kind: 'input', node: peer, input: { type: 'link-down', peer: id } });
+        this.input(id, this.now, { type: 'link-down', peer });
+        this.input(peer, this.now + this.latency(), { type: 'link-down', peer: id });
       }
     });
   }
@@ -274,11 +280,10 @@ export class Simulator {
 
   /** Runs events until virtual time `until` (inclusive). */
   runUntil(until: number): void {
-    while (this.queue.peekTime() <= until) {
-      const entry = this.queue.pop();
-      if (!entry) break;
-      this.now = entry.at;
-      this.step(entry.item);
+    const queue = this.queue;
+    for (let at = queue.peekTime(); at <= until; at = queue.peekTime()) {
+      this.now = at;
+      this.step(queue.take() as SimEvent);
     }
     this.now = Math.max(this.now, until);
   }
@@ -310,17 +315,17 @@ export class Simulator {
         event.fn();
         return;
       case 'input': {
-        const node = this.nodes.get(event.node);
-        if (node?.state !== 'up' || this.cpuBusy(node.id, event)) return;
+        const node = event.node;
+        if (node.state !== 'up' || this.cpuBusy(node.id, event)) return;
         // A link-down held back by a busy CPU must not close the link that opened since (link-up is fed at once).
-        if (event.input.type === 'link-down' && this.links.get(node.id)?.has(event.input.peer)) return;
+        if (event.input.type === 'link-down' && node.links.has(event.input.peer)) return;
         this.feed(node, event.input);
         return;
       }
       case 'timer': {
-        const node = this.nodes.get(event.node);
-        const timer = node?.timers.get(event.timer);
-        if (node?.state !== 'up' || timer?.token !== event.token) return;
+        const node = event.node;
+        const timer = node.timers.get(event.timer);
+        if (node.state !== 'up' || timer?.token !== event.token) return;
         if (timer.at > this.now) {
           // Pushed back since it was queued: queue it again for its new time.
           timer.queuedAt = timer.at;
@@ -348,6 +353,12 @@ export class Simulator {
     return this.groups === undefined || this.groups.get(a) === this.groups.get(b);
   }
 
+  /** Queues an input for node `id` (one that has started) at `at`. */
+  private input(id: PeerId, at: number, input: EngineInput): void {
+    const node = this.nodes.get(id) as DrivenNode | undefined;
+    if (node !== undefined) this.queue.push(at, { kind: 'input', node, input });
+  }
+
   private latency(): number {
     return sampleLatency(this.rng, this.network);
   }
@@ -356,19 +367,19 @@ export class Simulator {
   feed(node: SimNode, input: EngineInput): void {
     if (input.type === 'receive') for (const observer of this.observers) observer.onReceive?.(node.id, input.from, input.bytes, this.now);
     const outputs = node.engine.handle(input, this.now);
-    for (const output of outputs) this.apply(node, output);
+    for (const output of outputs) this.apply(node as DrivenNode, output);
     if (this.options.invariant) {
       const problem = this.options.invariant(node, this);
       if (problem !== undefined) throw new SimError(this.seed, `t=${this.now} ${node.id}: ${problem}`);
     }
   }
 
-  private apply(node: SimNode, output: EngineOutput): void {
+  private apply(node: DrivenNode, output: EngineOutput): void {
     const now = this.now;
     switch (output.type) {
       case 'send': {
         this.counters.sent += 1;
-        const linked = this.links.get(node.id)?.has(output.to) ?? false;
+        const linked = node.links.has(output.to);
         const delivered = linked && this.reachable(node.id, output.to) && this.rng.next() >= this.network.loss;
         for (const observer of this.observers) observer.onSend?.(node.id, output.to, output.bytes, now, delivered);
         if (!delivered) {
@@ -377,27 +388,23 @@ export class Simulator {
         }
         this.counters.delivered += 1;
         const at = now + this.latency();
-        let deliveries = this.lastDelivery.get(node.id);
-        if (deliveries === undefined) {
-          deliveries = new Map();
-          this.lastDelivery.set(node.id, deliveries);
-        }
+        const deliveries = node.lastDelivery;
         if ((deliveries.get(output.to) ?? 0) < at) deliveries.set(output.to, at);
-        this.queue.push(at, { kind: 'input', node: output.to, input: { type: 'receive', from: node.id, bytes: output.bytes } });
+        this.input(output.to, at, { type: 'receive', from: node.id, bytes: output.bytes });
         return;
       }
       case 'connect':
-        if (!this.links.get(node.id)?.has(output.peer)) this.handshakes.start(node.id, output.peer);
+        if (!node.links.has(output.peer)) this.handshakes.start(node.id, output.peer);
         return;
       case 'disconnect': {
         this.handshakes.cancel(node.id, output.peer);
-        const mine = this.links.get(node.id);
-        if (!mine?.delete(output.peer)) return;
-        this.links.get(output.peer)?.delete(node.id);
-        const at = Math.max(now + this.latency(), (this.lastDelivery.get(node.id)?.get(output.peer) ?? 0) + 1);
-        this.lastDelivery.get(node.id)?.delete(output.peer);
-        this.lastDelivery.get(output.peer)?.delete(node.id);
-        this.queue.push(at, { kind: 'input', node: output.peer, input: { type: 'link-down', peer: node.id } });
+        if (!node.links.delete(output.peer)) return;
+        const peer = this.nodes.get(output.peer) as DrivenNode | undefined;
+        peer?.links.delete(node.id);
+        const at = Math.max(now + this.latency(), (node.lastDelivery.get(output.peer) ?? 0) + 1);
+        node.lastDelivery.delete(output.peer);
+        peer?.lastDelivery.delete(node.id);
+        this.input(output.peer, at, { type: 'link-down', peer: node.id });
         return;
       }
       case 'set-timer': {
@@ -411,7 +418,7 @@ export class Simulator {
         }
         const token = ++this.timerToken;
         node.timers.set(output.timer, { at, token, queuedAt: at });
-        this.queue.push(at, { kind: 'timer', node: node.id, timer: output.timer, token });
+        this.queue.push(at, { kind: 'timer', node, timer: output.timer, token });
         return;
       }
       case 'clear-timer':
