@@ -6,24 +6,11 @@
  * verifies in parallel, as a driver would check one frame's records).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-
-const BATCH = 20;
+import { BATCH, opTimer } from './micro-timer.js';
 
 export async function measureEd25519(rounds: number, print: (line: string) => void): Promise<void> {
   const message = new Uint8Array(96).fill(7);
-  const time = async (name: string, op: () => unknown): Promise<void> => {
-    for (let i = 0; i < 20; i++) await op();
-    const samples: number[] = [];
-    // Each sample times BATCH operations: Chromium rounds performance.now() to 100 µs.
-    for (let i = 0; i < rounds; i++) {
-      const start = performance.now();
-      for (let j = 0; j < BATCH; j++) await op();
-      samples.push(((performance.now() - start) * 1000) / BATCH);
-    }
-    samples.sort((a, b) => a - b);
-    const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(0);
-    print(`${name.padEnd(44)} min ${at(0).padStart(6)}  median ${at(0.5).padStart(6)}  max ${at(1).padStart(6)} µs`);
-  };
+  const time = opTimer(rounds, print, 20);
 
   const secret = ed25519.utils.randomSecretKey();
   const publicKey = ed25519.getPublicKey(secret);

@@ -6,8 +6,7 @@
 import { createIdentity } from '../client/src/identity.js';
 import { LinkAuth } from '../client/src/link-auth.js';
 import { decodeMeshSignal, encodeMeshSignal } from '../client/src/mesh-signal.js';
-
-const BATCH = 20;
+import { opTimer } from './micro-timer.js';
 
 export async function measureLinkAuth(rounds: number, print: (line: string) => void): Promise<void> {
   const ann = createIdentity();
@@ -16,19 +15,7 @@ export async function measureLinkAuth(rounds: number, print: (line: string) => v
   const annSees = { local: fingerprint('AA'), remote: fingerprint('BB') };
   const bobSees = { local: annSees.remote, remote: annSees.local };
 
-  const time = async (name: string, op: () => unknown): Promise<void> => {
-    for (let i = 0; i < 50; i++) await op();
-    const samples: number[] = [];
-    // Each sample times BATCH operations: Chromium rounds performance.now() to 100 µs.
-    for (let i = 0; i < rounds; i++) {
-      const start = performance.now();
-      for (let j = 0; j < BATCH; j++) await op();
-      samples.push(((performance.now() - start) * 1000) / BATCH);
-    }
-    samples.sort((a, b) => a - b);
-    const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(0);
-    print(`${name.padEnd(44)} min ${at(0).padStart(6)}  median ${at(0.5).padStart(6)}  max ${at(1).padStart(6)} µs`);
-  };
+  const time = opTimer(rounds, print, 50);
 
   for (const [label, key] of [
     ['no password', undefined],

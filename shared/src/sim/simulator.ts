@@ -68,7 +68,7 @@ export class SimError extends Error {
 }
 
 /** A node as the driver holds it: its own link set (the one in `links`) and latest delivery per link beside it. */
-interface DrivenNode extends SimNode {
+export interface DrivenNode extends SimNode {
   readonly links: Set<PeerId>;
   /** Latest scheduled delivery per outgoing link: a close never overtakes data sent before it. */
   readonly lastDelivery: Map<PeerId, number>;
@@ -109,7 +109,7 @@ export interface SimulatorOptions {
 export class Simulator {
   readonly seed: number;
   readonly network: NetworkModel;
-  readonly nodes = new Map<PeerId, SimNode>();
+  readonly nodes = new Map<PeerId, DrivenNode>();
   readonly observers: SimObserver[] = [];
   now = 0;
   /** Physical links (both directions). */
@@ -355,7 +355,7 @@ export class Simulator {
 
   /** Queues an input for node `id` (one that has started) at `at`. */
   private input(id: PeerId, at: number, input: EngineInput): void {
-    const node = this.nodes.get(id) as DrivenNode | undefined;
+    const node = this.nodes.get(id);
     if (node !== undefined) this.queue.push(at, { kind: 'input', node, input });
   }
 
@@ -364,10 +364,10 @@ export class Simulator {
   }
 
   /** Hands one input to a node's engine now and applies what it outputs. */
-  feed(node: SimNode, input: EngineInput): void {
+  feed(node: DrivenNode, input: EngineInput): void {
     if (input.type === 'receive') for (const observer of this.observers) observer.onReceive?.(node.id, input.from, input.bytes, this.now);
     const outputs = node.engine.handle(input, this.now);
-    for (const output of outputs) this.apply(node as DrivenNode, output);
+    for (const output of outputs) this.apply(node, output);
     if (this.options.invariant) {
       const problem = this.options.invariant(node, this);
       if (problem !== undefined) throw new SimError(this.seed, `t=${this.now} ${node.id}: ${problem}`);
@@ -399,7 +399,7 @@ export class Simulator {
       case 'disconnect': {
         this.handshakes.cancel(node.id, output.peer);
         if (!node.links.delete(output.peer)) return;
-        const peer = this.nodes.get(output.peer) as DrivenNode | undefined;
+        const peer = this.nodes.get(output.peer);
         peer?.links.delete(node.id);
         const at = Math.max(now + this.latency(), (node.lastDelivery.get(output.peer) ?? 0) + 1);
         node.lastDelivery.delete(output.peer);
@@ -436,14 +436,13 @@ export class Simulator {
   }
 
   private linkUp(dialer: PeerId, answerer: PeerId): void {
-    const a = this.nodes.get(dialer) as SimNode;
-    const b = this.nodes.get(answerer) as SimNode;
-    const linksA = this.links.get(dialer) as Set<PeerId>;
-    if (linksA.has(answerer)) return;
+    const a = this.nodes.get(dialer) as DrivenNode;
+    const b = this.nodes.get(answerer) as DrivenNode;
+    if (a.links.has(answerer)) return;
     this.counters.linksOpened += 1;
-    linksA.add(answerer);
-    (this.links.get(answerer) as Set<PeerId>).add(dialer);
-    this.counters.maxLinks = Math.max(this.counters.maxLinks, linksA.size, this.links.get(answerer)?.size ?? 0);
+    a.links.add(answerer);
+    b.links.add(dialer);
+    this.counters.maxLinks = Math.max(this.counters.maxLinks, a.links.size, b.links.size);
     this.feed(a, { type: 'link-up', peer: answerer });
     this.feed(b, { type: 'link-up', peer: dialer });
   }
