@@ -14,11 +14,15 @@ export interface FakeView {
   statuses: Map<PeerId, MemberStatus>;
   selfIncarnation: number;
   dialing: Set<PeerId>;
+  /** The tree root the overlay sees; '' (no one) unless a test sets it, which keeps split healing out of other tests. */
+  treeRoot: PeerId;
+  /** What neighborsOf answers (empty: unknown). */
+  lists: Map<PeerId, Set<PeerId>>;
 }
 
 export function layerContext(selfId = 'me', tuning: GossipOverrides = {}, seed = 1): { ctx: Context; view: FakeView } {
   const ctx = new Context(resolveConfig({ selfId, rng: createPrng(seed), ...tuning }));
-  const view: FakeView = { neighbors: new Set(), statuses: new Map(), selfIncarnation: 0, dialing: new Set() };
+  const view: FakeView = { neighbors: new Set(), statuses: new Map(), selfIncarnation: 0, dialing: new Set(), treeRoot: '', lists: new Map() };
   ctx.view = {
     neighbors: view.neighbors,
     statusOf: (peer) => view.statuses.get(peer),
@@ -32,6 +36,10 @@ export function layerContext(selfId = 'me', tuning: GossipOverrides = {}, seed =
     dialing: (peer) => view.dialing.has(peer),
     vouches: () => false,
     linkedElsewhere: () => false,
+    get treeRoot() {
+      return view.treeRoot;
+    },
+    neighborsOf: (peer) => view.lists.get(peer),
   };
   return { ctx, view };
 }

@@ -24,6 +24,12 @@ export interface EngineStats {
   malformed: number;
   connectAttempts: number;
   refusals: number;
+  /** Dials across a split the tree root found (Overlay.healSplit). */
+  splitDials: number;
+  /** Dials past a neighbour that was our only way to the rest of the room (Overlay.bridgeCut). */
+  cutDials: number;
+  /** Dials called off (and, to a peer that may be alive, started again) when the server listed their peer (Overlay.redialStuck). */
+  stuckDials: number;
   probes: number;
   probeFailures: number;
   /** Former neighbours (link closed without a goodbye) that relayed pings could not reach. */
@@ -55,6 +61,9 @@ export function emptyStats(): EngineStats {
     malformed: 0,
     connectAttempts: 0,
     refusals: 0,
+    splitDials: 0,
+    cutDials: 0,
+    stuckDials: 0,
     probes: 0,
     probeFailures: 0,
     verifyFailures: 0,
@@ -89,6 +98,10 @@ export interface RoomView {
   vouches(peer: PeerId): boolean;
   /** Neighbour `peer` is known to hold a link besides ours (tree adverts, routes through it). */
   linkedElsewhere(peer: PeerId): boolean;
+  /** The broadcast tree's root as we last derived it (the smallest live id in our part of the link graph). */
+  readonly treeRoot: PeerId;
+  /** Neighbour `peer`'s own neighbours, as its last TREE frame listed them (undefined: unknown or possibly stale). */
+  neighborsOf(peer: PeerId): ReadonlySet<PeerId> | undefined;
 }
 
 export class Context {
@@ -111,7 +124,7 @@ export class Context {
     this.config = config;
     this.self = config.selfId;
     this.limits = config.limits;
-    this.view = view ?? { neighbors: new Set(), statusOf: () => undefined, liveCount: 0, livePeers: () => [], selfIncarnation: config.initialIncarnation, dialing: () => false, vouches: () => false, linkedElsewhere: () => false };
+    this.view = view ?? { neighbors: new Set(), statusOf: () => undefined, liveCount: 0, livePeers: () => [], selfIncarnation: config.initialIncarnation, dialing: () => false, vouches: () => false, linkedElsewhere: () => false, treeRoot: config.selfId, neighborsOf: () => undefined };
   }
 
   sendBytes(to: PeerId, bytes: Uint8Array): void {

@@ -13,7 +13,7 @@ export function routeEvent(l: Layers, event: LayerEvent): void {
     case 'neighbor-up':
       l.ctx.emit({ type: 'neighbor-up', peer: event.peer });
       l.broadcast.neighborUp(event.peer);
-      l.tree.neighborUp(event.peer);
+      l.tree.neighborUp();
       if (event.first && !l.liveness.announced) {
         l.liveness.announce();
         if (l.membership.self.presenceVersion > 0) l.presence.flush();
@@ -61,7 +61,7 @@ export function routeEvent(l: Layers, event: LayerEvent): void {
     case 'publish':
       return publish(l, event.body, event.pushAll);
     case 'suspect':
-      return l.detector.suspect(event.peer, event.incarnation, event.accuser, event.notBefore);
+      return l.detector.suspect(event.peer, event.incarnation, event.accuser, event.notBefore, event.patient);
     case 'clear-suspicion':
       return l.detector.clearSuspicion(event.peer);
     case 'member-gone':

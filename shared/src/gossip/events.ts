@@ -45,8 +45,8 @@ export type RoutingEvent =
 
 export type LivenessEvent =
   | PublishEvent
-  /** Start or confirm a suspicion timer; `notBefore` defers its end. */
-  | { type: 'suspect'; peer: PeerId; incarnation: number; accuser: PeerId; notBefore: number }
+  /** Start or confirm a suspicion timer; `notBefore` defers its end; `patient` (FailureDetector.suspect) gives it its full length. */
+  | { type: 'suspect'; peer: PeerId; incarnation: number; accuser: PeerId; notBefore: number; patient?: boolean }
   | { type: 'clear-suspicion'; peer: PeerId }
   /** A member is dead or gone: no link, route, probe or tree role for it. */
   | { type: 'member-gone'; peer: PeerId }

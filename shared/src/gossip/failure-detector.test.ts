@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layerContext, takeEvents } from '../../test/layer-context.js';
 import { FailureDetector } from './failure-detector.js';
+import { suspicionMinMs } from './maths.js';
 
 function detector() {
   const { ctx, view } = layerContext();
@@ -64,6 +65,21 @@ describe('FailureDetector alone', () => {
     }
     expect(expired).toEqual({ type: 'suspicion-expired', peer: 'a', incarnation: 0 });
     expect(ctx.deadline('suspicion')).toBeUndefined();
+  });
+
+  it('confirmations shorten a suspicion, but not a patient one (a healed partition\'s softened records), which runs its full length', () => {
+    const deadlineAfter = (patient: boolean): number => {
+      const { ctx, layer } = detector();
+      layer.suspect('a', 0, 'me', 0, patient);
+      for (const accuser of ['b', 'c', 'd', 'e']) layer.suspect('a', 0, accuser);
+      return (ctx.deadline('suspicion') as number) - ctx.now;
+    };
+    const { ctx } = detector();
+    const { suspicionMult, probeIntervalMs, suspicionMinScale, suspicionMaxMult } = ctx.config.detector;
+    // The detector counts five live members and itself.
+    const maxMs = suspicionMinMs(suspicionMult, 6, probeIntervalMs, suspicionMinScale) * suspicionMaxMult;
+    expect(deadlineAfter(false)).toBeLessThan(maxMs);
+    expect(deadlineAfter(true)).toBe(maxMs);
   });
 
   it('clearing the only suspicion disarms its timer', () => {

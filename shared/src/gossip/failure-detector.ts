@@ -88,6 +88,8 @@ interface Suspicion {
   maxMs: number;
   expected: number;
   deadline: number;
+  /** No confirmation brings the deadline below this (see `patient` in suspect). */
+  floor: number;
   /** A non-accuser's grace period was already added. */
   graced: boolean;
   /** Since when hearing from the suspect vouches for it (its start, then each time a vouch held the verdict off). */
@@ -330,8 +332,14 @@ export class FailureDetector {
     this.health = Math.min(this.ctx.config.detector.maxHealth, this.health + 1);
   }
 
-  /** Starts or confirms a suspicion of `peer` at `incarnation` by `accuser`; `notBefore` defers its end. */
-  suspect(peer: PeerId, incarnation: number, accuser: PeerId, notBefore = 0): void {
+  /**
+   * Starts or confirms a suspicion of `peer` at `incarnation` by `accuser`;
+   * `notBefore` defers its end. `patient`: the suspicion runs its full
+   * Lifeguard maximum whatever the confirmations, because they are not
+   * independent (a healed partition's dead records, softened to suspicions by
+   * every tab that merges them, each broadcast as a SUSPECT of its own).
+   */
+  suspect(peer: PeerId, incarnation: number, accuser: PeerId, notBefore = 0, patient = false): void {
     const config = this.ctx.config;
     let suspicion = this.suspicions.get(peer);
     if (!suspicion || suspicion.incarnation !== incarnation) {
@@ -339,7 +347,7 @@ export class FailureDetector {
       const minMs = suspicionMinMs(config.detector.suspicionMult, live, config.detector.probeIntervalMs, config.detector.suspicionMinScale);
       const maxMs = minMs * config.detector.suspicionMaxMult;
       const expected = expectedConfirmations(config.detector.suspicionConfirmations, live);
-      suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs, graced: false, checkedAt: this.ctx.now };
+      suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs, floor: 0, graced: false, checkedAt: this.ctx.now };
       suspicion.deadline = suspicion.start + suspicionTimeoutMs(0, expected, minMs, maxMs);
       this.suspicions.set(peer, suspicion);
       // Others accuse a neighbour of ours: check it now, to confirm or to tell it to refute.
@@ -350,11 +358,12 @@ export class FailureDetector {
     } else if (!suspicion.accusers.has(accuser)) {
       suspicion.accusers.add(accuser);
       const confirmations = suspicion.accusers.size - 1;
-      suspicion.deadline = suspicion.start + suspicionTimeoutMs(confirmations, suspicion.expected, suspicion.minMs, suspicion.maxMs);
-    } else if (notBefore <= suspicion.deadline) {
+      suspicion.deadline = Math.max(suspicion.floor, suspicion.start + suspicionTimeoutMs(confirmations, suspicion.expected, suspicion.minMs, suspicion.maxMs));
+    } else if (notBefore <= suspicion.deadline && (!patient || suspicion.floor > 0)) {
       return;
     }
-    suspicion.deadline = Math.max(suspicion.deadline, notBefore);
+    if (patient) suspicion.floor = Math.max(suspicion.floor, suspicion.start + suspicion.maxMs);
+    suspicion.deadline = Math.max(suspicion.deadline, notBefore, suspicion.floor);
     this.armSuspicion();
   }
 

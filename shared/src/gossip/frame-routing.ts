@@ -33,7 +33,7 @@ export function routeFrame(l: Layers, from: PeerId, frame: Frame): void {
     case 'got':
       return l.broadcast.onGot(from, frame.entries);
     case 'tree':
-      return l.tree.onAdvert(from, frame);
+      return l.tree.onAdvert(from, frame, frame.neighbors);
     case 'digest':
       l.antiEntropy.onDigest(from, frame.hashes);
       return l.liveness.synced();

@@ -79,6 +79,7 @@ export class GossipEngine implements Engine {
         // The server lists tabs connected now: one we hold dead may have been cut off, and linking to it
         // is how the verdict gets refuted (HELLO → tellVerdict → refutation); a tab with no link left
         // may hold everyone dead, and must be able to rejoin.
+        this.overlay.redialStuck(input.peers);
         this.overlay.discovered(this.overlay.active.size === 0 ? input.peers : input.peers.filter((peer) => this.liveness.mayLink(peer)));
         if (this.overlay.active.size > 0) this.liveness.bridge(input.peers);
         break;

@@ -47,6 +47,10 @@ export function createLayers(config: GossipConfig): Layers {
     dialing: (peer) => overlay.dialing(peer),
     vouches: (peer) => detector.vouches(peer),
     linkedElsewhere: (peer) => tree.linkedElsewhere(peer) || routing.routesThrough(peer),
+    get treeRoot() {
+      return tree.root;
+    },
+    neighborsOf: (peer) => tree.neighborsOf(peer),
   };
   const detector = new FailureDetector(ctx);
   const routing = new Routing(ctx);

@@ -62,13 +62,13 @@ describe('Liveness alone', () => {
     expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0 } }]);
   });
 
-  it('merges an anti-entropy DEAD about a member held alive as a suspicion it spreads', () => {
+  it('merges an anti-entropy DEAD about a member held alive as a suspicion it spreads and judges at full length', () => {
     const { ctx, layer } = liveness();
     layer.heardAlive('a', 0);
     takeEvents(ctx);
     layer.mergeRecord({ peer: 'a', incarnation: 0, status: 'dead', presenceVersion: 0, presenceJson: '{}', presence: {} }, 'b');
     const events = takeEvents(ctx);
-    expect(events).toContainEqual({ type: 'suspect', peer: 'a', incarnation: 0, accuser: 'me', notBefore: 0 });
+    expect(events).toContainEqual({ type: 'suspect', peer: 'a', incarnation: 0, accuser: 'me', notBefore: 0, patient: true });
     expect(events).toContainEqual({ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0 } });
   });
 });

@@ -166,7 +166,7 @@ export class Liveness {
   }
 
   /** Applies news about a member; returns true if it changed our view. */
-  private applyStatus(peer: PeerId, incarnation: number, status: MemberStatus, accuser: PeerId, judge = true): boolean {
+  private applyStatus(peer: PeerId, incarnation: number, status: MemberStatus, accuser: PeerId, judge = true, patient = false): boolean {
     if (peer === this.ctx.self) {
       if (status !== 'alive' && incarnation >= this.membership.self.incarnation) this.refute(incarnation);
       return false;
@@ -185,21 +185,24 @@ export class Liveness {
     if (!change) {
       const member = this.membership.get(peer);
       if (judge && status === 'suspect' && member?.status === 'suspect' && member.incarnation === incarnation) {
-        this.ctx.raise({ type: 'suspect', peer, incarnation, accuser, notBefore: 0 });
+        this.ctx.raise({ type: 'suspect', peer, incarnation, accuser, notBefore: 0, patient });
       }
       return false;
     }
-    this.afterStatusChange(change, accuser, judge);
+    this.afterStatusChange(change, accuser, judge, patient);
     return true;
   }
 
-  /** `judge`: run our own suspicion timer (not for suspicions copied from a digest, which may be stale). */
-  private afterStatusChange(change: StatusChange, accuser: PeerId, judge = true): void {
+  /**
+   * `judge`: run our own suspicion timer (not for suspicions copied from a
+   * digest, which may be stale); `patient`: its full length (see FailureDetector.suspect).
+   */
+  private afterStatusChange(change: StatusChange, accuser: PeerId, judge = true, patient = false): void {
     const { member, previous } = change;
     const wasLive = isLive(previous);
     const nowLive = isLive(member.status);
     if (member.status !== 'suspect') this.ctx.raise({ type: 'clear-suspicion', peer: member.peer });
-    else if (judge) this.ctx.raise({ type: 'suspect', peer: member.peer, incarnation: member.incarnation, accuser, notBefore: 0 });
+    else if (judge) this.ctx.raise({ type: 'suspect', peer: member.peer, incarnation: member.incarnation, accuser, notBefore: 0, patient });
     if (!wasLive && nowLive) this.ctx.emit({ type: 'peer-join', peer: member.peer, presence: member.presence });
     if (wasLive && !nowLive) {
       this.ctx.emit({ type: 'peer-leave', peer: member.peer, reason: member.status === 'left' ? 'left' : 'dead' });
@@ -249,7 +252,9 @@ export class Liveness {
     const before = this.membership.statusOf(record.peer);
     const softened = record.status === 'dead' && member !== undefined && isLive(member.status);
     // A suspicion copied from a digest may be long refuted: hold it, but judge only on fresh gossip.
-    const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.ctx.self, softened);
+    // Its timer runs full length: every tab that merges the record softens it and says so in a SUSPECT, and
+    // those are not independent accusers (a healed partition's verdicts raced their refutation: seed 402).
+    const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.ctx.self, softened, softened);
     // A newcomer's own record (its first sync with us) races its announcement, which the room still needs.
     if (changed && record.peer === from && record.status === 'alive') this.knownFromLink.add(from);
     // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { layerContext, takeEvents, takeSent } from '../../test/layer-context.js';
 import type { GossipOverrides } from './config.js';
-import { Overlay } from './overlay.js';
+import { Overlay, SPLIT_GRACE_PERIODS } from './overlay.js';
 import { PROTOCOL_VERSION } from './wire/frames.js';
 
 function overlay(tuning: GossipOverrides = {}) {
   const { ctx, view } = layerContext('me', tuning);
   const layer = new Overlay(ctx);
-  ctx.view = { ...ctx.view, neighbors: layer.active };
+  // Object.create, not a spread: the fake view's getters (liveCount, treeRoot) must stay live.
+  ctx.view = Object.create(ctx.view, { neighbors: { value: layer.active } }) as typeof ctx.view;
   return { ctx, view, layer };
 }
 
@@ -88,5 +89,54 @@ describe('Overlay alone', () => {
     ctx.fired('maintain');
     layer.maintain();
     expect(ctx.deadline('maintain')).toBe(2000);
+  });
+
+  it('as a tree root that knows a live member with a smaller id, dials it with high priority after the grace (the room is split)', () => {
+    const { ctx, view, layer } = overlay({ overlay: { maxLinks: 2, targetLinks: 2 } });
+    acceptAll(layer, ['x', 'y']);
+    view.treeRoot = 'me';
+    for (const peer of ['x', 'y', 'a']) view.statuses.set(peer, 'alive');
+    takeSent(ctx);
+    ctx.out = [];
+    const period = ctx.config.overlay.maintainIntervalMs;
+    for (let i = 0; i < SPLIT_GRACE_PERIODS; i++) {
+      ctx.now += period;
+      layer.maintain();
+    }
+    expect(ctx.out).not.toContainEqual({ type: 'connect', peer: 'a' });
+    ctx.now += period;
+    layer.maintain();
+    expect(ctx.out).toContainEqual({ type: 'connect', peer: 'a' });
+    expect(layer.pending.get('a')?.intent).toBe('high');
+    expect(ctx.stats.splitDials).toBe(1);
+  });
+
+  it('a tab that is not the root, or whose smaller members are all linked, does not call the room split', () => {
+    const { ctx, view, layer } = overlay({ overlay: { maxLinks: 2, targetLinks: 2 } });
+    acceptAll(layer, ['a', 'y']);
+    for (const peer of ['a', 'y']) view.statuses.set(peer, 'alive');
+    view.treeRoot = 'me';
+    for (let i = 0; i < 10; i++) {
+      ctx.now += ctx.config.overlay.maintainIntervalMs;
+      layer.maintain();
+    }
+    expect(ctx.stats.splitDials).toBe(0);
+  });
+
+  it('dials past a neighbour that is its only way to the rest of the room, with high priority, even at targetLinks', () => {
+    const { ctx, view, layer } = overlay({ overlay: { maxLinks: 3, targetLinks: 2 } });
+    acceptAll(layer, ['h', 'b']);
+    for (const peer of ['h', 'b', 'c', 'd']) view.statuses.set(peer, 'alive');
+    view.lists.set('b', new Set(['me', 'h']));
+    view.lists.set('h', new Set(['me', 'b', 'c']));
+    ctx.out = [];
+    for (let i = 0; i < 4; i++) {
+      ctx.now += ctx.config.overlay.maintainIntervalMs;
+      layer.maintain();
+    }
+    expect(ctx.stats.cutDials).toBe(1);
+    // d, not c: c is the hub's neighbour, d is beyond both
+    expect(ctx.out).toContainEqual({ type: 'connect', peer: 'd' });
+    expect(layer.pending.get('d')?.intent).toBe('high');
   });
 });

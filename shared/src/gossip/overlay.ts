@@ -14,6 +14,7 @@
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
+import { cutVertex } from './link-graph.js';
 import { connectBackoffMs } from './maths.js';
 import { PROTOCOL_VERSION, type Frame, type HelloIntent } from './wire/frames.js';
 import type { Prng } from '../prng.js';
@@ -22,6 +23,14 @@ import type { OverlayTimer } from './timers.js';
 export type OverlayFrame = Extract<Frame, { type: 'hello' | 'welcome' | 'refuse' | 'disconnect' | 'forward-join' | 'shuffle' | 'shuffle-reply' }>;
 
 export const OVERLAY_FRAMES: ReadonlySet<Frame['type']> = new Set(['hello', 'welcome', 'refuse', 'disconnect', 'forward-join', 'shuffle', 'shuffle-reply']);
+
+/**
+ * Maintenance periods a tree root waits, knowing a live member with a
+ * smaller id, before it calls the room split and dials across (see
+ * Overlay.healSplit). A newcomer with the smallest id becomes everyone's
+ * root within a second or two of its first broadcast; a split never does.
+ */
+export const SPLIT_GRACE_PERIODS = 4;
 
 export class Overlay {
   readonly active = new Set<PeerId>();
@@ -37,6 +46,11 @@ export class Overlay {
   private failures = 0;
   private nextAttemptAt = 0;
   private lastMaintainAt = -Infinity;
+  /** Since when we have been a tree root that knows a live member with a smaller id (see healSplit). */
+  private splitSince: number | undefined;
+  /** Since when a neighbour has been a cut vertex between us and the rest of the room, and our stagger (see bridgeCut). */
+  private cutSince: number | undefined;
+  private cutGrace = 0;
 
   constructor(ctx: Context) {
     this.ctx = ctx;
@@ -114,6 +128,29 @@ export class Overlay {
     for (const peer of fresh) this.addPassive(peer);
     if (this.active.size === 0 && this.pending.size === 0) {
       for (const peer of this.rng.sample(fresh, this.ctx.config.overlay.joinContacts)) this.dial(peer, 'join');
+    }
+  }
+
+  /**
+   * The server lists `peers` as connected now. A dial of ours to one of them
+   * that has been signalling for over a third of pendingTimeoutMs (5 s; a
+   * handshake over the mesh takes a second or two) went out while no server was
+   * up, over mesh routes that may not reach it, and blocks that pair: the
+   * other end's own offer loses the glare to it (seen: every tab's reconnect
+   * dial to a tab cut off during an outage held its way back for 15 s, the
+   * handshake timeout, after the server returned). Call it off; dial again
+   * through the server if the peer may be alive. One we hold dead is left to
+   * Liveness.bridge, which dials only a few of those room-wide: a dial from
+   * every tab would spread the other side's verdicts before the refutations.
+   */
+  redialStuck(peers: readonly PeerId[]): void {
+    for (const peer of peers) {
+      const request = this.pending.get(peer);
+      if (request === undefined || this.links.has(peer) || this.ctx.now - request.since <= this.ctx.config.overlay.pendingTimeoutMs / 3) continue;
+      this.pending.delete(peer);
+      this.ctx.emit({ type: 'disconnect', peer });
+      this.ctx.stats.stuckDials += 1;
+      if (this.mayBeAlive(peer)) this.dial(peer, request.intent);
     }
   }
 
@@ -299,6 +336,8 @@ export class Overlay {
       if (this.active.has(peer) || this.pending.has(peer) || !this.links.has(peer)) this.awaitingHello.delete(peer);
       else if (this.ctx.now - since > config.overlay.helloWaitMs) this.closeLink(peer);
     }
+    this.healSplit();
+    this.bridgeCut();
     // Below the floor of min(2, live others) links one more crash could cut us off: repair at once, one
     // dial per missing link, past the back-off, from members known alive before passive ids.
     // A dial older than a period is likely stuck (its signals went through a tab that just crashed, and the
@@ -321,6 +360,71 @@ export class Overlay {
     // A thin tab asks politely first (no eviction, which could leave the evicted one thin in turn); after a
     // refusal it insists, as HyParView's high-priority NEIGHBOR does.
     this.dial(peer, this.active.size === 0 || (urgent && this.failures > 0) ? 'high' : 'low');
+  }
+
+  /**
+   * HyParView keeps a link graph connected only in expectation: evictions can
+   * leave two cliques that are each full and never dial out (seen with 8 tabs
+   * at maxLinks 3: two K4s, the server up, membership whole). Each part's tree
+   * root is the smallest live id in that part, so a root that knows a live
+   * member with a smaller id is not in that member's part. After a grace (a
+   * newcomer's tree spreads within it), the root, and only it, dials one such
+   * member with high priority, which a full peer accepts. It fails at once when
+   * no path carries its signals (the server down and no link across), under
+   * the usual back-off.
+   */
+  private healSplit(): void {
+    const self = this.ctx.self;
+    if (this.ctx.view.treeRoot !== self) {
+      this.splitSince = undefined;
+      return;
+    }
+    const across = this.ctx.view.livePeers().filter((peer) => peer < self && this.ctx.view.statusOf(peer) === 'alive' && !this.active.has(peer) && !this.pending.has(peer));
+    if (across.length === 0) {
+      this.splitSince = undefined;
+      return;
+    }
+    this.splitSince ??= this.ctx.now;
+    if (this.ctx.now - this.splitSince < SPLIT_GRACE_PERIODS * this.ctx.config.overlay.maintainIntervalMs || this.ctx.now < this.nextAttemptAt) return;
+    this.splitSince = this.ctx.now;
+    this.ctx.stats.splitDials += 1;
+    this.dial(this.rng.pick(across) as PeerId, 'high');
+  }
+
+  /**
+   * Issue 12: "prefer a replacement that removes a single point of failure".
+   * From each neighbour's list of neighbours (its TREE frames) we see two
+   * hops of the link graph. If for some neighbour `hub` our other neighbours
+   * link only among us and to `hub`, then we and they reach the room through
+   * `hub` alone, and its crash would cut us off with the server down (seen:
+   * two tabs at 2 links each, hanging on a third, every other tab full). A
+   * member of that group dials someone beyond the hub, with high priority
+   * because everyone else may be full. Each member that sees the cut waits a
+   * random 1 to 3 periods first; the first link made shows up in the others'
+   * lists and calls theirs off.
+   */
+  private bridgeCut(): void {
+    const hub = cutVertex(this.ctx.self, this.active, this.ctx.view.liveCount, (peer) => this.ctx.view.neighborsOf(peer));
+    if (hub === undefined) {
+      this.cutSince = undefined;
+      return;
+    }
+    const period = this.ctx.config.overlay.maintainIntervalMs;
+    if (this.cutSince === undefined) {
+      this.cutSince = this.ctx.now;
+      this.cutGrace = (1 + 2 * this.rng.next()) * period;
+    }
+    if (this.ctx.now - this.cutSince < this.cutGrace || this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
+    const hubList = this.ctx.view.neighborsOf(hub);
+    const beyond = this.ctx.view
+      .livePeers()
+      .filter((peer) => peer !== hub && !this.active.has(peer) && !this.pending.has(peer) && this.ctx.view.statusOf(peer) === 'alive');
+    const outside = beyond.filter((peer) => !hubList?.has(peer));
+    const peer = this.rng.pick(outside.length > 0 ? outside : beyond);
+    if (peer === undefined) return;
+    this.cutSince = this.ctx.now;
+    this.ctx.stats.cutDials += 1;
+    this.dial(peer, 'high');
   }
 
   shuffle(): void {

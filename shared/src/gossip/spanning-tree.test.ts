@@ -8,7 +8,7 @@ describe('SpanningTree alone', () => {
     const tree = new SpanningTree(ctx);
     for (const peer of ['x', 'y']) {
       view.neighbors.add(peer);
-      tree.neighborUp(peer);
+      tree.neighborUp();
     }
     takeSent(ctx);
     tree.onAdvert('x', { seq: 1, root: 'a', distance: 2, parent: 'q' });
@@ -45,5 +45,30 @@ describe('SpanningTree alone', () => {
     tree.neighborDown('y');
     expect(tree.root).toBe('m');
     expect(tree.checkInvariants()).toBeUndefined();
+  });
+
+  it('tells every neighbour its active view on each change, and keeps each neighbour\'s list until a newer advert shows it missed one', () => {
+    const { ctx, view } = layerContext('m');
+    const tree = new SpanningTree(ctx);
+    view.neighbors.add('x');
+    tree.neighborUp();
+    view.neighbors.add('y');
+    tree.neighborUp();
+    const sent = takeSent(ctx).filter((s) => s.frame.type === 'tree');
+    expect(sent.map((s) => [s.to, s.frame.type === 'tree' ? [...s.frame.neighbors] : []])).toEqual([
+      ['x', ['x']],
+      ['x', ['x', 'y']],
+      ['y', ['x', 'y']],
+    ]);
+    tree.onAdvert('x', { seq: 3, root: 'a', distance: 1, parent: 'a' }, ['m', 'q']);
+    expect([...(tree.neighborsOf('x') ?? [])]).toEqual(['m', 'q']);
+    tree.onAdvert('x', { seq: 3, root: 'a', distance: 1, parent: 'a' }); // the same advert on a ping: the list holds
+    expect(tree.neighborsOf('x')).toBeDefined();
+    tree.onAdvert('x', { seq: 4, root: 'a', distance: 1, parent: 'a' }); // a newer one on a ping: its TREE frame was lost
+    expect(tree.neighborsOf('x')).toBeUndefined();
+    tree.onAdvert('y', { seq: 2, root: 'a', distance: 1, parent: 'a' }, ['m']);
+    view.neighbors.delete('y');
+    tree.neighborDown('y');
+    expect(tree.neighborsOf('y')).toBeUndefined();
   });
 });

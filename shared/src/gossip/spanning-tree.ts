@@ -17,6 +17,7 @@
  */
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
+import type { Frame } from './wire/frames.js';
 
 export interface TreeAdvert {
   /** The sender's advert counter: links may reorder frames, the newest advert wins. */
@@ -36,6 +37,8 @@ export class SpanningTree {
   private links = new Set<PeerId>();
   private seq = 0;
   private readonly refreshedAt = new Map<PeerId, number>();
+  /** Each neighbour's active view from its last TREE frame, and that frame's seq (see neighborsOf). */
+  private readonly lists = new Map<PeerId, { seq: number; peers: ReadonlySet<PeerId> }>();
 
   constructor(ctx: Context) {
     this.ctx = ctx;
@@ -53,19 +56,29 @@ export class SpanningTree {
     return this.links;
   }
 
-  neighborUp(peer: PeerId): void {
-    this.ctx.send(peer, { type: 'tree', ...this.advert() });
-    if (this.adverts.has(peer)) this.update();
+  /** Our active view changed: every neighbour gets a new advert, which carries the view. */
+  neighborUp(): void {
+    this.update(true);
   }
 
   neighborDown(peer: PeerId): void {
     this.adverts.delete(peer);
     this.refreshedAt.delete(peer);
-    this.update();
+    this.lists.delete(peer);
+    this.update(true);
   }
 
-  /** Kept even from a link not yet active here: the advert can overtake the WELCOME that activates it. */
-  onAdvert(from: PeerId, advert: TreeAdvert): void {
+  /**
+   * Kept even from a link not yet active here: the advert can overtake the
+   * WELCOME that activates it. `neighbors` comes with a TREE frame only; a
+   * newer advert piggybacked on a probe means we missed a TREE frame, so the
+   * list we hold for `from` may be stale and is dropped.
+   */
+  onAdvert(from: PeerId, advert: TreeAdvert, neighbors?: readonly PeerId[]): void {
+    const list = this.lists.get(from);
+    if (neighbors !== undefined) {
+      if (list === undefined || list.seq <= advert.seq) this.lists.set(from, { seq: advert.seq, peers: new Set(neighbors) });
+    } else if (list !== undefined && list.seq < advert.seq) this.lists.delete(from);
     const previous = this.adverts.get(from);
     if (previous !== undefined && previous.seq >= advert.seq) return;
     this.adverts.set(from, { seq: advert.seq, root: advert.root, distance: advert.distance, parent: advert.parent });
@@ -81,13 +94,23 @@ export class SpanningTree {
   refresh(peer: PeerId): void {
     if (this.ctx.now - (this.refreshedAt.get(peer) ?? -Infinity) < this.ctx.config.broadcast.treeRefreshMs) return;
     this.refreshedAt.set(peer, this.ctx.now);
-    this.ctx.send(peer, { type: 'tree', ...this.current() });
+    this.ctx.send(peer, this.frame(this.current()));
   }
 
   /** A link closed before it ever became active. */
   forget(peer: PeerId): void {
     this.adverts.delete(peer);
     this.refreshedAt.delete(peer);
+    this.lists.delete(peer);
+  }
+
+  /** Neighbour `peer`'s neighbours as its last TREE frame listed them; undefined if unknown or possibly stale. */
+  neighborsOf(peer: PeerId): ReadonlySet<PeerId> | undefined {
+    return this.lists.get(peer)?.peers;
+  }
+
+  private frame(advert: TreeAdvert): Extract<Frame, { type: 'tree' }> {
+    return { type: 'tree', ...advert, neighbors: [...this.ctx.view.neighbors] };
   }
 
   private advert(): TreeAdvert {
@@ -100,8 +123,8 @@ export class SpanningTree {
     return { seq: this.seq, root: this.root, distance: this.distance, parent: this.parent ?? '' };
   }
 
-  /** Re-derives root, distance and parent; advertises and reports any change. */
-  update(): void {
+  /** Re-derives root, distance and parent; advertises any change (or, `viewChanged`, always) and reports it. */
+  update(viewChanged = false): void {
     let root = this.ctx.self;
     let distance = 0;
     let parent: PeerId | undefined;
@@ -124,9 +147,9 @@ export class SpanningTree {
     this.root = root;
     this.distance = distance;
     this.parent = parent;
-    if (changed) {
-      const advert = this.advert();
-      for (const peer of this.ctx.view.neighbors) this.ctx.send(peer, { type: 'tree', ...advert });
+    if (changed || viewChanged) {
+      const frame = this.frame(this.advert());
+      for (const peer of this.ctx.view.neighbors) this.ctx.send(peer, frame);
     }
     const links = new Set<PeerId>();
     if (parent !== undefined) links.add(parent);

@@ -40,7 +40,7 @@ export function forgedRoute(origin: PeerId, to: PeerId, ttl: number, content: Ro
 
 /** A broadcast-tree advert. */
 export function treeAdvert(seq: number, root: PeerId, distance: number, parent: PeerId): Uint8Array {
-  return encodeFrame({ type: 'tree', seq, root, distance, parent });
+  return encodeFrame({ type: 'tree', seq, root, distance, parent, neighbors: [] });
 }
 
 /** A FORWARD_JOIN asking the receiver to link to `peer` (ttl 0: dial at once). */

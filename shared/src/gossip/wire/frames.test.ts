@@ -38,8 +38,8 @@ const frames: Frame[] = [
   ...bodies.map((body, i): Frame => ({ type: 'gossip', origin: `o${i}`, seq: i + 1, round: i, body, bodyBytes: encodeGossipBody(body) })),
   { type: 'ihave', entries: [{ origin: 'a', seq: 1, round: 2 }, { origin: 'b', seq: 99, round: 0 }] },
   { type: 'graft', entries: [{ origin: 'a', seq: 1 }] },
-  { type: 'tree', seq: 7, root: 'a', distance: 3, parent: 'b' },
-  { type: 'tree', seq: 0, root: 'a', distance: 0, parent: '' },
+  { type: 'tree', seq: 7, root: 'a', distance: 3, parent: 'b', neighbors: ['b', 'c'] },
+  { type: 'tree', seq: 0, root: 'a', distance: 0, parent: '', neighbors: [] },
   { type: 'got', entries: [{ origin: 'a', seq: 1 }, { origin: 'b', seq: 2 }] },
   { type: 'digest', hashes: [1, 2, 3, 4, 5, 6, 7, 8] },
   {

@@ -101,8 +101,11 @@ export type Frame =
   | { type: 'digest'; hashes: readonly number[] }
   | { type: 'records'; bucketCount: number; buckets: number[]; wantBack: boolean; records: MemberRecord[] }
   | { type: 'route'; origin: PeerId; to: PeerId; ttl: number; content: RouteContent }
-  /** Broadcast-tree advert: our root, our distance to it, our parent ('' at the root); `seq` orders adverts. */
-  | { type: 'tree'; seq: number; root: PeerId; distance: number; parent: PeerId }
+  /**
+   * Broadcast-tree advert: our root, our distance to it, our parent ('' at the root); `seq` orders adverts.
+   * `neighbors`: our active view, so neighbours see two hops of the link graph (Overlay's cut-vertex repair).
+   */
+  | { type: 'tree'; seq: number; root: PeerId; distance: number; parent: PeerId; neighbors: readonly PeerId[] }
   /** Acknowledges GOSSIP payloads received on a tree link (the sender stops retransmitting). */
   | { type: 'got'; entries: GossipId[] };
 
@@ -219,6 +222,7 @@ function writeFrame(encoder: encoding.Encoder, frame: Exclude<Frame, { type: 'go
     case 'tree':
       encoding.writeUint8(encoder, FrameType.TREE);
       writeAdvert(encoder, frame);
+      writePeers(encoder, frame.neighbors);
       break;
     case 'digest':
       encoding.writeUint8(encoder, FrameType.DIGEST);
@@ -354,8 +358,10 @@ function readFrame(reader: Reader, limits: WireLimits): Frame {
       }
       return type === FrameType.GRAFT ? { type: 'graft', entries } : { type: 'got', entries };
     }
-    case FrameType.TREE:
-      return { type: 'tree', ...readAdvert(reader, limits) };
+    case FrameType.TREE: {
+      const advert = readAdvert(reader, limits);
+      return { type: 'tree', ...advert, neighbors: readPeers(reader, limits) };
+    }
     case FrameType.DIGEST:
       return { type: 'digest', hashes: readHashes(reader) };
     case FrameType.RECORDS: {
