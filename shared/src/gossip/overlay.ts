@@ -315,6 +315,16 @@ export class Overlay {
     this.nextAttemptAt = this.ctx.now + connectBackoffMs(this.failures, this.ctx.config.overlay.maintainIntervalMs, this.ctx.config.overlay.maxConnectBackoffMs);
   }
 
+  /** Neither a neighbour nor being dialled. */
+  private unlinked(peer: PeerId): boolean {
+    return !this.active.has(peer) && !this.pending.has(peer);
+  }
+
+  /** Members held alive (not suspect) that we neither link to nor dial: who split and cut repair may dial. */
+  private unlinkedAlive(): PeerId[] {
+    return this.ctx.view.livePeers().filter((peer) => this.ctx.view.statusOf(peer) === 'alive' && this.unlinked(peer));
+  }
+
   /** Periodic repair: below maxLinks, try one candidate (passive view first). */
   maintain(): void {
     const config = this.ctx.config;
@@ -351,7 +361,7 @@ export class Overlay {
     // attempt is a WebRTC negotiation and a tab gets ~500 of them in its life.
     const fullMesh = config.roomMembership && this.ctx.view.liveCount <= config.overlay.maxLinks;
     if (this.active.size >= (fullMesh ? config.overlay.maxLinks : config.overlay.targetLinks)) return;
-    const fresh = (peer: PeerId): boolean => !this.active.has(peer) && !this.pending.has(peer);
+    const fresh = (peer: PeerId): boolean => this.unlinked(peer);
     const live = (): PeerId[] => this.ctx.view.livePeers().filter(fresh);
     let candidates = urgent ? live() : this.passive.filter((peer) => this.mayBeAlive(peer) && fresh(peer));
     if (candidates.length === 0) candidates = urgent ? this.passive.filter((peer) => this.mayBeAlive(peer) && fresh(peer)) : live();
@@ -379,7 +389,7 @@ export class Overlay {
       this.splitSince = undefined;
       return;
     }
-    const across = this.ctx.view.livePeers().filter((peer) => peer < self && this.ctx.view.statusOf(peer) === 'alive' && !this.active.has(peer) && !this.pending.has(peer));
+    const across = this.unlinkedAlive().filter((peer) => peer < self);
     if (across.length === 0) {
       this.splitSince = undefined;
       return;
@@ -416,9 +426,7 @@ export class Overlay {
     }
     if (this.ctx.now - this.cutSince < this.cutGrace || this.pending.size > 0 || this.ctx.now < this.nextAttemptAt) return;
     const hubList = this.ctx.view.neighborsOf(hub);
-    const beyond = this.ctx.view
-      .livePeers()
-      .filter((peer) => peer !== hub && !this.active.has(peer) && !this.pending.has(peer) && this.ctx.view.statusOf(peer) === 'alive');
+    const beyond = this.unlinkedAlive().filter((peer) => peer !== hub);
     const outside = beyond.filter((peer) => !hubList?.has(peer));
     const peer = this.rng.pick(outside.length > 0 ? outside : beyond);
     if (peer === undefined) return;
