@@ -37,6 +37,8 @@ export interface EngineStats {
   refutations: number;
   /** Verdicts on a neighbour our own link vouched for, held as suspicions instead (see RoomView.vouches). */
   verdictsHeld: number;
+  /** DEAD verdicts about a member we held alive, never accused in our hearing: held as suspicions (Liveness.applyGossip). */
+  verdictsUnaccused: number;
   /** Verdicts more than VERDICT_WINDOW above the accused's incarnation as we knew it, held as suspicions at that incarnation (see liveness.ts). */
   verdictsBounded: number;
   /** Active links that closed without a goodbye. */
@@ -69,6 +71,7 @@ export function emptyStats(): EngineStats {
     verifyFailures: 0,
     refutations: 0,
     verdictsHeld: 0,
+    verdictsUnaccused: 0,
     verdictsBounded: 0,
     linkFailures: 0,
     resends: 0,

@@ -82,6 +82,22 @@ describe('FailureDetector alone', () => {
     expect(deadlineAfter(true)).toBe(maxMs);
   });
 
+  it('our own accusation is not made patient by hearsay, before or after it', () => {
+    const deadlineAfter = (order: 'hearsay-first' | 'own-first'): number => {
+      const { ctx, layer } = detector();
+      if (order === 'hearsay-first') layer.suspect('a', 0, 'b', 0, true);
+      layer.suspect('a', 0, 'me');
+      if (order === 'own-first') layer.suspect('a', 0, 'b', 0, true);
+      for (const accuser of ['c', 'd', 'e']) layer.suspect('a', 0, accuser);
+      return (ctx.deadline('suspicion') as number) - ctx.now;
+    };
+    const { ctx } = detector();
+    const { suspicionMult, probeIntervalMs, suspicionMinScale, suspicionMaxMult } = ctx.config.detector;
+    const maxMs = suspicionMinMs(suspicionMult, 6, probeIntervalMs, suspicionMinScale) * suspicionMaxMult;
+    expect(deadlineAfter('hearsay-first')).toBeLessThan(maxMs);
+    expect(deadlineAfter('own-first')).toBeLessThan(maxMs);
+  });
+
   it('clearing the only suspicion disarms its timer', () => {
     const { ctx, layer } = detector();
     layer.suspect('a', 0, 'me');

@@ -148,8 +148,9 @@ export class GossipEngine implements Engine {
     else {
       this.overlay.onTimer(timer as OverlayTimer);
       if (timer !== 'maintain') return;
-      // The maintenance period also bounds redials and message-id expiry.
+      // The maintenance period also bounds redials, unheard suspicions and message-id expiry.
       this.liveness.checkRedials();
+      this.liveness.spreadUnheard();
       this.broadcast.expire();
     }
   }

@@ -15,6 +15,7 @@ describe('Liveness alone', () => {
     const { ctx, layer } = liveness();
     layer.heardAlive('a', 2);
     expect(ctx.out).toContainEqual({ type: 'peer-join', peer: 'a', presence: {} });
+    layer.applyGossip('b', { kind: 'suspect', peer: 'a', incarnation: 2 });
     takeEvents(ctx);
     ctx.out = [];
     expect(layer.applyGossip('b', { kind: 'dead', peer: 'a', incarnation: 2 })).toBe(true);
@@ -69,7 +70,70 @@ describe('Liveness alone', () => {
     layer.mergeRecord({ peer: 'a', incarnation: 0, status: 'dead', presenceVersion: 0, presenceJson: '{}', presence: {} }, 'b');
     const events = takeEvents(ctx);
     expect(events).toContainEqual({ type: 'suspect', peer: 'a', incarnation: 0, accuser: 'me', notBefore: 0, patient: true });
-    expect(events).toContainEqual({ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0 } });
+    expect(events).toContainEqual({ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0, hearsay: true } });
+  });
+
+  it('spreads an anti-entropy SUSPECT about a member held alive (its gossip may have gone round one side of a heal only)', () => {
+    const { ctx, layer } = liveness();
+    layer.heardAlive('a', 0);
+    takeEvents(ctx);
+    const record = { peer: 'a', incarnation: 0, status: 'suspect', presenceVersion: 0, presenceJson: '{}', presence: {} } as const;
+    layer.mergeRecord(record, 'b');
+    // Held, not judged (a suspicion copied from a digest may be long refuted), and not spread yet: the
+    // record usually outruns its own broadcast by a hop or two.
+    expect(takeEvents(ctx)).toEqual([]);
+    layer.spreadUnheard();
+    expect(takeEvents(ctx)).toEqual([]);
+    // The broadcast has not come a graft timeout later: spread it, once.
+    ctx.now += ctx.config.broadcast.graftTimeoutMs;
+    layer.spreadUnheard();
+    expect(takeEvents(ctx)).toEqual([{ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0, hearsay: true } }]);
+    layer.mergeRecord(record, 'c');
+    layer.spreadUnheard();
+    expect(takeEvents(ctx)).toEqual([]);
+  });
+
+  it('a suspicion record whose broadcast then arrives is not spread again', () => {
+    const { ctx, layer } = liveness();
+    layer.heardAlive('a', 0);
+    takeEvents(ctx);
+    layer.mergeRecord({ peer: 'a', incarnation: 0, status: 'suspect', presenceVersion: 0, presenceJson: '{}', presence: {} }, 'b');
+    layer.applyGossip('c', { kind: 'suspect', peer: 'a', incarnation: 0 });
+    takeEvents(ctx);
+    ctx.now += ctx.config.broadcast.graftTimeoutMs;
+    layer.spreadUnheard();
+    expect(takeEvents(ctx)).toEqual([]);
+    expect(layer.checkInvariants()).toBeUndefined();
+  });
+
+  it('hearsay is judged at full length: its accusers are not independent', () => {
+    const { ctx, layer } = liveness();
+    layer.heardAlive('a', 0);
+    takeEvents(ctx);
+    layer.applyGossip('b', { kind: 'suspect', peer: 'a', incarnation: 0, hearsay: true });
+    expect(takeEvents(ctx)).toContainEqual({ type: 'suspect', peer: 'a', incarnation: 0, accuser: 'b', notBefore: 0, patient: true });
+    layer.applyGossip('c', { kind: 'suspect', peer: 'a', incarnation: 0 });
+    expect(takeEvents(ctx)).toContainEqual({ type: 'suspect', peer: 'a', incarnation: 0, accuser: 'c', notBefore: 0, patient: false });
+  });
+
+  it('a DEAD whose accusation never reached us is held as a suspicion; after the SUSPECT it is applied', () => {
+    const { ctx, layer } = liveness();
+    layer.heardAlive('a', 0);
+    layer.heardAlive('c', 0);
+    takeEvents(ctx);
+    ctx.out = [];
+    expect(layer.applyGossip('b', { kind: 'dead', peer: 'a', incarnation: 0 })).toBe(true);
+    expect(ctx.out).toEqual([]);
+    expect(ctx.stats.verdictsUnaccused).toBe(1);
+    expect(takeEvents(ctx)).toEqual([{ type: 'suspect', peer: 'a', incarnation: 0, accuser: 'b', notBefore: 0, patient: false }]);
+    // Now held suspect: the next DEAD is applied.
+    layer.applyGossip('b', { kind: 'dead', peer: 'a', incarnation: 0 });
+    expect(ctx.out).toEqual([{ type: 'peer-leave', peer: 'a', reason: 'dead' }]);
+    // A DEAD at a higher incarnation than we hold is not 'unaccused': we missed a refutation and what followed.
+    ctx.out = [];
+    layer.applyGossip('b', { kind: 'dead', peer: 'c', incarnation: 1 });
+    expect(ctx.out).toEqual([{ type: 'peer-leave', peer: 'c', reason: 'dead' }]);
+    expect(ctx.stats.verdictsUnaccused).toBe(1);
   });
 });
 
@@ -84,6 +148,7 @@ describe('Liveness with expiring tombstones', () => {
   it('the reconnect timer drops expired tombstones and every layer forgets them; an old ALIVE then changes nothing', () => {
     const { ctx, membership, layer } = expiring();
     layer.heardAlive('a', 3);
+    layer.applyGossip('b', { kind: 'suspect', peer: 'a', incarnation: 3 });
     layer.applyGossip('b', { kind: 'dead', peer: 'a', incarnation: 3 });
     takeEvents(ctx);
     ctx.out = [];

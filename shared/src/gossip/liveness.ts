@@ -55,6 +55,11 @@ export class Liveness {
   private readonly redialing = new Map<PeerId, number>();
   /** No dead verdicts from us before this time (we are new; our view may be stale). */
   private judgeFrom = Infinity;
+  /**
+   * Suspicions we learnt from a record before their broadcast reached us: member → incarnation and the
+   * time from which we spread them as HEARSAY unless the broadcast came meanwhile (see mergeRecord).
+   */
+  private readonly unheard = new Map<PeerId, { incarnation: number; due: number }>();
 
   constructor(ctx: Context, membership: Membership) {
     this.ctx = ctx;
@@ -138,15 +143,25 @@ export class Liveness {
         // Held already: news to others only if we learnt it from the peer's own handshake.
         return this.knownFromLink.delete(origin);
       case 'suspect':
-        this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
+        // Hearsay (a merged verdict record, see mergeRecord) is patient: every tab that merges the record
+        // says so, and those are not independent accusers.
+        this.unheard.delete(body.peer);
+        this.applyStatus(body.peer, body.incarnation, 'suspect', origin, true, body.hearsay === true);
         break;
       case 'dead':
+        this.unheard.delete(body.peer);
         // A neighbour we heard from since it fell under suspicion is alive as far as our own link
         // can tell: hold it suspect (and keep the link) rather than dead. It got this DEAD from us
         // (a flooded verdict is passed on before it is applied) and refutes; dropping the link
         // instead could cut it off, and in a small room split the room (issue 12).
         if (body.peer !== this.ctx.self && this.ctx.view.vouches(body.peer)) {
           this.ctx.stats.verdictsHeld += 1;
+          this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
+        } else if (body.peer !== this.ctx.self && this.unaccused(body.peer, body.incarnation)) {
+          // A verdict whose accusation never reached us: its accused has not heard it either (a tab cut off
+          // for minutes judges everyone, and its DEADs flood out when it links again: seed 3 of bench:sim's
+          // partition, 195 false verdicts). Held as a suspicion; the DEAD reaches the accused, which refutes.
+          this.ctx.stats.verdictsUnaccused += 1;
           this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
         } else this.applyStatus(body.peer, body.incarnation, 'dead', origin);
         break;
@@ -163,6 +178,12 @@ export class Liveness {
         break;
     }
     return true;
+  }
+
+  /** We hold `peer` alive, not suspect, at `incarnation` (or above: then the verdict is stale anyway). */
+  private unaccused(peer: PeerId, incarnation: number): boolean {
+    const member = this.membership.get(peer);
+    return member !== undefined && member.status === 'alive' && member.incarnation >= incarnation;
   }
 
   /** Applies news about a member; returns true if it changed our view. */
@@ -209,6 +230,7 @@ export class Liveness {
     }
     if (!nowLive) {
       this.knownFromLink.delete(member.peer);
+      this.unheard.delete(member.peer);
       this.ctx.raise({ type: 'member-gone', peer: member.peer });
     }
   }
@@ -257,9 +279,20 @@ export class Liveness {
     const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.ctx.self, softened, softened);
     // A newcomer's own record (its first sync with us) races its announcement, which the room still needs.
     if (changed && record.peer === from && record.status === 'alive') this.knownFromLink.add(from);
-    // Only a softened verdict needs spreading; a suspicion record's own gossip is already under way.
-    // At the incarnation applied, which VERDICT_WINDOW may have brought down from the record's.
-    if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation: this.membership.get(record.peer)?.incarnation ?? record.incarnation });
+    // A verdict learnt from a record is spread: its own gossip went round only where its accuser was, which
+    // after a heal is one side (seed 405 of partition-heal: a SUSPECT raised as the halves healed reached its
+    // half only, the accused never heard it, and the DEAD that followed won). At the incarnation applied,
+    // which VERDICT_WINDOW may have brought down from the record's. As hearsay: its receivers are patient too
+    // (seed 3 of bench:sim's partition: counted as independent, the softened SUSPECTs shrank a bystander's
+    // timer below the refutation's trip, and its DEAD won). A dead record softened here was never a
+    // suspicion anywhere we can hear: at once. A suspicion record usually outran its own broadcast by a
+    // hop or two: only if that broadcast has not come a graft timeout later (spreadUnheard), or every
+    // digest that beat a broadcast would start one more room-wide (4% more frames under churn).
+    const incarnation = this.membership.get(record.peer)?.incarnation ?? record.incarnation;
+    if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation, hearsay: true });
+    else if (changed && before === 'alive' && record.status === 'suspect') {
+      this.unheard.set(record.peer, { incarnation, due: this.ctx.now + this.ctx.config.broadcast.graftTimeoutMs });
+    }
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
     // A refutation we learnt from a record, not from its broadcast: the broadcast went round before the
     // link that brought the record existed (a healed partition), so our side has not heard it either.
@@ -315,6 +348,16 @@ export class Liveness {
   dialFailed(peer: PeerId): void {
     if (this.redialing.has(peer) || !isLive(this.membership.statusOf(peer))) return;
     this.ctx.raise({ type: 'verify', peer });
+  }
+
+  /** Spreads as HEARSAY the suspicions learnt from records whose broadcast has not reached us by now (mergeRecord). */
+  spreadUnheard(): void {
+    for (const [peer, { incarnation, due }] of this.unheard) {
+      if (due > this.ctx.now) continue;
+      this.unheard.delete(peer);
+      const member = this.membership.get(peer);
+      if (member?.status === 'suspect' && member.incarnation === incarnation) this.publish({ kind: 'suspect', peer, incarnation, hearsay: true });
+    }
   }
 
   /** Accuses every peer we redialed whose dial failed or has not produced a link in time. */
@@ -396,6 +439,7 @@ export class Liveness {
   /** Test-only: what must always hold. */
   checkInvariants(): string | undefined {
     for (const peer of this.redialing.keys()) if (peer === this.ctx.self) return 'redialing self';
+    if (this.unheard.has(this.ctx.self)) return 'an unheard suspicion of self';
     if (this.membership.self.status === 'dead' || this.membership.self.status === 'suspect') return `self held ${this.membership.self.status}`;
     if (this.membership.liveCount < 0 || this.membership.liveCount >= this.membership.members.size) return `liveCount ${this.membership.liveCount} of ${this.membership.members.size} members`;
     return undefined;

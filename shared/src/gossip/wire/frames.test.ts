@@ -12,6 +12,7 @@ const bodies: GossipBody[] = [
   { kind: 'alive', incarnation: 0 },
   { kind: 'alive', incarnation: 1_764_000_000 },
   { kind: 'suspect', peer: 'peer-β', incarnation: 3 },
+  { kind: 'suspect', peer: 'peer-β', incarnation: 4, hearsay: true },
   { kind: 'dead', peer: 'x', incarnation: 2 ** 32 - 1 },
   { kind: 'left', incarnation: 9 },
   { kind: 'presence', version: 12, json: '{"name":"Ada","cursor":{"x":1,"y":2}}', presence: { name: 'Ada', cursor: { x: 1, y: 2 } } },

@@ -11,6 +11,7 @@
  *   PRESENCE = 5 version:varuint json:string               origin is the owner
  *   DATA     = 6 payload:bytes                             app broadcast
  *   ROUTED   = 7 from:string to:string payload:bytes       routing fallback flood
+ *   HEARSAY  = 8 peer:string incarnation:varuint           origin merged a record holding peer suspect or dead
  */
 import * as encoding from 'lib0/encoding';
 import type { PeerId, Presence } from '../../engine/types.js';
@@ -19,11 +20,16 @@ import { Reader, WireError } from './reader.js';
 import { encodeWith } from './scratch-encoder.js';
 import type { WireLimits } from './limits.js';
 
-export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, PRESENCE: 5, DATA: 6, ROUTED: 7 } as const;
+export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, PRESENCE: 5, DATA: 6, ROUTED: 7, HEARSAY: 8 } as const;
 
 export type GossipBody =
   | { kind: 'alive'; incarnation: number }
-  | { kind: 'suspect'; peer: PeerId; incarnation: number }
+  /**
+   * `hearsay`: not the origin's own failure to reach the peer but a dead
+   * or suspect record it merged (a healed partition's verdict); receivers give it the
+   * full suspicion time (see Liveness.mergeRecord). Encoded as HEARSAY.
+   */
+  | { kind: 'suspect'; peer: PeerId; incarnation: number; hearsay?: boolean }
   | { kind: 'dead'; peer: PeerId; incarnation: number }
   | { kind: 'left'; incarnation: number }
   | { kind: 'presence'; version: number; presence: Presence; json: string }
@@ -38,7 +44,7 @@ export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): vo
       break;
     case 'suspect':
     case 'dead':
-      encoding.writeUint8(encoder, body.kind === 'suspect' ? BodyKind.SUSPECT : BodyKind.DEAD);
+      encoding.writeUint8(encoder, body.kind === 'dead' ? BodyKind.DEAD : body.hearsay === true ? BodyKind.HEARSAY : BodyKind.SUSPECT);
       encoding.writeVarString(encoder, body.peer);
       encoding.writeVarUint(encoder, body.incarnation);
       break;
@@ -74,10 +80,12 @@ export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
     case BodyKind.ALIVE:
       return { kind: 'alive', incarnation: reader.counter('incarnation') };
     case BodyKind.SUSPECT:
+    case BodyKind.HEARSAY:
     case BodyKind.DEAD: {
       const peer = reader.string(limits.maxPeerIdBytes, 'peer id');
       const incarnation = reader.counter('incarnation');
-      return kind === BodyKind.SUSPECT ? { kind: 'suspect', peer, incarnation } : { kind: 'dead', peer, incarnation };
+      if (kind === BodyKind.DEAD) return { kind: 'dead', peer, incarnation };
+      return kind === BodyKind.HEARSAY ? { kind: 'suspect', peer, incarnation, hearsay: true } : { kind: 'suspect', peer, incarnation };
     }
     case BodyKind.LEFT:
       return { kind: 'left', incarnation: reader.counter('incarnation') };
