@@ -39,7 +39,8 @@
 import type { PeerId } from '../engine/types.js';
 import type { Context } from './context.js';
 import type { DetectorTimer } from './timers.js';
-import { directTriesFor, expectedConfirmations, scaleByHealth, suspicionMinMs, suspicionTimeoutMs } from './maths.js';
+import { directTriesFor, expectedConfirmations, scaleByHealth, suspicionMinMs } from './maths.js';
+import { accuse, holdPatience, openSuspicion, type Suspicion } from './suspicion.js';
 
 interface Probe {
   target: PeerId;
@@ -79,24 +80,6 @@ function probePhases(tries: number): ReadonlyArray<{ relayed: boolean }> {
  * the suspect can still refute), so it need not be as sure as an accusation.
  */
 const CONFIRM_PHASES: ReadonlyArray<{ relayed: boolean }> = [{ relayed: false }, { relayed: false }, { relayed: true }];
-
-interface Suspicion {
-  incarnation: number;
-  start: number;
-  accusers: Set<PeerId>;
-  minMs: number;
-  maxMs: number;
-  expected: number;
-  deadline: number;
-  /** No confirmation brings the deadline below this (see `patient` in suspect). */
-  floor: number;
-  /** We accused it ourselves (our probes failed): hearsay does not make us patient. */
-  evidence: boolean;
-  /** A non-accuser's grace period was already added. */
-  graced: boolean;
-  /** Since when hearing from the suspect vouches for it (its start, then each time a vouch held the verdict off). */
-  checkedAt: number;
-}
 
 export class FailureDetector {
   /** Lifeguard local health score, 0..maxHealth. */
@@ -344,38 +327,23 @@ export class FailureDetector {
    */
   suspect(peer: PeerId, incarnation: number, accuser: PeerId, notBefore = 0, patient = false): void {
     const config = this.ctx.config;
-    let suspicion = this.suspicions.get(peer);
-    // Our own accusation (our probes failed) is evidence of our own: no hearsay makes us wait longer than the
-    // confirmations say (with merged suspicion records spread as hearsay, every accuser of a crashed tab
-    // became patient: detection at N=200 went from 4.75 to 11.65 s).
     const own = accuser === this.ctx.self && !patient;
+    let suspicion = this.suspicions.get(peer);
     if (!suspicion || suspicion.incarnation !== incarnation) {
       const live = this.ctx.view.liveCount + 1;
       const minMs = suspicionMinMs(config.detector.suspicionMult, live, config.detector.probeIntervalMs, config.detector.suspicionMinScale);
       const maxMs = minMs * config.detector.suspicionMaxMult;
-      const expected = expectedConfirmations(config.detector.suspicionConfirmations, live);
-      suspicion = { incarnation, start: this.ctx.now, accusers: new Set([accuser]), minMs, maxMs, expected, deadline: this.ctx.now + maxMs, floor: 0, evidence: own, graced: false, checkedAt: this.ctx.now };
-      suspicion.deadline = suspicion.start + suspicionTimeoutMs(0, expected, minMs, maxMs);
+      suspicion = openSuspicion(incarnation, accuser, this.ctx.now, minMs, maxMs, expectedConfirmations(config.detector.suspicionConfirmations, live), own);
       this.suspicions.set(peer, suspicion);
       // Others accuse a neighbour of ours: check it now, to confirm or to tell it to refute.
       if (accuser !== this.ctx.self && this.ctx.view.neighbors.has(peer)) {
         if (this.probe === undefined) this.startProbe(peer, CONFIRM_PHASES);
         else if (this.probe.target !== peer) this.urgent.add(peer);
       }
-    } else if (own && !suspicion.evidence) {
-      suspicion.evidence = true;
-      suspicion.floor = 0;
-      suspicion.accusers.add(accuser);
-      suspicion.deadline = suspicion.start + suspicionTimeoutMs(suspicion.accusers.size - 1, suspicion.expected, suspicion.minMs, suspicion.maxMs);
-    } else if (!suspicion.accusers.has(accuser)) {
-      suspicion.accusers.add(accuser);
-      const confirmations = suspicion.accusers.size - 1;
-      suspicion.deadline = Math.max(suspicion.floor, suspicion.start + suspicionTimeoutMs(confirmations, suspicion.expected, suspicion.minMs, suspicion.maxMs));
-    } else if (notBefore <= suspicion.deadline && (!patient || suspicion.floor > 0 || suspicion.evidence)) {
+      holdPatience(suspicion, patient, notBefore);
+    } else if (!accuse(suspicion, accuser, own, patient, notBefore)) {
       return;
     }
-    if (patient && !suspicion.evidence) suspicion.floor = Math.max(suspicion.floor, suspicion.start + suspicion.maxMs);
-    suspicion.deadline = Math.max(suspicion.deadline, notBefore, suspicion.floor);
     this.armSuspicion();
   }
 
