@@ -148,23 +148,23 @@ export class Liveness {
         this.unheard.delete(body.peer);
         this.applyStatus(body.peer, body.incarnation, 'suspect', origin, true, body.hearsay === true);
         break;
-      case 'dead':
+      case 'dead': {
         this.unheard.delete(body.peer);
+        const other = body.peer !== this.ctx.self;
         // A neighbour we heard from since it fell under suspicion is alive as far as our own link
         // can tell: hold it suspect (and keep the link) rather than dead. It got this DEAD from us
         // (a flooded verdict is passed on before it is applied) and refutes; dropping the link
         // instead could cut it off, and in a small room split the room (issue 12).
-        if (body.peer !== this.ctx.self && this.ctx.view.vouches(body.peer)) {
-          this.ctx.stats.verdictsHeld += 1;
-          this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
-        } else if (body.peer !== this.ctx.self && this.unaccused(body.peer, body.incarnation)) {
-          // A verdict whose accusation never reached us: its accused has not heard it either (a tab cut off
-          // for minutes judges everyone, and its DEADs flood out when it links again: seed 3 of bench:sim's
-          // partition, 195 false verdicts). Held as a suspicion; the DEAD reaches the accused, which refutes.
-          this.ctx.stats.verdictsUnaccused += 1;
-          this.applyStatus(body.peer, body.incarnation, 'suspect', origin);
-        } else this.applyStatus(body.peer, body.incarnation, 'dead', origin);
+        const vouched = other && this.ctx.view.vouches(body.peer);
+        // A verdict whose accusation never reached us: its accused has not heard it either (a tab cut off
+        // for minutes judges everyone, and its DEADs flood out when it links again: seed 3 of bench:sim's
+        // partition, 195 false verdicts). Held as a suspicion; the DEAD reaches the accused, which refutes.
+        const unaccused = other && !vouched && this.unaccused(body.peer, body.incarnation);
+        if (vouched) this.ctx.stats.verdictsHeld += 1;
+        if (unaccused) this.ctx.stats.verdictsUnaccused += 1;
+        this.applyStatus(body.peer, body.incarnation, vouched || unaccused ? 'suspect' : 'dead', origin);
         break;
+      }
       case 'left':
         this.applyStatus(origin, body.incarnation, 'left', origin);
         break;
@@ -180,10 +180,10 @@ export class Liveness {
     return true;
   }
 
-  /** We hold `peer` alive, not suspect, at `incarnation` (or above: then the verdict is stale anyway). */
+  /** We hold `peer` alive, not suspect, at exactly `incarnation` (below it the verdict is stale and changes nothing anyway). */
   private unaccused(peer: PeerId, incarnation: number): boolean {
     const member = this.membership.get(peer);
-    return member !== undefined && member.status === 'alive' && member.incarnation >= incarnation;
+    return member !== undefined && member.status === 'alive' && member.incarnation === incarnation;
   }
 
   /** Applies news about a member; returns true if it changed our view. */
@@ -274,24 +274,23 @@ export class Liveness {
     const before = this.membership.statusOf(record.peer);
     const softened = record.status === 'dead' && member !== undefined && isLive(member.status);
     // A suspicion copied from a digest may be long refuted: hold it, but judge only on fresh gossip.
-    // Its timer runs full length: every tab that merges the record softens it and says so in a SUSPECT, and
-    // those are not independent accusers (a healed partition's verdicts raced their refutation: seed 402).
+    // A softened one's timer runs full length: every tab that merges the record softens it and says so in a
+    // HEARSAY, and those are not independent accusers (a healed partition's verdicts raced their refutation:
+    // seed 402).
     const changed = this.applyStatus(record.peer, record.incarnation, softened ? 'suspect' : record.status, this.ctx.self, softened, softened);
     // A newcomer's own record (its first sync with us) races its announcement, which the room still needs.
     if (changed && record.peer === from && record.status === 'alive') this.knownFromLink.add(from);
-    // A verdict learnt from a record is spread: its own gossip went round only where its accuser was, which
-    // after a heal is one side (seed 405 of partition-heal: a SUSPECT raised as the halves healed reached its
-    // half only, the accused never heard it, and the DEAD that followed won). At the incarnation applied,
-    // which VERDICT_WINDOW may have brought down from the record's. As hearsay: its receivers are patient too
-    // (seed 3 of bench:sim's partition: counted as independent, the softened SUSPECTs shrank a bystander's
-    // timer below the refutation's trip, and its DEAD won). A dead record softened here was never a
-    // suspicion anywhere we can hear: at once. A suspicion record usually outran its own broadcast by a
-    // hop or two: only if that broadcast has not come a graft timeout later (spreadUnheard), or every
-    // digest that beat a broadcast would start one more room-wide (4% more frames under churn).
-    const incarnation = this.membership.get(record.peer)?.incarnation ?? record.incarnation;
-    if (changed && softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation, hearsay: true });
-    else if (changed && before === 'alive' && record.status === 'suspect') {
-      this.unheard.set(record.peer, { incarnation, due: this.ctx.now + this.ctx.config.broadcast.graftTimeoutMs });
+    // A verdict learnt from a record is spread as HEARSAY, at the incarnation applied (VERDICT_WINDOW may have
+    // brought it down from the record's): its own gossip went round only where its accuser was, which after a
+    // heal is one side (partition-heal seed 405: the accused never heard a SUSPECT raised as the halves
+    // healed, and the DEAD that followed won). A softened dead record was never a suspicion anywhere we can
+    // hear: at once. A suspicion record usually outran its own broadcast by a hop or two: only if that has
+    // not come a graft timeout later (spreadUnheard), or every digest that beat a broadcast would start one
+    // more room-wide (4% more frames under churn).
+    if (changed && (softened || (before === 'alive' && record.status === 'suspect'))) {
+      const incarnation = this.membership.get(record.peer)?.incarnation ?? record.incarnation;
+      if (softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation, hearsay: true });
+      else this.unheard.set(record.peer, { incarnation, due: this.ctx.now + this.ctx.config.broadcast.graftTimeoutMs });
     }
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
     // A refutation we learnt from a record, not from its broadcast: the broadcast went round before the
