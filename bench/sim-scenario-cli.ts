@@ -39,6 +39,8 @@ export interface ScenarioOptions {
   sampleS: number;
   /** Engine override: most links per tab. */
   maxLinks: number | undefined;
+  /** Count the measured window's frames by type and server phase (row field `traffic`, a table with it). */
+  frames: boolean;
 }
 
 export interface ScenarioCli {
@@ -62,6 +64,7 @@ const DEFAULTS: Record<ScenarioName, Omit<ScenarioOptions, 'scenario' | 'seed' |
     graceS: 20,
     sampleS: 1,
     maxLinks: undefined,
+    frames: false,
   },
   partition: {
     // Not 1,000: until 2026-12-03 every tab exchanged Yjs state vectors with each rejoined peer, and routes to the
@@ -82,6 +85,7 @@ const DEFAULTS: Record<ScenarioName, Omit<ScenarioOptions, 'scenario' | 'seed' |
     graceS: 20,
     sampleS: 1,
     maxLinks: undefined,
+    frames: false,
   },
 };
 
@@ -91,6 +95,7 @@ const CLASSIC_ONLY = new Set(['--updates', '--protocols']);
 export const SCENARIO_FLAGS = [
   '--scenario', '--json', '--n', '--seed', '--runs', '--loss', '--minutes', '--joins-per-min', '--leaves-per-min', '--crashes-per-min',
   '--outages', '--outage-minutes', '--partition-minutes', '--docs', '--updates-per-s', '--grace-s', '--sample-s', '--max-links',
+  '--frames',
 ];
 
 function number(value: string | undefined, flag: string, check: (x: number) => boolean, wants: string): number {
@@ -128,6 +133,9 @@ export function parseScenarioArgs(argv: readonly string[]): ScenarioCli {
         break;
       case '--json':
         json = true;
+        break;
+      case '--frames':
+        base.frames = true;
         break;
       case '--n': {
         const raw = value();

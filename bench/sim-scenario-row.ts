@@ -5,6 +5,8 @@
  * rest help read them. All times are virtual except wall_ms, cpu_ms and
  * wall_per_vmin_ms.
  */
+import type { TrafficRow } from './sim-scenario-traffic.js';
+
 export interface ScenarioRow {
   scenario: string;
   n: number;
@@ -77,6 +79,13 @@ export interface ScenarioRow {
   docs_equal_s: number | null;
   doc_keys: number | null;
   doc_edits: number | null;
+  /**
+   * With --frames: frames sent in the measured window (delivered or lost) by type and by whether a
+   * signaling server was up, and the virtual seconds of each phase; null without the flag.
+   */
+  traffic: TrafficRow[] | null;
+  server_up_s: number | null;
+  server_down_s: number | null;
 }
 
 const COLUMNS: Array<[keyof ScenarioRow, string]> = [

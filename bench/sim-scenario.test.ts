@@ -32,6 +32,11 @@ describe('bench:sim --scenario flags', () => {
     expect(options(['--scenario', 'churn', '--minutes', '3']).outageMinutes).toBe(0.5);
   });
 
+  it('--frames is a switch, off by default', () => {
+    expect(options(['--scenario', 'churn']).frames).toBe(false);
+    expect(options(['--scenario', 'partition', '--frames']).frames).toBe(true);
+  });
+
   it('refuses bad flags, naming them', () => {
     const bad: Array<[string[], RegExp]> = [
       [['--scenario', 'storm'], /--scenario wants one of churn, partition, got storm/],
@@ -127,6 +132,27 @@ describe('scenario runs at small N', () => {
     expect(a.joins + a.leaves + a.crashes).toBeGreaterThan(40);
     expect(a.pairs).toBeGreaterThan(500);
     expect(a.members_max).toBeGreaterThanOrEqual(30);
+    expect(a).toMatchObject({ traffic: null, server_up_s: null, server_down_s: null });
+  }, 60_000);
+
+  it('--frames counts the measured window by frame type and server phase, and changes nothing else', () => {
+    const argv = ['--scenario', 'churn', '--n', '20', '--minutes', '1', '--outages', '1', '--outage-minutes', '0.25', '--seed', '3'];
+    const plain = runScenario(options(argv));
+    const counted = runScenario(options([...argv, '--frames']));
+    const strip = (row: object): object => ({ ...row, wall_ms: 0, cpu_ms: 0, warmup_wall_ms: 0, wall_per_vmin_ms: 0, sim_events: 0, traffic: null, server_up_s: null, server_down_s: null });
+    expect(strip(counted)).toEqual(strip(plain));
+    expect(counted.sim_events - plain.sim_events).toBe(60); // its once-a-second phase sample
+    expect(counted.server_up_s).toBe(45);
+    expect(counted.server_down_s).toBe(15);
+    const traffic = counted.traffic ?? [];
+    const frames = (server: string, frame: string): number => traffic.find((row) => row.server === server && row.frame === frame)?.frames ?? 0;
+    // Probes run whatever the server does; data broadcasts are named by body kind.
+    expect(frames('up', 'PING')).toBeGreaterThan(0);
+    expect(frames('down', 'PING')).toBeGreaterThan(0);
+    expect(traffic.some((row) => row.frame === 'GOSSIP/DATA')).toBe(true);
+    // Counted from the end of the warm-up: fewer than every frame of the run.
+    expect(traffic.reduce((sum, row) => sum + row.frames, 0)).toBeLessThan(counted.messages_sent);
+    expect(traffic.every((row) => row.bytes >= row.frames)).toBe(true);
   }, 60_000);
 
   it('partition heals: one merge window, docs edited on both sides end equal', () => {

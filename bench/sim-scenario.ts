@@ -28,6 +28,7 @@ import { ScenarioDocs } from './sim-scenario-docs.js';
 import { LinkGraphSampler } from './sim-scenario-graph.js';
 import { MergeTracker } from './sim-scenario-merge.js';
 import type { ScenarioRow } from './sim-scenario-row.js';
+import { TrafficTally } from './sim-scenario-traffic.js';
 import { ScenarioSignaling } from './sim-scenario-signaling.js';
 import { percentile, round } from './stats.js';
 
@@ -187,6 +188,18 @@ export function runScenario(options: ScenarioOptions, progress: ScenarioProgress
 
   // Run, a virtual minute at a time, telling how far it got.
   sim.runUntil(t0);
+  const traffic = options.frames ? new TrafficTally(() => signaling.up()) : undefined;
+  let serverUpS = 0;
+  let serverDownS = 0;
+  if (traffic) {
+    sim.observers.push(traffic.observer());
+    const phase = (): void => {
+      if (signaling.up()) serverUpS += 1;
+      else serverDownS += 1;
+      if (sim.now + 1000 < end) sim.schedule(sim.now + 1000, phase);
+    };
+    sim.schedule(t0, phase);
+  }
   const warmupWallMs = Math.round(performance.now() - wallStart);
   progress(`warm-up done (${sim.upNodes().length} live) at ${Math.round(performance.now() - wallStart)} ms wall`);
   for (let t = t0 + 60_000; t < end + 60_000; t += 60_000) {
@@ -255,5 +268,8 @@ export function runScenario(options: ScenarioOptions, progress: ScenarioProgress
     docs_equal_s: docsEqualAfterMs === undefined ? null : docsEqualAfterMs / 1000,
     doc_keys: docs ? docs.keys() : null,
     doc_edits: docs ? docs.edits : null,
+    traffic: traffic ? traffic.rows() : null,
+    server_up_s: traffic ? serverUpS : null,
+    server_down_s: traffic ? serverDownS : null,
   };
 }

@@ -19,6 +19,7 @@ import type { RunOptions } from './run-options.js';
 import { runScenario } from './sim-scenario.js';
 import { parseScenarioArgs, type ScenarioCli } from './sim-scenario-cli.js';
 import { formatScenarioTable, type ScenarioRow } from './sim-scenario-row.js';
+import { formatTraffic } from './sim-scenario-traffic.js';
 
 interface Cli {
   json: boolean;
@@ -112,6 +113,7 @@ function runScenarios(cli: ScenarioCli): void {
     rows.push(row);
     if (cli.json) console.log(JSON.stringify(row));
     else process.stderr.write(`  done ${label} in ${row.wall_ms} ms\n`);
+    if (!cli.json && row.traffic) console.log(`${label}, frames sent in the measured window:\n${formatTraffic(row.traffic, row.server_up_s ?? 0, row.server_down_s ?? 0)}\n`);
   }
   if (!cli.json) console.log(formatScenarioTable(rows));
 }
