@@ -9,6 +9,7 @@ import { BodyKind } from '../shared/src/gossip/wire/gossip-body.js';
 import { FrameType } from '../shared/src/gossip/wire/frames.js';
 import { peekGossip } from '../shared/src/gossip/wire/peek.js';
 import type { SimObserver } from '../shared/src/sim/simulator.js';
+import { formatTable } from './signal-stats.js';
 
 export type ServerPhase = 'up' | 'down';
 
@@ -62,16 +63,20 @@ export class TrafficTally {
 /** Frames per virtual minute of each phase, side by side, most frames first. */
 export function formatTraffic(rows: readonly TrafficRow[], upS: number, downS: number): string {
   const perMin = (count: number, seconds: number): string => (seconds > 0 ? Math.round((count * 60) / seconds).toLocaleString('en-US') : '-');
-  const names = [...new Set(rows.map((row) => row.frame))];
-  const get = (server: ServerPhase, frame: string): TrafficRow | undefined => rows.find((row) => row.server === server && row.frame === frame);
-  const total = (server: ServerPhase): number => rows.filter((row) => row.server === server).reduce((sum, row) => sum + row.frames, 0);
-  names.sort((a, b) => (get('down', b)?.frames ?? 0) + (get('up', b)?.frames ?? 0) - ((get('down', a)?.frames ?? 0) + (get('up', a)?.frames ?? 0)));
-  const table = [
+  const byFrame = new Map<string, { up: number; down: number }>();
+  for (const row of rows) {
+    const entry = byFrame.get(row.frame) ?? { up: 0, down: 0 };
+    entry[row.server] += row.frames;
+    byFrame.set(row.frame, entry);
+  }
+  const all = { up: 0, down: 0 };
+  for (const { up, down } of byFrame.values()) {
+    all.up += up;
+    all.down += down;
+  }
+  const lines = [...byFrame].sort(([, a], [, b]) => b.up + b.down - (a.up + a.down));
+  return formatTable(
     ['frame', `per min, server up (${upS} s)`, `per min, no server (${downS} s)`],
-    ...names.map((name) => [name, perMin(get('up', name)?.frames ?? 0, upS), perMin(get('down', name)?.frames ?? 0, downS)]),
-    ['all', perMin(total('up'), upS), perMin(total('down'), downS)],
-  ];
-  const widths = [0, 1, 2].map((c) => Math.max(...table.map((line) => (line[c] as string).length)));
-  const format = (line: string[]): string => `| ${line.map((text, c) => (c === 0 ? text.padEnd(widths[c] as number) : text.padStart(widths[c] as number))).join(' | ')} |`;
-  return [format(table[0] as string[]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...table.slice(1).map(format)].join('\n');
+    [...lines, ['all', all] as const].map(([frame, { up, down }]) => [frame, perMin(up, upS), perMin(down, downS)]),
+  );
 }
