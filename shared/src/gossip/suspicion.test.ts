@@ -20,6 +20,20 @@ describe('a suspicion clock', () => {
     expect(accuse(suspicion, 'b', false, false, 0)).toBe(false);
   });
 
+  it('a late confirmation does not cut short the grace a non-accuser is giving the accusers', () => {
+    const suspicion = opened(false, false);
+    for (const accuser of ['b', 'c']) accuse(suspicion, accuser, false, false, 0);
+    // Its deadline passed; the failure detector granted the accusers' DEAD two more periods to arrive.
+    suspicion.graced = true;
+    suspicion.deadline = 5000;
+    accuse(suspicion, 'd', false, false, 0);
+    expect(suspicion.deadline).toBe(5000);
+    // Before the grace, a confirmation brings the deadline down as usual.
+    const fresh = opened(false, false);
+    for (const accuser of ['b', 'c', 'd']) accuse(fresh, accuser, false, false, 0);
+    expect(fresh.deadline).toBe(MIN);
+  });
+
   it('a patient suspicion holds its maximum whatever the confirmations', () => {
     const suspicion = opened(false, true);
     for (const accuser of ['b', 'c', 'd']) accuse(suspicion, accuser, false, false, 0);

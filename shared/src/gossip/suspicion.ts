@@ -49,7 +49,12 @@ export function accuse(suspicion: Suspicion, accuser: PeerId, own: boolean, pati
     suspicion.deadline = byAccusers();
   } else if (!suspicion.accusers.has(accuser)) {
     suspicion.accusers.add(accuser);
-    suspicion.deadline = Math.max(suspicion.floor, byAccusers());
+    // A confirmation shortens the suspicion, but not a non-accuser's grace once it runs: late
+    // confirmations pulled its deadline back to the past, so every tab that had only heard of the
+    // suspicion judged at once and each flooded its own DEAD (52 DEADs for one crash at N=300). A patient
+    // suspicion is left as it was: its floor holds it already, and holding it longer slowed a heal's merge
+    // (partition-heal seed 403 agreed 3 s after the heal before, 10.25 s with every suspicion held, 7 s so).
+    suspicion.deadline = Math.max(suspicion.floor, byAccusers(), suspicion.graced && suspicion.floor === 0 ? suspicion.deadline : 0);
   } else if (notBefore <= suspicion.deadline && (!patient || suspicion.floor > 0 || suspicion.evidence)) {
     return false;
   }
