@@ -71,6 +71,24 @@ describe('Broadcast alone', () => {
     expect(layer.isMissing('o', 7)).toBe(false);
   });
 
+  it('announces to a new neighbour our own recent messages and the recent app messages of others, not membership ones', () => {
+    const { ctx, layer, join } = broadcast();
+    join('a');
+    const alive = encodeGossipBody({ kind: 'alive', incarnation: 1 });
+    layer.receive('a', 'o', 3, 2, body);
+    layer.receive('a', 'p', 1, 1, alive);
+    layer.receive('a', 'n', 4, 1, body); // from the newcomer itself: it has it
+    layer.publish(body);
+    ctx.now = 1000;
+    takeSent(ctx);
+    join('n');
+    expect(takeSent(ctx)).toEqual([{ to: 'n', frame: { type: 'ihave', entries: [{ origin: 'me', seq: 1, round: 1 }, { origin: 'o', seq: 3, round: 3 }] } }]);
+    // Older than ownCatchUpMs: nothing to announce.
+    ctx.now = 1000 + ctx.config.broadcast.ownCatchUpMs + 1;
+    join('m');
+    expect(takeSent(ctx)).toEqual([]);
+  });
+
   it('keeps eager ∪ lazy = active as neighbours come and go', () => {
     const { view, layer, join } = broadcast();
     join('a');

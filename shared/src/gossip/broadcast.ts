@@ -97,6 +97,8 @@ export class Broadcast {
   private seq = 0;
   /** Our last few messages, announced to new neighbours. */
   private ownRecent: Array<{ seq: number; at: number }> = [];
+  /** The last few app messages (DATA) from others, announced to new neighbours too (see neighborUp). */
+  private dataRecent: Array<GossipId & { round: number; at: number }> = [];
   /** The last key built: a GOSSIP frame asks for its id's key up to three times (receive, relay, isMissing). */
   private lastOrigin = '';
   private lastSeq = -1;
@@ -128,9 +130,14 @@ export class Broadcast {
     this.lazy.add(peer);
     // Announce our own recent messages on the new link: a newcomer's first announcement went out on
     // a single link, and one lost frame would otherwise leave it to anti-entropy.
+    // And the app messages of others that passed lately: a tab whose link came up just before its HELLO
+    // was answered (a lost HELLO is repeated a period later) saw them go by before it was our neighbour,
+    // and nothing else would bring them (anti-entropy covers membership, not app messages). Seen at N=300
+    // right after a server outage: a newcomer missed an update published 2 s after its first link.
     const since = this.ctx.now - this.ctx.config.broadcast.ownCatchUpMs;
-    const recent = this.ownRecent.filter((entry) => entry.at >= since);
-    if (recent.length > 0) this.ctx.send(peer, { type: 'ihave', entries: recent.map((entry) => ({ origin: this.ctx.self, seq: entry.seq, round: 1 })) });
+    const entries = this.ownRecent.filter((entry) => entry.at >= since).map((entry) => ({ origin: this.ctx.self, seq: entry.seq, round: 1 }));
+    for (const entry of this.dataRecent) if (entry.at >= since && entry.origin !== peer) entries.push({ origin: entry.origin, seq: entry.seq, round: entry.round + 1 });
+    if (entries.length > 0) this.ctx.send(peer, { type: 'ihave', entries });
   }
 
   neighborDown(peer: PeerId): void {
@@ -200,6 +207,10 @@ export class Broadcast {
     this.seen.set(key, this.ctx.now);
     this.cache.set(key, { origin, seq, round, bodyBytes, at: this.ctx.now });
     this.missing.delete(key);
+    if (bodyBytes[0] === BodyKind.DATA && this.ctx.config.broadcast.dataRecent > 0) {
+      this.dataRecent.push({ origin, seq, round, at: this.ctx.now });
+      if (this.dataRecent.length > this.ctx.config.broadcast.dataRecent) this.dataRecent = this.dataRecent.slice(-this.ctx.config.broadcast.dataRecent);
+    }
     return true;
   }
 

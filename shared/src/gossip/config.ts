@@ -87,6 +87,8 @@ export interface BroadcastTuning {
   ownCatchUpMs: number;
   /** How many of our latest messages are kept for that announcement. */
   ownRecent: number;
+  /** How many of the latest app messages (DATA) from others are announced on a new link too, if younger than ownCatchUpMs. */
+  dataRecent: number;
   /** Longest tree path accepted, hops: far above any real depth, low enough to end count-to-infinity fast. */
   maxTreeDistance: number;
   /** Shortest gap between two unrequested repeats of our tree advert to one neighbour, ms. */
@@ -255,6 +257,7 @@ export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
     maxRounds: 64,
     ownCatchUpMs: 5000,
     ownRecent: 8,
+    dataRecent: 16,
     maxTreeDistance: 32,
     treeRefreshMs: 1000,
   },
@@ -322,6 +325,7 @@ export const GOSSIP_BOUNDS: { readonly [G in Group]: Readonly<Record<keyof Gossi
     maxRounds: [1, 255],
     ownCatchUpMs: [0, 600_000],
     ownRecent: [0, 1024],
+    dataRecent: [0, 1024],
     maxTreeDistance: [1, 255],
     treeRefreshMs: [1, 600_000],
   },
