@@ -219,6 +219,8 @@ export class RoomSession {
     });
     this.signaling.on('status', (status) => {
       this.statusTracker.signaling(status);
+      // Without a server a failed dial's signals only had the mesh: the engine weighs it less.
+      this.driver.input({ type: 'signaling', joined: status === 'open' });
       this.updateStatus();
     });
     this.signaling.on('joined', (peers) => {

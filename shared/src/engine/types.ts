@@ -36,7 +36,13 @@ export type EngineInput =
   /** The app leaves: say goodbye to everyone, then stop. */
   | { type: 'leave' }
   /** Send an opaque payload to one peer, neighbour or not (relayed signaling, direct messages). */
-  | { type: 'route'; to: PeerId; payload: Uint8Array };
+  | { type: 'route'; to: PeerId; payload: Uint8Array }
+  /**
+   * Whether this tab is in the room on at least one signaling server now. Until told, an engine assumes
+   * it is. While it is not, a dial's offer and answer can only travel over the mesh, so a dial that
+   * fails says little about the peer at the other end.
+   */
+  | { type: 'signaling'; joined: boolean };
 
 export type EngineOutput =
   /** Send bytes on the open link to `to`. */

@@ -114,6 +114,9 @@ export class GossipEngine implements Engine {
       case 'route':
         this.routing.sendApp(input.to, input.payload);
         break;
+      case 'signaling':
+        this.liveness.signaling(input.joined);
+        break;
       case 'leave':
         this.leave();
         break;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layerContext, takeEvents } from '../../test/layer-context.js';
-import { Liveness } from './liveness.js';
+import { Liveness, UNCHECKED_DIALS } from './liveness.js';
 import { Membership } from './membership.js';
 
 function liveness() {
@@ -175,5 +175,41 @@ describe('Liveness with expiring tombstones', () => {
     layer.heardAlive('a', 1_700_000_100);
     expect(ctx.out).toContainEqual({ type: 'peer-join', peer: 'a', presence: {} });
     expect(membership.get('a')?.status).toBe('alive');
+  });
+
+  it('a dial that failed with no signaling server is checked only once a server is back, if still held alive', () => {
+    const { ctx, layer } = liveness();
+    layer.heardAlive('a', 0);
+    layer.heardAlive('b', 0);
+    layer.heardAlive('c', 0);
+    takeEvents(ctx);
+    // With a server, a failed dial to a member nobody may be probing is verified at once.
+    layer.dialFailed('a');
+    expect(takeEvents(ctx)).toEqual([{ type: 'verify', peer: 'a' }]);
+    // Without one, its signals only had the mesh: no check yet.
+    layer.signaling(false);
+    layer.dialFailed('b');
+    layer.dialFailed('c');
+    layer.onReconnectTimer();
+    expect(takeEvents(ctx).filter((event) => event.type === 'verify')).toEqual([]);
+    // c has an accuser meanwhile: only b is checked when the server is back, once.
+    layer.applyGossip('x', { kind: 'suspect', peer: 'c', incarnation: 0 });
+    takeEvents(ctx);
+    layer.signaling(true);
+    expect(takeEvents(ctx)).toEqual([{ type: 'verify', peer: 'b' }]);
+    layer.onReconnectTimer();
+    expect(takeEvents(ctx).filter((event) => event.type === 'verify')).toEqual([]);
+  });
+
+  it('holds at most UNCHECKED_DIALS failed mesh-only dials, dropping the oldest', () => {
+    const { ctx, layer } = liveness();
+    const peers = Array.from({ length: UNCHECKED_DIALS + 3 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+    for (const peer of peers) layer.heardAlive(peer, 0);
+    layer.signaling(false);
+    for (const peer of peers) layer.dialFailed(peer);
+    takeEvents(ctx);
+    layer.signaling(true);
+    const verified = takeEvents(ctx).flatMap((event) => (event.type === 'verify' ? [event.peer] : []));
+    expect(verified).toEqual(peers.slice(3));
   });
 });

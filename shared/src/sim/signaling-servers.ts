@@ -20,6 +20,8 @@ export interface ServerHost {
   isUp(id: PeerId): boolean;
   /** Hand peers to a node's engine as `discovered` (the client's 'joined' and 'peer-joined' handlers). */
   discovered(id: PeerId, peers: PeerId[]): void;
+  /** A session of `id` joined or lost the room: the client's status may have moved (see `connected`). */
+  sessionsChanged(id: PeerId): void;
 }
 
 export interface SignalingModel {
@@ -92,6 +94,7 @@ export class SignalingServers {
       session.joined = false;
       session.epoch += 1;
       const epoch = session.epoch;
+      this.host.sessionsChanged(id);
       this.host.schedule(this.host.now() + this.host.latency(), () => this.retry(id, name, session, epoch));
     }
   }
@@ -126,6 +129,14 @@ export class SignalingServers {
   /** Is `id` in the room on at least one server that is up? */
   connected(id: PeerId): boolean {
     for (const server of this.servers.values()) if (server.up && server.members.has(id)) return true;
+    return false;
+  }
+
+  /** Has `id` had the `joined` reply of a server that is still up (the client's status 'open')? */
+  joined(id: PeerId): boolean {
+    const mine = this.sessions.get(id);
+    if (!mine) return false;
+    for (const [name, session] of mine) if (session.joined && this.servers.get(name)?.up === true) return true;
     return false;
   }
 
@@ -197,6 +208,7 @@ export class SignalingServers {
         this.host.schedule(this.host.now() + this.host.latency(), () => {
           if (!live() || !server.up || !server.members.has(id)) return;
           s.joined = true;
+          this.host.sessionsChanged(id);
           if (sample.length > 0) this.host.discovered(id, sample);
         });
       });

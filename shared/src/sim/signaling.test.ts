@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seedsFor, withSeed } from '../../test/seeds.js';
+import type { EngineInput } from '../engine/types.js';
 import { Room, peerIds } from './room.js';
 
 const SIM_TIMEOUT_MS = 120_000;
@@ -29,6 +30,33 @@ describe('simulated signaling', () => {
         expect((at as number) - 20_000).toBeLessThan(10_000);
         expect(room.sim.linkGraphComponents()).toHaveLength(1);
         for (const id of ids) expect(room.sim.onServer(id)).toBe(true);
+      });
+    }, SIM_TIMEOUT_MS);
+  }
+
+  for (const seed of seedsFor([204])) {
+    it(`each engine hears its tab's signaling status: joined, lost with the server, joined again (seed ${seed})`, () => {
+      withSeed(seed, () => {
+        const room = new Room({ seed });
+        const heard: boolean[] = [];
+        room.sim.join('p0', 0);
+        room.sim.join('p1', 0);
+        room.sim.schedule(1, () => {
+          const engine = room.sim.nodes.get('p0')?.engine as { handle: (input: EngineInput, now: number) => unknown };
+          const handle = engine.handle.bind(engine);
+          engine.handle = (input, now) => {
+            if (input.type === 'signaling') heard.push(input.joined);
+            return handle(input, now);
+          };
+        });
+        expect(room.runUntilConverged(20_000)).toBeDefined();
+        room.sim.stopServer('default', room.sim.now);
+        room.sim.runUntil(room.sim.now + 5000);
+        expect(room.sim.nodes.get('p0')?.serverJoined).toBe(false);
+        room.sim.startServer('default', room.sim.now);
+        room.sim.runUntil(room.sim.now + 10_000);
+        expect(heard).toEqual([true, false, true]);
+        expect(room.sim.nodes.get('p0')?.serverJoined).toBe(true);
       });
     }, SIM_TIMEOUT_MS);
   }

@@ -72,6 +72,8 @@ export interface DrivenNode extends SimNode {
   readonly links: Set<PeerId>;
   /** Latest scheduled delivery per outgoing link: a close never overtakes data sent before it. */
   readonly lastDelivery: Map<PeerId, number>;
+  /** The signaling status last fed to its engine (joined on some server). */
+  serverJoined: boolean;
 }
 
 /** Inputs and timers hold their node itself: the loop looks nothing up per event. */
@@ -140,6 +142,7 @@ export class Simulator {
         latency: () => this.latency(),
         isUp: (id) => this.nodes.get(id)?.state === 'up',
         discovered: (id, peers) => this.input(id, this.now, { type: 'discovered', peers }),
+        sessionsChanged: (id) => this.signalingStatus(id),
       },
       { servers: options.servers, sampleSize: options.discoverySample, minBackoffMs: options.signalingBackoff?.minMs, maxBackoffMs: options.signalingBackoff?.maxMs },
     );
@@ -207,13 +210,26 @@ export class Simulator {
   private startNode(id: PeerId): void {
     if (this.nodes.has(id)) throw new SimError(this.seed, `node ${id} joined twice`);
     const engine = this.options.createEngine(id, createPrng((this.seed ^ fnv1a(id)) >>> 0));
-    const node: DrivenNode = { id, engine, state: 'up', timers: new Map(), joinedAt: this.now, links: new Set(), lastDelivery: new Map() };
+    const node: DrivenNode = { id, engine, state: 'up', timers: new Map(), joinedAt: this.now, links: new Set(), lastDelivery: new Map(), serverJoined: false };
     this.nodes.set(id, node);
     this.links.set(id, node.links);
     this.upDirty = true;
     this.feed(node, { type: 'start' });
+    // The client's first signaling status is 'connecting': not joined (room-session.ts feeds each status).
+    node.serverJoined = false;
+    this.feed(node, { type: 'signaling', joined: false });
     // The bootstrap sample comes from the servers it reaches (the 'joined' reply), not from here.
     this.signaling.nodeStarted(id);
+  }
+
+  /** Feeds a node's engine its signaling status when it moves (the client's 'status' events). */
+  private signalingStatus(id: PeerId): void {
+    const node = this.nodes.get(id);
+    if (node?.state !== 'up') return;
+    const joined = this.signaling.joined(id);
+    if (joined === node.serverJoined) return;
+    node.serverJoined = joined;
+    this.feed(node, { type: 'signaling', joined });
   }
 
   crash(id: PeerId, at = this.now): void {
