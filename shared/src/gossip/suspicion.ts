@@ -53,7 +53,7 @@ export function accuse(suspicion: Suspicion, accuser: PeerId, own: boolean, pati
     // confirmations pulled its deadline back to the past, so every tab that had only heard of the
     // suspicion judged at once and each flooded its own DEAD (52 DEADs for one crash at N=300). A patient
     // suspicion is left as it was: its floor holds it already, and holding it longer slowed a heal's merge
-    // (partition-heal seed 403 agreed 3 s after the heal before, 10.25 s with every suspicion held, 7 s so).
+    // (partition-heal seed 403 agreed 3 s after the heal before, 10.25 s with every suspicion held).
     suspicion.deadline = Math.max(suspicion.floor, byAccusers(), suspicion.graced && suspicion.floor === 0 ? suspicion.deadline : 0);
   } else if (notBefore <= suspicion.deadline && (!patient || suspicion.floor > 0 || suspicion.evidence)) {
     return false;
