@@ -98,7 +98,7 @@ export class Broadcast {
   /** Our last few messages, announced to new neighbours. */
   private ownRecent: Array<{ seq: number; at: number }> = [];
   /** The last few app messages (DATA) from others, announced to new neighbours too (see neighborUp). */
-  private dataRecent: Array<GossipId & { round: number; at: number }> = [];
+  private readonly dataRecent: Array<GossipId & { round: number; at: number }> = [];
   /** The last key built: a GOSSIP frame asks for its id's key up to three times (receive, relay, isMissing). */
   private lastOrigin = '';
   private lastSeq = -1;
@@ -209,7 +209,7 @@ export class Broadcast {
     this.missing.delete(key);
     if (bodyBytes[0] === BodyKind.DATA && this.ctx.config.broadcast.dataRecent > 0) {
       this.dataRecent.push({ origin, seq, round, at: this.ctx.now });
-      if (this.dataRecent.length > this.ctx.config.broadcast.dataRecent) this.dataRecent = this.dataRecent.slice(-this.ctx.config.broadcast.dataRecent);
+      if (this.dataRecent.length > this.ctx.config.broadcast.dataRecent) this.dataRecent.shift(); // on every DATA received: no copy
     }
     return true;
   }

@@ -216,8 +216,7 @@ export class Simulator {
     this.upDirty = true;
     this.feed(node, { type: 'start' });
     // The client's first signaling status is 'connecting': not joined (room-session.ts feeds each status).
-    node.serverJoined = false;
-    this.feed(node, { type: 'signaling', joined: false });
+    this.feed(node, { type: 'signaling', joined: node.serverJoined });
     // The bootstrap sample comes from the servers it reaches (the 'joined' reply), not from here.
     this.signaling.nodeStarted(id);
   }
