@@ -20,6 +20,8 @@ export interface TrafficRow {
   frame: string;
   frames: number;
   bytes: number;
+  /** GOSSIP only: distinct broadcasts (origin, seq) among those frames; frames / broadcasts is the copies each costs. */
+  broadcasts?: number;
 }
 
 const FRAME_NAMES = new Map<number, string>(Object.entries(FrameType).map(([name, type]) => [type, name]));
@@ -34,6 +36,7 @@ export function frameName(bytes: Uint8Array): string {
 /** Counts every frame sent (delivered or lost) from the moment it is observed. */
 export class TrafficTally {
   private readonly counts = new Map<string, TrafficRow>();
+  private readonly ids = new Map<string, Set<string>>();
   private readonly serverUp: () => boolean;
 
   constructor(serverUp: () => boolean) {
@@ -44,12 +47,19 @@ export class TrafficTally {
     return {
       onSend: (_from, _to, bytes) => {
         const server: ServerPhase = this.serverUp() ? 'up' : 'down';
-        const frame = frameName(bytes);
+        const gossip = peekGossip(bytes);
+        const frame = gossip ? `GOSSIP/${BODY_NAMES.get(gossip.kind) ?? gossip.kind}` : frameName(bytes);
         const key = `${server} ${frame}`;
         const row = this.counts.get(key) ?? { server, frame, frames: 0, bytes: 0 };
         row.frames += 1;
         row.bytes += bytes.length;
         this.counts.set(key, row);
+        if (gossip) {
+          const ids = this.ids.get(key) ?? new Set<string>();
+          ids.add(`${gossip.origin} ${gossip.seq}`);
+          this.ids.set(key, ids);
+          row.broadcasts = ids.size;
+        }
       },
     };
   }
