@@ -27,7 +27,9 @@ import * as encoding from 'lib0/encoding';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import { Reader } from '../../shared/src/gossip/wire/reader.js';
 import { encodeWith } from '../../shared/src/gossip/wire/scratch-encoder.js';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, derivePeerId, fromBase64Url } from '../../shared/src/signaling.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, fromBase64Url, idCertifiedBy } from '../../shared/src/signaling.js';
+
+export { idCertifiedBy };
 import type { Identity } from './identity.js';
 
 /**
@@ -124,17 +126,6 @@ export function decodeLinkAuth(bytes: Uint8Array): LinkAuthFrame {
   } catch (error) {
     throw new LinkAuthError('malformed', `link-auth frame is malformed: ${(error as Error).message}`);
   }
-}
-
-/**
- * Whether `peer` is an id that `publicKey` certifies: the key's derived id,
- * or that id behind a label and a dot (the signaling server's keeper joins
- * as `keeper.<derived id>`). Derived ids have no dot, so the label is free
- * and the part after it is what certifies; nobody can take another key's id.
- */
-export function idCertifiedBy(peer: string, publicKey: Uint8Array): boolean {
-  const derived = derivePeerId(publicKey);
-  return peer === derived || (peer.length > derived.length + 1 && peer.endsWith(`.${derived}`));
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

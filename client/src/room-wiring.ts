@@ -7,6 +7,7 @@
 import type { PeerId } from '../../shared/src/engine/types.js';
 import { GOSSIP_DEFAULTS } from '../../shared/src/gossip/config.js';
 import { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
+import { ed25519Trust } from '../../shared/src/gossip/trust.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { Prng } from '../../shared/src/prng.js';
 import type { EngineDriver } from './engine-driver.js';
@@ -17,7 +18,7 @@ import { sealedPresenceBytes } from './payload-seal.js';
 import type { RoomDebug } from './room-types.js';
 import { SignalingClient, type WebSocketConstructor } from './signaling-client.js';
 import type { SignalSeal } from './signal-seal.js';
-import type { JsonValue } from '../../shared/src/signaling.js';
+import { fromBase64Url, type JsonValue } from '../../shared/src/signaling.js';
 
 /** A neighbour that lets this much pile up unsent is stalled: drop the link. */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
@@ -60,6 +61,8 @@ export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions
   return new GossipEngine({
     selfId,
     rng,
+    // Signs what this tab originates; checks that what others sent is signed by their ids' keys.
+    trust: ed25519Trust(fromBase64Url(options.identity.publicKey) ?? new Uint8Array(0), options.identity.sign),
     overlay: { maxLinks: options.maxLinks, targetLinks: Math.min(GOSSIP_DEFAULTS.overlay.targetLinks, options.maxLinks) },
     presence: { throttleMs: options.presenceThrottleMs },
     // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs

@@ -57,6 +57,8 @@ export const ErrorCode = {
   BAD_LINK_AUTH: 'MURMUR_BAD_LINK_AUTH',
   /** A signaling envelope relayed over the mesh is unsigned, or not signed by the key its origin id derives from. */
   BAD_SIGNAL_SIGNATURE: 'MURMUR_BAD_SIGNAL_SIGNATURE',
+  /** A message on the mesh (an app broadcast) is not signed by the key its origin id derives from: dropped, not relayed. */
+  BAD_SIGNATURE: 'MURMUR_BAD_SIGNATURE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -110,6 +110,17 @@ export function derivePeerId(publicKey: Uint8Array): string {
 }
 
 /**
+ * Whether `peer` is an id that `publicKey` certifies: the key's derived id,
+ * or that id behind a label and a dot (the signaling server's keeper joins
+ * as `keeper.<derived id>`). Derived ids have no dot, so the label is free
+ * and the part after it is what certifies; nobody can take another key's id.
+ */
+export function idCertifiedBy(peer: string, publicKey: Uint8Array): boolean {
+  const derived = derivePeerId(publicKey);
+  return peer === derived || (peer.length > derived.length + 1 && peer.endsWith(`.${derived}`));
+}
+
+/**
  * The bytes a join signs: context, the server's challenge for this socket,
  * the room and the peer id. The challenge makes a captured join useless on
  * any other socket; the room and id make it useless for any other join.

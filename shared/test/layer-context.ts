@@ -8,6 +8,7 @@ import { Context } from '../src/gossip/context.js';
 import { decodeFrame, type Frame, type MemberStatus } from '../src/gossip/wire/frames.js';
 import { DEFAULT_WIRE_LIMITS } from '../src/gossip/wire/limits.js';
 import { createPrng } from '../src/prng.js';
+import { simTrust } from '../src/sim/sim-trust.js';
 
 export interface FakeView {
   neighbors: Set<PeerId>;
@@ -21,7 +22,7 @@ export interface FakeView {
 }
 
 export function layerContext(selfId = 'me', tuning: GossipOverrides = {}, seed = 1): { ctx: Context; view: FakeView } {
-  const ctx = new Context(resolveConfig({ selfId, rng: createPrng(seed), ...tuning }));
+  const ctx = new Context(resolveConfig({ selfId, rng: createPrng(seed), trust: simTrust(selfId), ...tuning }));
   const view: FakeView = { neighbors: new Set(), statuses: new Map(), selfIncarnation: 0, dialing: new Set(), treeRoot: '', lists: new Map() };
   ctx.view = {
     neighbors: view.neighbors,

@@ -13,7 +13,8 @@ function broadcast() {
   return { ctx, view, layer, join };
 }
 
-const body = encodeGossipBody({ kind: 'data', payload: Uint8Array.of(1, 2, 3) });
+// The broadcast layer never reads a body's signature (frame-routing checks it): any key and signature bytes do.
+const body = encodeGossipBody({ kind: 'data', payload: Uint8Array.of(1, 2, 3), key: new Uint8Array(32), signature: new Uint8Array(64) });
 
 describe('Broadcast alone', () => {
   it('pushes on tree links, announces on the others in one batched IHAVE, and retransmits an unacknowledged push', () => {

@@ -164,6 +164,16 @@ export class Broadcast {
     for (const peer of neighbors) (tree.has(peer) ? this.eager : this.lazy).add(peer);
   }
 
+  /** The sequence number our next message will get (what a signature over its id must name). */
+  get nextSeq(): number {
+    return this.seq + 1;
+  }
+
+  /** Whether a message with this id was accepted already (or is our own). */
+  has(origin: PeerId, seq: number): boolean {
+    return this.seen.has(this.keyOf(origin, seq));
+  }
+
   /** Publishes our own message; returns its id. `pushAll`: push it on the lazy links too (see above). */
   publish(bodyBytes: Uint8Array, pushAll = false): GossipId {
     this.seq += 1;

@@ -3,12 +3,14 @@ import { ErrorCode, MurmurError } from '../errors.js';
 import { createPrng } from '../prng.js';
 import { GOSSIP_BOUNDS, GOSSIP_DEFAULTS, resolveConfig, type GossipOverrides } from './config.js';
 import { GossipEngine } from './gossip-engine.js';
+import { simTrust } from '../sim/sim-trust.js';
 
 const rng = createPrng(1);
+const trust = simTrust('a');
 
 describe('gossip config', () => {
   it('merges defaults per group', () => {
-    const config = resolveConfig({ selfId: 'a', rng, presence: { throttleMs: 100 }, detector: { indirectProbes: 2 } });
+    const config = resolveConfig({ selfId: 'a', rng, trust, presence: { throttleMs: 100 }, detector: { indirectProbes: 2 } });
     expect(config.overlay.maxLinks).toBe(8);
     expect(config.presence.throttleMs).toBe(100);
     expect(config.detector.indirectProbes).toBe(2);
@@ -48,7 +50,7 @@ describe('gossip config', () => {
   ])('refuses %o naming %s', (bad, field) => {
     let error: unknown;
     try {
-      new GossipEngine({ selfId: 'a', rng, ...bad });
+      new GossipEngine({ selfId: 'a', rng, trust, ...bad });
     } catch (caught) {
       error = caught;
     }
@@ -58,6 +60,14 @@ describe('gossip config', () => {
   });
 
   it('refuses a missing rng', () => {
-    expect(() => resolveConfig({ selfId: 'a', rng: undefined as unknown as typeof rng })).toThrow(/rng/);
+    expect(() => resolveConfig({ selfId: 'a', rng: undefined as unknown as typeof rng, trust })).toThrow(/rng/);
+  });
+
+  it.each([
+    [undefined, /option trust: must be an EngineTrust/],
+    [{ ...trust, publicKey: new Uint8Array(31) }, /option trust: publicKey must be 32 bytes/],
+    [{ ...trust, verify: 'yes' }, /option trust: verify must be a function/],
+  ])('refuses a trust that is not one (%#)', (bad, message) => {
+    expect(() => resolveConfig({ selfId: 'a', rng, trust: bad as unknown as typeof trust })).toThrow(message);
   });
 });

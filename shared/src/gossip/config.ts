@@ -10,6 +10,7 @@
 import { ErrorCode, MurmurError } from '../errors.js';
 import type { PeerId } from '../engine/types.js';
 import type { Prng } from '../prng.js';
+import { trustProblem, type EngineTrust } from './trust.js';
 import { MAX_COUNTER } from './wire/counter.js';
 
 export interface OverlayTuning {
@@ -222,9 +223,11 @@ export type GossipOverrides = { [G in Group]?: Partial<GossipTuning[G]> } & Part
 export interface GossipOptions extends GossipOverrides {
   selfId: PeerId;
   rng: Prng;
+  /** Signs what this tab originates and checks what others did: a key `selfId` is certified by (trust.ts). */
+  trust: EngineTrust;
 }
 
-export type GossipConfig = GossipTuning & { selfId: PeerId; rng: Prng };
+export type GossipConfig = GossipTuning & { selfId: PeerId; rng: Prng; trust: EngineTrust };
 
 export const GOSSIP_DEFAULTS: Readonly<GossipTuning> = {
   overlay: {
@@ -399,10 +402,13 @@ export function resolveConfig(options: GossipOptions): GossipConfig {
     initialIncarnation: options.initialIncarnation ?? GOSSIP_DEFAULTS.initialIncarnation,
     selfId: options.selfId,
     rng: options.rng,
+    trust: options.trust,
   };
   if (typeof config.selfId !== 'string' || config.selfId.length === 0) throw bad('selfId', 'must be a non-empty string');
   if (new TextEncoder().encode(config.selfId).length > config.limits.maxPeerIdBytes) throw bad('selfId', `longer than limits.maxPeerIdBytes (${config.limits.maxPeerIdBytes})`);
   if (typeof config.rng?.next !== 'function') throw bad('rng', 'must be a Prng (createPrng(seed))');
+  const trustWrong = trustProblem(config.trust);
+  if (trustWrong !== undefined) throw bad('trust', trustWrong);
   if (typeof config.roomMembership !== 'boolean') throw bad('roomMembership', 'must be a boolean');
   const incarnation = config.initialIncarnation;
   if (typeof incarnation !== 'number' || !Number.isSafeInteger(incarnation) || incarnation < 0 || incarnation > MAX_COUNTER) {

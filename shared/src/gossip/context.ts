@@ -50,6 +50,8 @@ export interface EngineStats {
   graftsRefused: number;
   /** Routes to non-members dropped to keep STRANGER_ROUTES (routing.ts). */
   routesDropped: number;
+  /** Messages dropped because their signature or key did not check out (trust.ts). */
+  badSignatures: number;
 }
 
 export function emptyStats(): EngineStats {
@@ -78,6 +80,7 @@ export function emptyStats(): EngineStats {
     pullsServed: 0,
     graftsRefused: 0,
     routesDropped: 0,
+    badSignatures: 0,
   };
 }
 

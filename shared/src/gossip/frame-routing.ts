@@ -5,6 +5,8 @@
 import type { PeerId } from '../engine/types.js';
 import { isFlooded } from './broadcast.js';
 import type { Layers } from './layers.js';
+import { dataSignedBy } from './trust.js';
+import { ErrorCode } from '../errors.js';
 import type { Frame } from './wire/frames.js';
 
 /** A decoded frame from neighbour `from` that is not the overlay's. */
@@ -53,6 +55,14 @@ export function routeFrame(l: Layers, from: PeerId, frame: Frame): void {
 }
 
 function onGossip(l: Layers, from: PeerId, frame: Extract<Frame, { type: 'gossip' }>): void {
+  // Checked before the id is marked seen, so a forgery that comes first cannot shadow the genuine copy;
+  // and only once per id (a duplicate is dropped by its id below, unverified).
+  const { body } = frame;
+  if (body.kind === 'data' && !l.broadcast.has(frame.origin, frame.seq) && !dataSignedBy(l.ctx.config.trust, frame.origin, frame.seq, body.payload, body.key, body.signature)) {
+    l.ctx.stats.badSignatures += 1;
+    l.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `DATA ${frame.origin}#${frame.seq} from ${from}: not signed by ${frame.origin}'s key` });
+    return;
+  }
   const flooded = isFlooded(frame.bodyBytes);
   // An unrequested push off the tree (not a flooded verdict, not an answer to our GRAFT): the sender thinks we are its child.
   if (!flooded && !l.tree.treeLinks().has(from) && l.overlay.active.has(from) && !l.broadcast.isMissing(frame.origin, frame.seq)) {

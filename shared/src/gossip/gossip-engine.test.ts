@@ -3,13 +3,14 @@ import type { EngineOutput } from '../engine/types.js';
 import { ErrorCode, MurmurError } from '../errors.js';
 import { createPrng } from '../prng.js';
 import { Room } from '../sim/room.js';
+import { signedData, simTrust } from '../sim/sim-trust.js';
 import { GossipEngine } from './gossip-engine.js';
 import { decodeFrame, encodeFrame, encodeGossipFrame } from './wire/frames.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
 import { DEFAULT_WIRE_LIMITS } from './wire/limits.js';
 
 function engine(id: string): GossipEngine {
-  return new GossipEngine({ selfId: id, rng: createPrng(7) });
+  return new GossipEngine({ selfId: id, rng: createPrng(7), trust: simTrust(id) });
 }
 
 function sends(outputs: EngineOutput[]): Array<{ to: string; type: string }> {
@@ -62,7 +63,7 @@ describe('GossipEngine', () => {
   });
 
   it('refuses oversized presence from the app with a typed error', () => {
-    const a = new GossipEngine({ selfId: 'a', rng: createPrng(1), limits: { maxPresenceBytes: 16 } });
+    const a = new GossipEngine({ selfId: 'a', rng: createPrng(1), trust: simTrust('a'), limits: { maxPresenceBytes: 16 } });
     expect(() => a.handle({ type: 'set-presence', presence: { name: 'a much too long name' } }, 0)).toThrow(MurmurError);
   });
 
@@ -111,7 +112,7 @@ describe('GossipEngine', () => {
     const told = toX.find((bytes) => decodeFrame(bytes, DEFAULT_WIRE_LIMITS).type === 'records');
     expect(told && decodeFrame(told, DEFAULT_WIRE_LIMITS)).toMatchObject({ records: [expect.objectContaining({ peer: 'x', status: 'dead', incarnation: 5 })] });
 
-    const x = new GossipEngine({ selfId: 'x', rng: createPrng(3), initialIncarnation: 5 });
+    const x = new GossipEngine({ selfId: 'x', rng: createPrng(3), trust: simTrust('x'), initialIncarnation: 5 });
     x.handle({ type: 'start' }, 0);
     x.handle({ type: 'link-up', peer: 'a' }, 3);
     x.handle({ type: 'receive', from: 'a', bytes: told as Uint8Array }, 5);
@@ -185,10 +186,10 @@ describe('GossipEngine', () => {
     const a = engine('a');
     a.handle({ type: 'start' }, 0);
     a.handle({ type: 'link-up', peer: 'x' }, 1);
-    const body = encodeGossipBody({ kind: 'data', payload: Uint8Array.of(7) });
+    const body = (seq: number) => signedData('o', seq, Uint8Array.of(7));
     const delivered = (outputs: EngineOutput[]) => outputs.filter((o) => o.type === 'deliver').length;
-    expect(delivered(a.handle({ type: 'receive', from: 'x', bytes: encodeGossipFrame('o', 1, 64, body) }, 2))).toBe(1);
-    expect(delivered(a.handle({ type: 'receive', from: 'x', bytes: encodeGossipFrame('o', 2, 65, body) }, 3))).toBe(0);
+    expect(delivered(a.handle({ type: 'receive', from: 'x', bytes: encodeGossipFrame('o', 1, 64, body(1)) }, 2))).toBe(1);
+    expect(delivered(a.handle({ type: 'receive', from: 'x', bytes: encodeGossipFrame('o', 2, 65, body(2)) }, 3))).toBe(0);
     expect(a.snapshot().stats.duplicates).toBe(1);
   });
 });

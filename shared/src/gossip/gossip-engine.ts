@@ -16,7 +16,7 @@ import type { Context, EngineStats } from './context.js';
 import { routeEvent } from './event-routing.js';
 import type { FailureDetector } from './failure-detector.js';
 import { routeFrame } from './frame-routing.js';
-import { createLayers, publish, type Layers } from './layers.js';
+import { createLayers, publishData, type Layers } from './layers.js';
 import type { Liveness } from './liveness.js';
 import type { Member, Membership } from './membership.js';
 import { OVERLAY_FRAMES, type Overlay, type OverlayFrame } from './overlay.js';
@@ -109,7 +109,7 @@ export class GossipEngine implements Engine {
         if (input.payload.length > this.config.limits.maxPayloadBytes) {
           throw new MurmurError(ErrorCode.BAD_ARGUMENT, `broadcast payload of ${input.payload.length} bytes is over maxPayloadBytes`);
         }
-        publish(this.layers, { kind: 'data', payload: input.payload });
+        publishData(this.layers, input.payload);
         break;
       case 'route':
         this.routing.sendApp(input.to, input.payload);

@@ -14,6 +14,7 @@ import { Overlay } from './overlay.js';
 import { Presence } from './presence.js';
 import { Routing } from './routing.js';
 import { SpanningTree } from './spanning-tree.js';
+import { dataSigned } from './trust.js';
 import { encodeGossipBody, type GossipBody } from './wire/gossip-body.js';
 
 export interface Layers {
@@ -68,6 +69,13 @@ export function createLayers(config: GossipConfig): Layers {
     presence: new Presence(ctx, membership),
     antiEntropy: new AntiEntropy(ctx, membership),
   };
+}
+
+/** Publishes an app broadcast, signed over the id it is about to get (trust.ts). */
+export function publishData(l: Layers, payload: Uint8Array): void {
+  const { trust } = l.ctx.config;
+  const signature = trust.sign(dataSigned(l.ctx.self, l.broadcast.nextSeq, payload));
+  publish(l, { kind: 'data', payload, key: trust.publicKey, signature });
 }
 
 /** Publishes our own broadcast and applies it locally like any received one. */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineOutput } from '../engine/types.js';
 import { createPrng } from '../prng.js';
 import { Room, peerIds, type Verdict } from '../sim/room.js';
+import { simTrust } from '../sim/sim-trust.js';
 import { GossipEngine } from './gossip-engine.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
 import { decodeFrame, encodeFrame, encodeGossipFrame } from './wire/frames.js';
@@ -127,8 +128,8 @@ describe('probing', () => {
 
 /** Engines a and b linked (b answers a at once, no loss); a's timers are run by hand. */
 function linkedPair(roomMembership: boolean) {
-  const a = new GossipEngine({ selfId: 'a', rng: createPrng(3), roomMembership });
-  const b = new GossipEngine({ selfId: 'b', rng: createPrng(4), roomMembership });
+  const a = new GossipEngine({ selfId: 'a', rng: createPrng(3), trust: simTrust('a'), roomMembership });
+  const b = new GossipEngine({ selfId: 'b', rng: createPrng(4), trust: simTrust('b'), roomMembership });
   const timers = new Map<string, number>();
   const verdicts: string[] = [];
   const pair = {

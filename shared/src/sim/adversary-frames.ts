@@ -8,6 +8,8 @@ import type { PeerId } from '../engine/types.js';
 import { encodeGossipBody, type GossipBody } from '../gossip/wire/gossip-body.js';
 import { encodeFrame, encodeGossipFrame, type MemberRecord, type MemberStatus, type RouteContent } from '../gossip/wire/frames.js';
 import { parsePresence } from '../gossip/wire/presence-json.js';
+import { dataSigned } from '../gossip/trust.js';
+import { simTrust } from './sim-trust.js';
 
 /** The largest integer a lib0 varuint may carry (2^53 − 1); the engine takes incarnations and versions only up to MAX_COUNTER. */
 export const MAX_WIRE_UINT = Number.MAX_SAFE_INTEGER;
@@ -16,6 +18,15 @@ export { MAX_COUNTER } from '../gossip/wire/counter.js';
 /** A GOSSIP frame claiming to come from `origin` (no field ties it to whoever sent it). */
 export function forgedGossip(origin: PeerId, seq: number, body: GossipBody, round = 1): Uint8Array {
   return encodeGossipFrame(origin, seq, round, encodeGossipBody(body));
+}
+
+/**
+ * An app broadcast in `origin`'s name, signed by `signer` with its own key over the id and payload
+ * (all a real member can sign): the signature is genuine, the key is not `origin`'s.
+ */
+export function forgedData(origin: PeerId, seq: number, payload: Uint8Array, signer: PeerId): Uint8Array {
+  const trust = simTrust(signer);
+  return forgedGossip(origin, seq, { kind: 'data', payload, key: trust.publicKey, signature: trust.sign(dataSigned(origin, seq, payload)) });
 }
 
 /** A member record stating anything about anyone. */

@@ -5,6 +5,7 @@
  * and frames on the wire, app deliveries. An honest tab can also reload
  * (`restart`): same id, fresh engine, as a tab that rejoins the room.
  */
+import { simTrust } from './sim-trust.js';
 import type { Engine, EngineInput, EngineOutput, PeerId } from '../engine/types.js';
 import type { GossipOverrides } from '../gossip/config.js';
 import { GossipEngine } from '../gossip/gossip-engine.js';
@@ -72,7 +73,7 @@ export class HostileRoom {
     this.honestIds = peerIds(options.honest);
     this.adversaryIds = Object.keys(options.adversaries);
     const sampleRng = createPrng(options.seed + 7);
-    const engineFor = (id: PeerId, rng: Prng): GossipEngine => new GossipEngine({ selfId: id, rng, ...options.engine });
+    const engineFor = (id: PeerId, rng: Prng): GossipEngine => new GossipEngine({ selfId: id, rng, trust: simTrust(id), ...options.engine });
     this.sim = new Simulator({
       seed: options.seed,
       network: options.network,

@@ -6,6 +6,7 @@
 import type { EngineOutput, PeerId, Presence } from '../engine/types.js';
 import type { GossipOverrides } from '../gossip/config.js';
 import { GossipEngine } from '../gossip/gossip-engine.js';
+import { simTrust } from './sim-trust.js';
 import { Simulator, type NetworkModel, type SimNode, type SimulatorOptions } from './simulator.js';
 
 export interface RoomOptions {
@@ -44,7 +45,7 @@ export class Room {
       ...options.sim,
       seed: options.seed,
       network: options.network,
-      createEngine: (id, rng) => new GossipEngine({ selfId: id, rng, ...options.engine }),
+      createEngine: (id, rng) => new GossipEngine({ selfId: id, rng, trust: simTrust(id), ...options.engine }),
       invariant: (node) => this.invariant(node),
     });
     const track = options.trackViews ?? true;

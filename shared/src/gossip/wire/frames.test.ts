@@ -16,8 +16,8 @@ const bodies: GossipBody[] = [
   { kind: 'dead', peer: 'x', incarnation: 2 ** 32 - 1 },
   { kind: 'left', incarnation: 9 },
   { kind: 'presence', version: 12, json: '{"name":"Ada","cursor":{"x":1,"y":2}}', presence: { name: 'Ada', cursor: { x: 1, y: 2 } } },
-  { kind: 'data', payload: Uint8Array.of(1, 2, 3, 250) },
-  { kind: 'data', payload: new Uint8Array(0) },
+  { kind: 'data', payload: Uint8Array.of(1, 2, 3, 250), key: new Uint8Array(32).fill(7), signature: new Uint8Array(64).fill(9) },
+  { kind: 'data', payload: new Uint8Array(0), key: new Uint8Array(32), signature: new Uint8Array(64) },
   { kind: 'routed', from: 'a', to: 'b', payload: Uint8Array.of(7) },
 ];
 
@@ -138,7 +138,7 @@ describe('gossip frames', () => {
     expect(() => decodeFrame(encodeFrame({ type: 'forward-join', peer: 'toolong', ttl: 1 }), small)).toThrow(/over the limit/);
     const presence = encodeGossipBody({ kind: 'presence', version: 1, json: '{"name":"long"}', presence: { name: 'long' } });
     expect(() => decodeFrame(encodeGossipFrame('o', 1, 1, presence), small)).toThrow(/over the limit/);
-    expect(() => decodeFrame(encodeGossipFrame('o', 1, 1, encodeGossipBody({ kind: 'data', payload: Uint8Array.of(1, 2, 3) })), small)).toThrow(/over the limit/);
+    expect(() => decodeFrame(encodeGossipFrame('o', 1, 1, encodeGossipBody({ kind: 'data', payload: Uint8Array.of(1, 2, 3), key: new Uint8Array(32), signature: new Uint8Array(64) })), small)).toThrow(/over the limit/);
   });
 
   it('never throws anything but WireError on random bytes', () => {

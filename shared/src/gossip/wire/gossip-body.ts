@@ -9,18 +9,27 @@
  *   DEAD     = 3 peer:string incarnation:varuint           origin is the judge
  *   LEFT     = 4 incarnation:varuint                       origin is the leaver
  *   PRESENCE = 5 version:varuint json:string               origin is the owner
- *   DATA     = 6 payload:bytes                             app broadcast
+ *   (6: retired, the unsigned DATA before signed messages)
  *   ROUTED   = 7 from:string to:string payload:bytes       routing fallback flood
  *   HEARSAY  = 8 peer:string incarnation:varuint           origin merged a record holding peer suspect or dead
+ *   DATA     = 9 payload:bytes key:32 signature:64         app broadcast, signed by its origin (trust.ts)
  */
 import * as encoding from 'lib0/encoding';
+import { ErrorCode, MurmurError } from '../../errors.js';
 import type { PeerId, Presence } from '../../engine/types.js';
 import { parsePresence } from './presence-json.js';
 import { Reader, WireError } from './reader.js';
 import { encodeWith } from './scratch-encoder.js';
 import type { WireLimits } from './limits.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../signaling.js';
 
-export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, PRESENCE: 5, DATA: 6, ROUTED: 7, HEARSAY: 8 } as const;
+export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, PRESENCE: 5, ROUTED: 7, HEARSAY: 8, DATA: 9 } as const;
+
+/** Body kinds no longer sent, never to be reused: refused as a peer on an older protocol. */
+export const RESERVED_BODY_KINDS = {
+  /** App broadcasts before they were signed (issue 13): anyone could send one in another's name. */
+  UNSIGNED_DATA: 6,
+} as const;
 
 export type GossipBody =
   | { kind: 'alive'; incarnation: number }
@@ -33,7 +42,8 @@ export type GossipBody =
   | { kind: 'dead'; peer: PeerId; incarnation: number }
   | { kind: 'left'; incarnation: number }
   | { kind: 'presence'; version: number; presence: Presence; json: string }
-  | { kind: 'data'; payload: Uint8Array }
+  /** `key`: the origin's Ed25519 public key; `signature`: its signature over trust.ts dataSigned(origin, seq, payload). */
+  | { kind: 'data'; payload: Uint8Array; key: Uint8Array; signature: Uint8Array }
   | { kind: 'routed'; from: PeerId; to: PeerId; payload: Uint8Array };
 
 export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): void {
@@ -60,6 +70,8 @@ export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): vo
     case 'data':
       encoding.writeUint8(encoder, BodyKind.DATA);
       encoding.writeVarUint8Array(encoder, body.payload);
+      writeFixed(encoder, body.key, PUBLIC_KEY_BYTES, 'DATA key');
+      writeFixed(encoder, body.signature, SIGNATURE_BYTES, 'DATA signature');
       break;
     case 'routed':
       encoding.writeUint8(encoder, BodyKind.ROUTED);
@@ -68,6 +80,12 @@ export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): vo
       encoding.writeVarUint8Array(encoder, body.payload);
       break;
   }
+}
+
+/** Raw bytes of a fixed length (keys, signatures): a wrong length is a bug of the caller's, not bad input. */
+function writeFixed(encoder: encoding.Encoder, bytes: Uint8Array, length: number, what: string): void {
+  if (bytes.length !== length) throw new MurmurError(ErrorCode.BAD_ARGUMENT, `${what} must be ${length} bytes, got ${bytes.length}`);
+  encoding.writeUint8Array(encoder, bytes);
 }
 
 export function encodeGossipBody(body: GossipBody): Uint8Array {
@@ -95,12 +113,14 @@ export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
       return { kind: 'presence', version, json, presence: parsePresence(json) };
     }
     case BodyKind.DATA:
-      return { kind: 'data', payload: reader.bytesOf(limits.maxPayloadBytes, 'payload') };
+      return { kind: 'data', payload: reader.bytesOf(limits.maxPayloadBytes, 'payload'), key: reader.fixed(PUBLIC_KEY_BYTES, 'DATA key'), signature: reader.fixed(SIGNATURE_BYTES, 'DATA signature') };
     case BodyKind.ROUTED: {
       const from = reader.string(limits.maxPeerIdBytes, 'peer id');
       const to = reader.string(limits.maxPeerIdBytes, 'peer id');
       return { kind: 'routed', from, to, payload: reader.bytesOf(limits.maxPayloadBytes, 'payload') };
     }
+    case RESERVED_BODY_KINDS.UNSIGNED_DATA:
+      throw new WireError('unknown-type', 'unsigned DATA (gossip body kind 6, retired): the sender runs an older protocol');
     default:
       throw new WireError('unknown-type', `unknown gossip body kind ${kind}`);
   }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FrameType, RESERVED_FRAME_TYPES } from './frames.js';
-import { BodyKind } from './gossip-body.js';
+import { BodyKind, RESERVED_BODY_KINDS } from './gossip-body.js';
 
 const doc = readFileSync(new URL('../../../PROTOCOL.md', import.meta.url), 'utf8');
 
@@ -36,9 +36,9 @@ describe('PROTOCOL.md', () => {
     expect(entries(rows, true)).toEqual(Object.entries(RESERVED_FRAME_TYPES).sort(byNumber));
   });
 
-  it('gossip body table matches BodyKind', () => {
+  it('gossip body table matches BodyKind, and its reserved rows RESERVED_BODY_KINDS', () => {
     const rows = table('### Gossip bodies');
     expect(entries(rows, false)).toEqual(Object.entries(BodyKind).sort(byNumber));
-    expect(entries(rows, true)).toEqual([]);
+    expect(entries(rows, true)).toEqual(Object.entries(RESERVED_BODY_KINDS).sort(byNumber));
   });
 });

@@ -116,6 +116,14 @@ export class Reader {
     return out;
   }
 
+  /** Exactly `length` raw bytes, no prefix (keys, signatures). */
+  fixed(length: number, what: string): Uint8Array {
+    if (length > this.remaining) throw new WireError('truncated', `truncated: ${what} of ${length} bytes, ${this.remaining} left`);
+    const out = this.bytes.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+
   /** A list count, checked against the bytes left so a huge count cannot allocate. */
   count(minItemBytes: number, max: number, what: string): number {
     const n = this.varUint();

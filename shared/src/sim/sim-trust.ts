@@ -1,0 +1,74 @@
+/**
+ * Keys for simulated tabs (issue 13). Simulated ids are names ('p025',
+ * 'x-mallory'), not hashes of keys, so here a name certifies the key made
+ * from it: each node's secret key is SHA-256 of its name, and `certifies`
+ * compares a claimed key with the one made for the claimed name. Signing and
+ * verification are real Ed25519 (@noble/curves). An adversary is an engine
+ * like any other and signs with its own key only; nothing in the simulator
+ * hands one node's secret to another.
+ *
+ * Verification is a pure function of (signature, message, key), so its
+ * verdicts are memoised across all nodes: a broadcast is verified once per
+ * run, not once per receiver, which a 1,000-node run could not afford
+ * (~1 ms per verification in Node). The memo changes no outcome.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { PeerId } from '../engine/types.js';
+import { dataSigned, verifyEd25519, type EngineTrust } from '../gossip/trust.js';
+import { encodeGossipBody } from '../gossip/wire/gossip-body.js';
+
+const keys = new Map<PeerId, { secret: Uint8Array; publicKey: Uint8Array }>();
+/** Verdicts by signature; the message and key are compared in full before a memoised verdict is used. */
+const verdicts = new Map<string, { message: Uint8Array; key: Uint8Array; ok: boolean }>();
+/** Verdicts (and keys) kept at most; past it a memo starts over (a bound, not a cache policy: runs stay well below). */
+const MAX_VERDICTS = 200_000;
+
+function keysOf(peer: PeerId): { secret: Uint8Array; publicKey: Uint8Array } {
+  let pair = keys.get(peer);
+  if (pair === undefined) {
+    const secret = sha256(new TextEncoder().encode(`murmur-sim-key/${peer}`));
+    pair = { secret, publicKey: ed25519.getPublicKey(secret) };
+    if (keys.size >= MAX_VERDICTS) keys.clear();
+    keys.set(peer, pair);
+  }
+  return pair;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+function certifies(peer: PeerId, publicKey: Uint8Array): boolean {
+  return sameBytes(keysOf(peer).publicKey, publicKey);
+}
+
+function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  const memoKey = hex(signature);
+  const known = verdicts.get(memoKey);
+  if (known !== undefined && sameBytes(known.message, message) && sameBytes(known.key, publicKey)) return known.ok;
+  const ok = verifyEd25519(signature, message, publicKey);
+  if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+  verdicts.set(memoKey, { message: message.slice(), key: publicKey.slice(), ok });
+  return ok;
+}
+
+/** The trust of simulated node `id`: its own key, real signatures, names as certificates. */
+export function simTrust(id: PeerId): EngineTrust {
+  const { secret, publicKey } = keysOf(id);
+  return { publicKey, sign: (message) => ed25519.sign(message, secret), verify, certifies };
+}
+
+/** A DATA body as node `origin` would publish it as message `seq` (for tests that hand engines frames). */
+export function signedData(origin: PeerId, seq: number, payload: Uint8Array): Uint8Array {
+  const trust = simTrust(origin);
+  return encodeGossipBody({ kind: 'data', payload, key: trust.publicKey, signature: trust.sign(dataSigned(origin, seq, payload)) });
+}
