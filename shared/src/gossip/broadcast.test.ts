@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layerContext, takeSent } from '../../test/layer-context.js';
-import { Broadcast } from './broadcast.js';
+import { Broadcast, SEQ_PER_SECOND } from './broadcast.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
 
 function broadcast() {
@@ -17,6 +17,28 @@ function broadcast() {
 const body = encodeGossipBody({ kind: 'data', payload: Uint8Array.of(1, 2, 3), key: new Uint8Array(32), signature: new Uint8Array(64) });
 
 describe('Broadcast alone', () => {
+  it('refuses an id once it is older than any it remembers for that origin (a replay), not a later one', () => {
+    const { ctx, layer, join } = broadcast();
+    join('x');
+    expect(layer.receive('x', 'o', 5, 1, body)).toBe(true);
+    ctx.now = ctx.config.broadcast.messageTtlMs + 1;
+    layer.expire(); // o#5 leaves the seen-set
+    expect(layer.has('o', 5)).toBe(true);
+    expect(layer.receive('x', 'o', 5, 1, body)).toBe(false); // the same message, replayed
+    expect(layer.receive('x', 'o', 4, 1, body)).toBe(false); // an older one, too late to matter
+    expect(ctx.stats.replaysRefused).toBe(2);
+    expect(layer.receive('x', 'o', 6, 1, body)).toBe(true);
+    expect(layer.receive('x', 'p', 1, 1, body)).toBe(true); // floors are per origin
+  });
+
+  it('a session starts its ids at its first incarnation × SEQ_PER_SECOND: a reload under the same id is not taken for a replay', () => {
+    const { ctx } = layerContext('me', { initialIncarnation: 1_800_000_000 });
+    const layer = new Broadcast(ctx);
+    expect(layer.publish(body).seq).toBe(1_800_000_000 * SEQ_PER_SECOND + 1);
+    // The largest first incarnation (2^32 − 1) leaves 2^21 ids below 2^53.
+    expect(Number.isSafeInteger((2 ** 32 - 1) * SEQ_PER_SECOND + SEQ_PER_SECOND - 1)).toBe(true);
+  });
+
   it('pushes on tree links, announces on the others in one batched IHAVE, and retransmits an unacknowledged push', () => {
     const { ctx, view, layer, join } = broadcast();
     join('t');

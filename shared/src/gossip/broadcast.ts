@@ -75,6 +75,23 @@ export function isFlooded(bodyBytes: Uint8Array): boolean {
   return kind === BodyKind.DEAD || kind === BodyKind.LEFT;
 }
 
+/**
+ * Our sequence numbers start at initialIncarnation × SEQ_PER_SECOND. The
+ * client passes wall-clock seconds as the first incarnation, so a tab that
+ * reloads under the same id starts above every sequence number its former
+ * session could have sent (2^21 a second of that session's life), and the
+ * replay floor below never refuses the new session's messages. 2^32 − 1
+ * (the largest incarnation) × 2^21 stays below 2^53.
+ */
+export const SEQ_PER_SECOND = 2 ** 21;
+
+/**
+ * Origins whose replay floor is kept, at most; past it the oldest goes (its
+ * old messages could then be replayed once more: a bound on memory against
+ * a flood of made-up origins, far above any room's members).
+ */
+export const MAX_FLOORS = 8192;
+
 export function messageKey(origin: PeerId, seq: number): string {
   return `${origin}\u0000${seq}`;
 }
@@ -94,7 +111,13 @@ export class Broadcast {
   /** The same entries in deadline order (each is (re)appended at now + ackTimeoutMs); `done` ones are skipped. */
   private resendQueue: Unacked[] = [];
   private resendHead = 0;
-  private seq = 0;
+  private seq: number;
+  /**
+   * Per origin, the largest sequence number whose id left `seen`: a message at
+   * or below it is a replay (or too late to matter) and is refused, not
+   * delivered twice (issue 13: a genuine DATA replayed 75 s later was).
+   */
+  private readonly floors = new Map<PeerId, number>();
   /** Our last few messages, announced to new neighbours. */
   private ownRecent: Array<{ seq: number; at: number }> = [];
   /** The last few app messages (DATA) from others, announced to new neighbours too (see neighborUp). */
@@ -106,6 +129,7 @@ export class Broadcast {
 
   constructor(ctx: Context) {
     this.ctx = ctx;
+    this.seq = ctx.config.initialIncarnation * SEQ_PER_SECOND;
   }
 
   private keyOf(origin: PeerId, seq: number): string {
@@ -169,9 +193,14 @@ export class Broadcast {
     return this.seq + 1;
   }
 
-  /** Whether a message with this id was accepted already (or is our own). */
+  /** Whether a message with this id was accepted already (or is our own), or is older than what we still remember. */
   has(origin: PeerId, seq: number): boolean {
-    return this.seen.has(this.keyOf(origin, seq));
+    return this.seen.has(this.keyOf(origin, seq)) || this.belowFloor(origin, seq);
+  }
+
+  private belowFloor(origin: PeerId, seq: number): boolean {
+    const floor = this.floors.get(origin);
+    return floor !== undefined && seq <= floor;
   }
 
   /** Publishes our own message; returns its id. `pushAll`: push it on the lazy links too (see above). */
@@ -212,6 +241,10 @@ export class Broadcast {
     if (!isFlooded(bodyBytes)) this.queueAck(from, origin, seq);
     if (this.seen.has(key) || round > this.ctx.config.broadcast.maxRounds) {
       this.ctx.stats.duplicates += 1;
+      return false;
+    }
+    if (this.belowFloor(origin, seq)) {
+      this.ctx.stats.replaysRefused += 1;
       return false;
     }
     this.seen.set(key, this.ctx.now);
@@ -434,6 +467,7 @@ export class Broadcast {
     for (const [key, at] of this.seen) {
       if (at > horizon) break;
       this.seen.delete(key);
+      this.raiseFloor(key);
     }
     // Payloads are only needed for retransmissions and pulls, which happen within seconds.
     const cacheHorizon = this.ctx.now - Math.min(this.ctx.config.broadcast.messageTtlMs, this.ctx.config.broadcast.payloadCacheMs);
@@ -441,6 +475,19 @@ export class Broadcast {
       if (cached.at > cacheHorizon) break;
       this.cache.delete(key);
     }
+  }
+
+  /** An id left `seen`: nothing at or below its seq from that origin is taken again. */
+  private raiseFloor(key: string): void {
+    const cut = key.lastIndexOf('\u0000');
+    const origin = key.slice(0, cut);
+    const seq = Number(key.slice(cut + 1));
+    if (origin === this.ctx.self) return;
+    const floor = this.floors.get(origin);
+    if (floor !== undefined && floor >= seq) return;
+    this.floors.delete(origin); // re-inserted last: the map's order is the order floors last rose
+    this.floors.set(origin, seq);
+    if (this.floors.size > MAX_FLOORS) this.floors.delete(this.floors.keys().next().value as PeerId);
   }
 
   /** Test-only: what must always hold (`active` is the overlay's active view). */

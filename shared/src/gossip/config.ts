@@ -211,7 +211,11 @@ export interface GossipTuning {
    * publishers, verdicts) and turns anti-entropy off. The simulator uses it for 10,000-peer runs.
    */
   roomMembership: boolean;
-  /** First incarnation. Pass e.g. seconds since the epoch so a reloaded tab reusing its id outranks its old verdicts. */
+  /**
+   * First incarnation. Pass seconds since the epoch (the client does) so a reloaded tab reusing its id outranks
+   * its old verdicts, and its broadcast sequence numbers start above its old session's (broadcast.ts
+   * SEQ_PER_SECOND): peers refuse an id at or below the last one they forgot from that origin (a replay).
+   */
   initialIncarnation: number;
 }
 

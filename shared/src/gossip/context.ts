@@ -52,6 +52,8 @@ export interface EngineStats {
   routesDropped: number;
   /** Messages dropped because their signature or key did not check out (trust.ts). */
   badSignatures: number;
+  /** Messages refused because their id is older than any still remembered for that origin (Broadcast floors). */
+  replaysRefused: number;
 }
 
 export function emptyStats(): EngineStats {
@@ -81,6 +83,7 @@ export function emptyStats(): EngineStats {
     graftsRefused: 0,
     routesDropped: 0,
     badSignatures: 0,
+    replaysRefused: 0,
   };
 }
 

@@ -73,7 +73,8 @@ export class HostileRoom {
     this.honestIds = peerIds(options.honest);
     this.adversaryIds = Object.keys(options.adversaries);
     const sampleRng = createPrng(options.seed + 7);
-    const engineFor = (id: PeerId, rng: Prng): GossipEngine => new GossipEngine({ selfId: id, rng, trust: simTrust(id), ...options.engine });
+    const engineFor = (id: PeerId, rng: Prng, initialIncarnation = 0): GossipEngine =>
+      new GossipEngine({ selfId: id, rng, trust: simTrust(id), initialIncarnation, ...options.engine });
     this.sim = new Simulator({
       seed: options.seed,
       network: options.network,
@@ -83,7 +84,8 @@ export class HostileRoom {
         let reloads = 0;
         return new HonestTab(
           id,
-          () => engineFor(id, reloads++ === 0 ? rng : createPrng(rng.int(2 ** 31))),
+          // A reload starts at the clock's seconds, as the client's first incarnation does (room-wiring.ts).
+          () => (reloads++ === 0 ? engineFor(id, rng) : engineFor(id, createPrng(rng.int(2 ** 31)), Math.floor(this.sim.now / 1000))),
           () => this.sim.linksOf(id),
           () => sampleRng.sample(this.sim.upNodes().filter((peer) => peer !== id), 20),
         );
@@ -140,7 +142,7 @@ export class HostileRoom {
     return up.filter((id) => up.some((peer) => peer !== id && !isLive(this.engine(id).member(peer)?.status)));
   }
 
-  /** Reloads an honest tab at `at`: same id, fresh engine at incarnation 0. */
+  /** Reloads an honest tab at `at`: same id, fresh engine whose first incarnation is the virtual clock's seconds (as the client's). */
   restart(id: PeerId, at: number): void {
     this.sim.schedule(at, () => {
       const node = this.sim.nodes.get(id);
