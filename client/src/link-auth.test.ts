@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { createIdentity } from './identity.js';
-import { LinkAuth, LinkAuthError, decodeLinkAuth, encodeLinkAuth, idCertifiedBy, sdpFingerprints, type LinkAuthReason } from './link-auth.js';
+import { idCertifiedBy } from '../../shared/src/signaling.js';
+import { LinkAuth, LinkAuthError, decodeLinkAuth, encodeLinkAuth, sdpFingerprints, type LinkAuthReason } from './link-auth.js';
 import { fromBase64Url } from '../../shared/src/signaling.js';
 import { deriveRoomSecrets } from './link-auth-key.js';
 import { deriveRoomKey, openEnvelope, sealEnvelope } from './signal-seal.js';

@@ -28,8 +28,6 @@ import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import { Reader } from '../../shared/src/gossip/wire/reader.js';
 import { encodeWith } from '../../shared/src/gossip/wire/scratch-encoder.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, fromBase64Url, idCertifiedBy } from '../../shared/src/signaling.js';
-
-export { idCertifiedBy };
 import type { Identity } from './identity.js';
 
 /**

@@ -22,7 +22,7 @@ import { Reader, WireError } from '../../shared/src/gossip/wire/reader.js';
 import { encodeWith } from '../../shared/src/gossip/wire/scratch-encoder.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, fromBase64Url, type JsonValue } from '../../shared/src/signaling.js';
 import type { Identity } from './identity.js';
-import { idCertifiedBy } from './link-auth.js';
+import { idCertifiedBy } from '../../shared/src/signaling.js';
 
 export const MESH_SIGNAL_CHANNEL = 0;
 export const MESH_SIGNAL_CONTEXT = 'murmur-mesh-signal/1';

@@ -27,8 +27,9 @@ const delivered = (outputs: EngineOutput[]) => outputs.filter((o) => o.type === 
 const gossipTo = (outputs: EngineOutput[], peer: string) =>
   outputs.filter((o) => o.type === 'send' && o.to === peer && decodeFrame(o.bytes, DEFAULT_WIRE_LIMITS).type === 'gossip').length;
 
-/** A DATA body in `origin`'s name, signed by `signer` with its own key. */
+/** A DATA body in `origin`'s name, signed by `signer` with its own key; `signedPayload`: what it signed, if not `body`. */
 function signedBy(signer: string, origin: string, seq: number, body = payload, signedPayload = body): Uint8Array {
+  if (signedPayload === body) return signedData(origin, seq, body, signer);
   const trust = simTrust(signer);
   return encodeGossipBody({ kind: 'data', payload: body, key: trust.publicKey, signature: trust.sign(dataSigned(origin, seq, signedPayload)) });
 }

@@ -16,8 +16,6 @@ import type { PeerId } from '../engine/types.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, idCertifiedBy } from '../signaling.js';
 import { encodeWith } from './wire/scratch-encoder.js';
 
-export { PUBLIC_KEY_BYTES, SIGNATURE_BYTES };
-
 export interface EngineTrust {
   /** This tab's raw Ed25519 public key (32 bytes): the one its peer id certifies. */
   readonly publicKey: Uint8Array;

@@ -8,8 +8,7 @@ import type { PeerId } from '../engine/types.js';
 import { encodeGossipBody, type GossipBody } from '../gossip/wire/gossip-body.js';
 import { encodeFrame, encodeGossipFrame, type MemberRecord, type MemberStatus, type RouteContent } from '../gossip/wire/frames.js';
 import { parsePresence } from '../gossip/wire/presence-json.js';
-import { dataSigned } from '../gossip/trust.js';
-import { simTrust } from './sim-trust.js';
+import { signedData } from './sim-trust.js';
 
 /** The largest integer a lib0 varuint may carry (2^53 − 1); the engine takes incarnations and versions only up to MAX_COUNTER. */
 export const MAX_WIRE_UINT = Number.MAX_SAFE_INTEGER;
@@ -25,8 +24,7 @@ export function forgedGossip(origin: PeerId, seq: number, body: GossipBody, roun
  * (all a real member can sign): the signature is genuine, the key is not `origin`'s.
  */
 export function forgedData(origin: PeerId, seq: number, payload: Uint8Array, signer: PeerId): Uint8Array {
-  const trust = simTrust(signer);
-  return forgedGossip(origin, seq, { kind: 'data', payload, key: trust.publicKey, signature: trust.sign(dataSigned(origin, seq, payload)) });
+  return encodeGossipFrame(origin, seq, 1, signedData(origin, seq, payload, signer));
 }
 
 /** A member record stating anything about anyone. */

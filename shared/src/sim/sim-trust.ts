@@ -67,8 +67,11 @@ export function simTrust(id: PeerId): EngineTrust {
   return { publicKey, sign: (message) => ed25519.sign(message, secret), verify, certifies };
 }
 
-/** A DATA body as node `origin` would publish it as message `seq` (for tests that hand engines frames). */
-export function signedData(origin: PeerId, seq: number, payload: Uint8Array): Uint8Array {
-  const trust = simTrust(origin);
+/**
+ * A DATA body for message `seq` of `origin`, signed by `signer` with its own key: by default the origin
+ * (as it would publish it), else another node lying about the origin (all a real member can sign).
+ */
+export function signedData(origin: PeerId, seq: number, payload: Uint8Array, signer: PeerId = origin): Uint8Array {
+  const trust = simTrust(signer);
   return encodeGossipBody({ kind: 'data', payload, key: trust.publicKey, signature: trust.sign(dataSigned(origin, seq, payload)) });
 }
