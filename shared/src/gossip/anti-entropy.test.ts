@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { layerContext, takeSent } from '../../test/layer-context.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { Membership } from './membership.js';
+import { memberRecord } from '../sim/sim-trust.js';
 
 describe('AntiEntropy alone', () => {
   it('answers a differing digest with the records of the differing buckets, and the initiator sends back only what it holds newer', () => {
@@ -51,7 +52,7 @@ describe('AntiEntropy after a tombstone expired', () => {
     ma.applyStatus('x', 3, 'dead', 0);
     ma.expireTombstones(1000);
     const aeA = new AntiEntropy(a.ctx, ma);
-    const ghost = { peer: 'x', incarnation: 3, status: 'alive' as const, presenceVersion: 2, presenceJson: '{}', presence: {} };
+    const ghost = memberRecord('x', 3, 'alive', 2);
     ma.applyStatus(ghost.peer, ghost.incarnation, ghost.status, 2000);
     expect(ma.get('x')).toBeUndefined();
     aeA.answer('b', 1, [0], [ghost]);

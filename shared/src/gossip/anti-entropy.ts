@@ -15,6 +15,7 @@ import type { Context } from './context.js';
 import { bucketCountFor } from './maths.js';
 import { recordIsNewer, type Member, type Membership } from './membership.js';
 import type { MemberRecord } from './wire/frames.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../signaling.js';
 
 export class AntiEntropy {
   private readonly ctx: Context;
@@ -150,7 +151,10 @@ export class AntiEntropy {
   }
 }
 
+/** A signed presence's key and signature (wire/frames.ts writeRecord). */
+const PRESENCE_PROOF_BYTES = PUBLIC_KEY_BYTES + SIGNATURE_BYTES;
+
 /** Encoded size estimate of a record, bytes (exact for ASCII; close enough to split frames). */
 function recordSize(record: MemberRecord): number {
-  return record.peer.length + record.presenceJson.length + 16;
+  return record.peer.length + record.presenceJson.length + 16 + (record.presenceVersion > 0 ? PRESENCE_PROOF_BYTES : 0);
 }

@@ -2,7 +2,7 @@
  * The router's event half: what each layer's events mean for the others
  * (iroh-gossip's topic.rs feeding HyParView's NeighborUp/Down into Plumtree).
  */
-import { isLive } from './membership.js';
+import { isLive, presenceOf } from './membership.js';
 import type { LayerEvent } from './events.js';
 import { publish, type Layers } from './layers.js';
 import { encodeGossipBody } from './wire/gossip-body.js';
@@ -77,8 +77,7 @@ export function routeEvent(l: Layers, event: LayerEvent): void {
       return l.detector.verify(event.peer, undefined);
     case 'presence-due': {
       if (!l.liveness.announced) return; // the first neighbour triggers the announcement
-      const self = l.membership.self;
-      l.broadcast.publish(encodeGossipBody({ kind: 'presence', version: self.presenceVersion, presence: self.presence, json: self.presenceJson }));
+      l.broadcast.publish(encodeGossipBody({ kind: 'presence', ...presenceOf(l.membership.self) }));
       return;
     }
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { layerContext, takeEvents } from '../../test/layer-context.js';
 import { Liveness, UNCHECKED_DIALS } from './liveness.js';
 import { Membership } from './membership.js';
+import { memberRecord, signedPresence } from '../sim/sim-trust.js';
 
 function liveness() {
   const { ctx, view } = layerContext();
@@ -67,7 +68,7 @@ describe('Liveness alone', () => {
     const { ctx, layer } = liveness();
     layer.heardAlive('a', 0);
     takeEvents(ctx);
-    layer.mergeRecord({ peer: 'a', incarnation: 0, status: 'dead', presenceVersion: 0, presenceJson: '{}', presence: {} }, 'b');
+    layer.mergeRecord(memberRecord('a', 0, 'dead'), 'b');
     const events = takeEvents(ctx);
     expect(events).toContainEqual({ type: 'suspect', peer: 'a', incarnation: 0, accuser: 'me', notBefore: 0, patient: true });
     expect(events).toContainEqual({ type: 'publish', body: { kind: 'suspect', peer: 'a', incarnation: 0, hearsay: true } });
@@ -77,7 +78,7 @@ describe('Liveness alone', () => {
     const { ctx, layer } = liveness();
     layer.heardAlive('a', 0);
     takeEvents(ctx);
-    const record = { peer: 'a', incarnation: 0, status: 'suspect', presenceVersion: 0, presenceJson: '{}', presence: {} } as const;
+    const record = memberRecord('a', 0, 'suspect');
     layer.mergeRecord(record, 'b');
     // Held, not judged (a suspicion copied from a digest may be long refuted), and not spread yet: the
     // record usually outruns its own broadcast by a hop or two.
@@ -97,7 +98,7 @@ describe('Liveness alone', () => {
     const { ctx, layer } = liveness();
     layer.heardAlive('a', 0);
     takeEvents(ctx);
-    layer.mergeRecord({ peer: 'a', incarnation: 0, status: 'suspect', presenceVersion: 0, presenceJson: '{}', presence: {} }, 'b');
+    layer.mergeRecord(memberRecord('a', 0, 'suspect'), 'b');
     layer.applyGossip('c', { kind: 'suspect', peer: 'a', incarnation: 0 });
     takeEvents(ctx);
     ctx.now += ctx.config.broadcast.graftTimeoutMs;
@@ -157,8 +158,8 @@ describe('Liveness with expiring tombstones', () => {
     expect(takeEvents(ctx)).toContainEqual({ type: 'member-gone', peer: 'a' });
     expect(membership.get('a')).toBeUndefined();
     expect(layer.applyGossip('a', { kind: 'alive', incarnation: 3 })).toBe(false);
-    layer.mergeRecord({ peer: 'a', incarnation: 2, status: 'alive', presenceVersion: 4, presenceJson: '{"x":1}', presence: { x: 1 } }, 'n');
-    expect(layer.applyGossip('a', { kind: 'presence', version: 9, presence: { x: 2 }, json: '{"x":2}' })).toBe(false);
+    layer.mergeRecord(memberRecord('a', 2, 'alive', 4, { x: 1 }), 'n');
+    expect(layer.applyGossip('a', { kind: 'presence', ...signedPresence('a', 9, { x: 2 }) })).toBe(false);
     expect(membership.get('a')).toBeUndefined();
     expect(ctx.out.filter((o) => o.type === 'peer-join')).toEqual([]);
     expect(layer.mayLink('a')).toBe(false);

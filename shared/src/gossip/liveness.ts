@@ -6,9 +6,12 @@
  * Its actions on other layers (suspicion timers, forgetting a dead member,
  * dials, publishing) are events for the router.
  */
-import type { PeerId, Presence } from '../engine/types.js';
+import type { PeerId } from '../engine/types.js';
+import { ErrorCode } from '../errors.js';
 import type { Context } from './context.js';
-import { isLive, type Membership, type StatusChange } from './membership.js';
+import { isLive, presenceOf, type Membership, type SignedPresence, type StatusChange } from './membership.js';
+import { signPresence } from './presence.js';
+import { presenceSignedBy } from './trust.js';
 import type { MemberRecord, MemberStatus } from './wire/frames.js';
 import { MAX_COUNTER, nextCounter } from './wire/counter.js';
 import type { GossipBody } from './wire/gossip-body.js';
@@ -176,7 +179,7 @@ export class Liveness {
         this.applyStatus(origin, body.incarnation, 'left', origin);
         break;
       case 'presence':
-        return this.applyPresence(origin, body.version, body.presence, body.json);
+        return this.applyPresence(origin, body);
       case 'data':
         if (origin !== this.ctx.self) this.ctx.emit({ type: 'deliver', from: origin, payload: body.payload });
         break;
@@ -243,9 +246,9 @@ export class Liveness {
   }
 
   /** Returns true if the presence was news to us. */
-  private applyPresence(peer: PeerId, version: number, presence: Presence, json: string): boolean {
+  private applyPresence(peer: PeerId, signed: SignedPresence): boolean {
     if (peer === this.ctx.self) {
-      this.outbidPresence(version, json);
+      this.outbidPresence(signed.version, signed.json);
       return false;
     }
     let member = this.membership.get(peer);
@@ -254,12 +257,12 @@ export class Liveness {
       const change = this.membership.applyStatus(peer, 0, 'alive', this.ctx.now);
       member = change?.member;
       if (!member || !change) return false;
-      this.membership.applyPresence(member, version, presence, json);
+      this.membership.applyPresence(member, signed);
       this.afterStatusChange(change, peer);
       return true;
     }
-    if (!this.membership.applyPresence(member, version, presence, json)) return false;
-    if (isLive(member.status)) this.ctx.emit({ type: 'presence', peer, presence });
+    if (!this.membership.applyPresence(member, signed)) return false;
+    if (isLive(member.status)) this.ctx.emit({ type: 'presence', peer, presence: signed.presence });
     return true;
   }
 
@@ -272,6 +275,7 @@ export class Liveness {
    * those on: see AntiEntropy.pushRevived).
    */
   mergeRecord(record: MemberRecord, from: PeerId): boolean {
+    if (!this.genuinePresence(record, from)) return false;
     if (record.peer === this.ctx.self) {
       if (record.status !== 'alive' && record.incarnation >= this.membership.self.incarnation) this.refute(record.incarnation);
       this.outbidPresence(record.presenceVersion, record.presenceJson);
@@ -299,10 +303,30 @@ export class Liveness {
       if (softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation, hearsay: true });
       else this.unheard.set(record.peer, { incarnation, due: this.ctx.now + this.ctx.config.broadcast.graftTimeoutMs });
     }
-    if (this.membership.get(record.peer)) this.applyPresence(record.peer, record.presenceVersion, record.presence, record.presenceJson);
+    if (this.membership.get(record.peer)) this.applyPresence(record.peer, presenceOf(record));
     // A refutation we learnt from a record, not from its broadcast: the broadcast went round before the
     // link that brought the record existed (a healed partition), so our side has not heard it either.
     return changed && (before === 'dead' || before === 'suspect') && this.membership.get(record.peer)?.status === 'alive';
+  }
+
+  /**
+   * Whether a record's presence is its owner's, checked only where it would
+   * be news to us (a newer version; for our own, anything that would make us
+   * outbid it), so each signed presence is verified about once per tab. A
+   * record that fails is a forgery: dropped whole, counted and reported.
+   */
+  private genuinePresence(record: MemberRecord, from: PeerId): boolean {
+    if (record.presenceVersion === 0) return true;
+    const held = this.membership.get(record.peer);
+    const news =
+      held === undefined ||
+      record.presenceVersion > held.presenceVersion ||
+      (held === this.membership.self && record.presenceVersion === held.presenceVersion && record.presenceJson !== held.presenceJson);
+    if (!news) return true;
+    if (presenceSignedBy(this.ctx.config.trust, record.peer, record.presenceVersion, record.presenceJson, record.presenceKey, record.presenceSignature)) return true;
+    this.ctx.stats.badSignatures += 1;
+    this.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `record of ${record.peer} from ${from}: presence version ${record.presenceVersion} not signed by ${record.peer}'s key` });
+    return false;
   }
 
   /**
@@ -440,7 +464,7 @@ export class Liveness {
     const self = this.membership.self;
     const stale = version > self.presenceVersion || (version === self.presenceVersion && json !== self.presenceJson);
     if (!stale || version > self.presenceVersion + PRESENCE_OUTBID_WINDOW || version >= MAX_COUNTER) return;
-    this.membership.setSelfPresenceVersion(nextCounter(version));
+    this.membership.setSelfPresence(signPresence(this.ctx, nextCounter(version), self.presence, self.presenceJson));
     this.ctx.raise({ type: 'presence-due' });
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPrng } from '../prng.js';
 import { Membership } from './membership.js';
+import { signedPresence } from '../sim/sim-trust.js';
 import type { MemberStatus } from './wire/frames.js';
 
 /** The digest as the definition says: every member's hash summed into bucket idHash mod count. */
@@ -26,7 +27,7 @@ describe('Membership digest buckets', () => {
         membership.applyStatus(peer, 1 + Math.floor(rng.next() * 4), statuses[Math.floor(rng.next() * 4)] as MemberStatus, step);
       } else if (roll < 0.9) {
         const member = membership.get(peer);
-        if (member) membership.applyPresence(member, member.presenceVersion + 1, { step }, `{"step":${step}}`);
+        if (member) membership.applyPresence(member, signedPresence(member.peer, member.presenceVersion + 1, { step }));
       } else if (roll < 0.95) {
         membership.setSelfIncarnation(membership.self.incarnation + 1);
       } else {

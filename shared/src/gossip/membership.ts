@@ -30,7 +30,7 @@
  */
 import type { PeerId, Presence } from '../engine/types.js';
 import { fnv1a, mixHash } from './maths.js';
-import { STATUS_RANK, type MemberRecord, type MemberStatus } from './wire/frames.js';
+import { STATUS_RANK, UNSIGNED, type MemberRecord, type MemberStatus } from './wire/frames.js';
 
 export interface Member extends MemberRecord {
   /** Hash of the peer id: picks the digest bucket. */
@@ -39,6 +39,28 @@ export interface Member extends MemberRecord {
   hash: number;
   /** `now` when the status last changed. */
   since: number;
+}
+
+/** A presence with its owner's signature (trust.ts presenceSigned), as a broadcast or a record carries it. */
+export interface SignedPresence {
+  version: number;
+  presence: Presence;
+  json: string;
+  key: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** The signed presence a record carries. */
+export function presenceOf(record: MemberRecord): SignedPresence {
+  return { version: record.presenceVersion, presence: record.presence, json: record.presenceJson, key: record.presenceKey, signature: record.presenceSignature };
+}
+
+function setPresence(member: Member, signed: SignedPresence): void {
+  member.presenceVersion = signed.version;
+  member.presence = signed.presence;
+  member.presenceJson = signed.json;
+  member.presenceKey = signed.key;
+  member.presenceSignature = signed.signature;
 }
 
 export function isLive(status: MemberStatus | undefined): boolean {
@@ -170,6 +192,8 @@ export class Membership {
       presenceVersion: 0,
       presenceJson: '{}',
       presence: {},
+      presenceKey: UNSIGNED,
+      presenceSignature: UNSIGNED,
       idHash: fnv1a(peer),
       hash: 0,
       since: now,
@@ -220,18 +244,20 @@ export class Membership {
     return { member, previous };
   }
 
-  /** Applies a newer presence; returns true if it changed. Unknown peers are not created here. */
-  applyPresence(member: Member, version: number, presence: Presence, json: string): boolean {
-    if (version <= member.presenceVersion) return false;
-    member.presenceVersion = version;
-    member.presence = presence;
-    member.presenceJson = json;
+  /**
+   * Applies a newer presence, whose signature the caller checked; returns true if it changed.
+   * Unknown peers are not created here.
+   */
+  applyPresence(member: Member, signed: SignedPresence): boolean {
+    if (signed.version <= member.presenceVersion) return false;
+    setPresence(member, signed);
     this.rehash(member);
     return true;
   }
 
-  setSelfPresenceVersion(version: number): void {
-    this.self.presenceVersion = version;
+  /** Our own presence, as we just signed it. */
+  setSelfPresence(signed: SignedPresence): void {
+    setPresence(this.self, signed);
     this.rehash(this.self);
   }
 

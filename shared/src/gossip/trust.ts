@@ -8,7 +8,8 @@
  * ids derived from keys (`idCertifiedBy`); the simulator makes a key per node
  * name and memoises verdicts across nodes (sim/sim-trust.ts).
  *
- * Signed so far: app broadcasts (DATA). PROTOCOL.md › Signed messages.
+ * Signed so far: app broadcasts (DATA) and presence (in its broadcast and
+ * in every member record that carries it). PROTOCOL.md › Signed messages.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import * as encoding from 'lib0/encoding';
@@ -47,6 +48,28 @@ export function dataSigned(origin: PeerId, seq: number, payload: Uint8Array): Ui
 /** The signature check of a DATA message: the key certifies the origin and signed this id and payload. */
 export function dataSignedBy(trust: EngineTrust, origin: PeerId, seq: number, payload: Uint8Array, key: Uint8Array, signature: Uint8Array): boolean {
   return trust.certifies(origin, key) && trust.verify(signature, dataSigned(origin, seq, payload), key);
+}
+
+/** Domain separation for presence: what a tab says of itself, whether broadcast or copied in a record. */
+const PRESENCE_CONTEXT = 'murmur-presence/1';
+
+/**
+ * The bytes a presence's owner signs: context, owner, version and JSON. Not
+ * the message id: the same signed presence travels in its broadcast and,
+ * copied by anyone, in member records (RECORDS), so it must stand alone.
+ */
+export function presenceSigned(owner: PeerId, version: number, json: string): Uint8Array {
+  return encodeWith((encoder) => {
+    encoding.writeVarString(encoder, PRESENCE_CONTEXT);
+    encoding.writeVarString(encoder, owner);
+    encoding.writeVarUint(encoder, version);
+    encoding.writeVarString(encoder, json);
+  });
+}
+
+/** The signature check of a presence: the key certifies the owner and signed this version and JSON. */
+export function presenceSignedBy(trust: EngineTrust, owner: PeerId, version: number, json: string, key: Uint8Array, signature: Uint8Array): boolean {
+  return trust.certifies(owner, key) && trust.verify(signature, presenceSigned(owner, version, json), key);
 }
 
 /** Checks the shape of a trust handed in by a driver; returns what is wrong, or undefined. */

@@ -4,11 +4,11 @@
  * byte for byte what a modified tab could put on a data channel. Nothing
  * here is valid protocol use; each builder names the field it lies about.
  */
-import type { PeerId } from '../engine/types.js';
+import type { PeerId, Presence } from '../engine/types.js';
 import { encodeGossipBody, type GossipBody } from '../gossip/wire/gossip-body.js';
 import { encodeFrame, encodeGossipFrame, type MemberRecord, type MemberStatus, type RouteContent } from '../gossip/wire/frames.js';
 import { parsePresence } from '../gossip/wire/presence-json.js';
-import { signedData } from './sim-trust.js';
+import { memberRecord, signedData, signedPresence } from './sim-trust.js';
 
 /** The largest integer a lib0 varuint may carry (2^53 − 1); the engine takes incarnations and versions only up to MAX_COUNTER. */
 export const MAX_WIRE_UINT = Number.MAX_SAFE_INTEGER;
@@ -27,9 +27,23 @@ export function forgedData(origin: PeerId, seq: number, payload: Uint8Array, sig
   return encodeGossipFrame(origin, seq, 1, signedData(origin, seq, payload, signer));
 }
 
-/** A member record stating anything about anyone. */
-export function forgedRecord(peer: PeerId, incarnation: number, status: MemberStatus, presenceVersion = 0, presenceJson = '{}'): MemberRecord {
-  return { peer, incarnation, status, presenceVersion, presenceJson, presence: parsePresence(presenceJson) };
+/**
+ * A member record stating anything about anyone; a presence in it (version > 0) is signed by `signer`
+ * with its own key (all a real member can sign), so it is not `peer`'s unless `signer` is `peer`.
+ */
+export function forgedRecord(peer: PeerId, incarnation: number, status: MemberStatus, presenceVersion = 0, presenceJson = '{}', signer: PeerId = ADVERSARY_SIGNER): MemberRecord {
+  return memberRecord(peer, incarnation, status, presenceVersion, parsePresence(presenceJson), signer);
+}
+
+/** Who signs what a forged builder cannot sign in its victim's name: the hostile member's own key. */
+export const ADVERSARY_SIGNER = 'x-mallory';
+
+/**
+ * A PRESENCE body in `owner`'s name, signed by `signer` with its own key (not `owner`'s): what a member
+ * that forges another's presence can put on the wire.
+ */
+export function forgedPresence(owner: PeerId, version: number, presence: Presence, signer: PeerId = ADVERSARY_SIGNER): GossipBody {
+  return { kind: 'presence', ...signedPresence(owner, version, presence, signer) };
 }
 
 /** An unsolicited RECORDS frame (one bucket of one, no answer wanted): merged as anti-entropy news. */

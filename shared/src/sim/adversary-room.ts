@@ -5,6 +5,7 @@
  * and frames on the wire, app deliveries. An honest tab can also reload
  * (`restart`): same id, fresh engine, as a tab that rejoins the room.
  */
+import { ADVERSARY_SIGNER } from './adversary-frames.js';
 import { simTrust } from './sim-trust.js';
 import type { Engine, EngineInput, EngineOutput, PeerId } from '../engine/types.js';
 import type { GossipOverrides } from '../gossip/config.js';
@@ -169,7 +170,7 @@ export function median(values: readonly number[]): number | undefined {
 }
 
 /** The hostile member's id: above every honest id, so the broadcast tree's root stays honest. */
-export const MALLORY = 'x-mallory';
+export const MALLORY = ADVERSARY_SIGNER;
 /** What every attack test shares: the seed, when the attack starts (the room has settled), its victim, the vitest timeout. */
 export const ATTACK = { seed: 13, at: 12_000, victim: 'p25' as PeerId, timeoutMs: 60_000 } as const;
 

@@ -14,8 +14,10 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { PeerId } from '../engine/types.js';
-import { dataSigned, verifyEd25519, type EngineTrust } from '../gossip/trust.js';
+import type { PeerId, Presence } from '../engine/types.js';
+import type { SignedPresence } from '../gossip/membership.js';
+import { dataSigned, presenceSigned, verifyEd25519, type EngineTrust } from '../gossip/trust.js';
+import { UNSIGNED, type MemberRecord, type MemberStatus } from '../gossip/wire/frames.js';
 import { encodeGossipBody } from '../gossip/wire/gossip-body.js';
 
 const keys = new Map<PeerId, { secret: Uint8Array; publicKey: Uint8Array }>();
@@ -74,4 +76,18 @@ export function simTrust(id: PeerId): EngineTrust {
 export function signedData(origin: PeerId, seq: number, payload: Uint8Array, signer: PeerId = origin): Uint8Array {
   const trust = simTrust(signer);
   return encodeGossipBody({ kind: 'data', payload, key: trust.publicKey, signature: trust.sign(dataSigned(origin, seq, payload)) });
+}
+
+/** `owner`'s presence at `version`, signed by `signer` with its own key: by default the owner; else a forgery. */
+export function signedPresence(owner: PeerId, version: number, presence: Presence, signer: PeerId = owner): SignedPresence {
+  const trust = simTrust(signer);
+  const json = JSON.stringify(presence);
+  return { version, presence, json, key: trust.publicKey, signature: trust.sign(presenceSigned(owner, version, json)) };
+}
+
+/** A member record with its presence signed by `signer` (the owner by default; nothing to sign at version 0). */
+export function memberRecord(peer: PeerId, incarnation: number, status: MemberStatus, presenceVersion = 0, presence: Presence = {}, signer: PeerId = peer): MemberRecord {
+  if (presenceVersion === 0) return { peer, incarnation, status, presenceVersion, presenceJson: JSON.stringify(presence), presence, presenceKey: UNSIGNED, presenceSignature: UNSIGNED };
+  const signed = signedPresence(peer, presenceVersion, presence, signer);
+  return { peer, incarnation, status, presenceVersion, presenceJson: signed.json, presence, presenceKey: signed.key, presenceSignature: signed.signature };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, MurmurError } from '../../errors.js';
 import { createPrng } from '../../prng.js';
-import { decodeGossipBody, encodeGossipBody, type GossipBody } from './gossip-body.js';
-import { decodeFrame, encodeFrame, encodeGossipFrame, FrameType, RESERVED_FRAME_TYPES, type Frame } from './frames.js';
+import { BodyKind, decodeGossipBody, encodeGossipBody, RESERVED_BODY_KINDS, type GossipBody } from './gossip-body.js';
+import { decodeFrame, encodeFrame, encodeGossipFrame, FrameType, RESERVED_FRAME_TYPES, UNSIGNED, type Frame } from './frames.js';
 import { DEFAULT_WIRE_LIMITS } from './limits.js';
 import { WireError, type WireReason } from './reader.js';
 
@@ -15,7 +15,7 @@ const bodies: GossipBody[] = [
   { kind: 'suspect', peer: 'peer-β', incarnation: 4, hearsay: true },
   { kind: 'dead', peer: 'x', incarnation: 2 ** 32 - 1 },
   { kind: 'left', incarnation: 9 },
-  { kind: 'presence', version: 12, json: '{"name":"Ada","cursor":{"x":1,"y":2}}', presence: { name: 'Ada', cursor: { x: 1, y: 2 } } },
+  { kind: 'presence', version: 12, json: '{"name":"Ada","cursor":{"x":1,"y":2}}', presence: { name: 'Ada', cursor: { x: 1, y: 2 } }, key: new Uint8Array(32).fill(3), signature: new Uint8Array(64).fill(4) },
   { kind: 'data', payload: Uint8Array.of(1, 2, 3, 250), key: new Uint8Array(32).fill(7), signature: new Uint8Array(64).fill(9) },
   { kind: 'data', payload: new Uint8Array(0), key: new Uint8Array(32), signature: new Uint8Array(64) },
   { kind: 'routed', from: 'a', to: 'b', payload: Uint8Array.of(7) },
@@ -49,8 +49,8 @@ const frames: Frame[] = [
     buckets: [0, 15],
     wantBack: true,
     records: [
-      { peer: 'p1', incarnation: 2, status: 'suspect', presenceVersion: 4, presenceJson: '{"a":1}', presence: { a: 1 } },
-      { peer: 'p2', incarnation: 0, status: 'left', presenceVersion: 0, presenceJson: '{}', presence: {} },
+      { peer: 'p1', incarnation: 2, status: 'suspect', presenceVersion: 4, presenceJson: '{"a":1}', presence: { a: 1 }, presenceKey: new Uint8Array(32).fill(1), presenceSignature: new Uint8Array(64).fill(2) },
+      { peer: 'p2', incarnation: 0, status: 'left', presenceVersion: 0, presenceJson: '{}', presence: {}, presenceKey: UNSIGNED, presenceSignature: UNSIGNED },
     ],
   },
   { type: 'route', origin: 'a', to: 'b', ttl: 16, content: { kind: 'app', payload: Uint8Array.of(9, 9) } },
@@ -109,9 +109,10 @@ describe('gossip frames', () => {
       [Uint8Array.of(FrameType.FORWARD_JOIN, 1, 0x61, 99), 'over-limit'], // ttl over limit
       [Uint8Array.of(FrameType.WELCOME, 0x80, 0x80, 0x80, 0x80, 0x10), 'over-limit'], // incarnation 2^32, one above MAX_COUNTER
       [Uint8Array.of(FrameType.HELLO, 1, 0, 0x80, 0x80, 0x80, 0x80, 0x10), 'over-limit'], // the same in a HELLO
-      [Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, 5, 0x80, 0x80, 0x80, 0x80, 0x10, 2, 0x7b, 0x7d), 'over-limit'], // presence version 2^32
+      [Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, BodyKind.PRESENCE, 0x80, 0x80, 0x80, 0x80, 0x10, 2, 0x7b, 0x7d), 'over-limit'], // presence version 2^32
+      [Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, RESERVED_BODY_KINDS.UNSIGNED_PRESENCE, 1, 2, 0x7b, 0x7d), 'unknown-type'], // the retired unsigned presence
       [Uint8Array.of(FrameType.SHUFFLE, 1, 2, 0xc3, 0x28), 'bad-utf8'],
-      [Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, 5, 0, 2, 0x5b, 0x5d), 'invalid'], // presence not an object
+      [Uint8Array.of(FrameType.GOSSIP, 1, 0x61, 1, 0, BodyKind.PRESENCE, 0, 2, 0x5b, 0x5d), 'invalid'], // presence not an object
     ];
     for (const [bytes, reason] of cases) {
       let error: unknown;
@@ -136,7 +137,7 @@ describe('gossip frames', () => {
   it('bounds lengths before allocating', () => {
     const small = { ...limits, maxPeerIdBytes: 4, maxPresenceBytes: 8, maxPayloadBytes: 2 };
     expect(() => decodeFrame(encodeFrame({ type: 'forward-join', peer: 'toolong', ttl: 1 }), small)).toThrow(/over the limit/);
-    const presence = encodeGossipBody({ kind: 'presence', version: 1, json: '{"name":"long"}', presence: { name: 'long' } });
+    const presence = encodeGossipBody({ kind: 'presence', version: 1, json: '{"name":"long"}', presence: { name: 'long' }, key: new Uint8Array(32), signature: new Uint8Array(64) });
     expect(() => decodeFrame(encodeGossipFrame('o', 1, 1, presence), small)).toThrow(/over the limit/);
     expect(() => decodeFrame(encodeGossipFrame('o', 1, 1, encodeGossipBody({ kind: 'data', payload: Uint8Array.of(1, 2, 3), key: new Uint8Array(32), signature: new Uint8Array(64) })), small)).toThrow(/over the limit/);
   });
@@ -146,7 +147,7 @@ describe('gossip frames', () => {
     for (let i = 0; i < 5000; i++) {
       const bytes = new Uint8Array(1 + rng.int(40));
       for (let j = 0; j < bytes.length; j++) bytes[j] = rng.int(256);
-      if (i % 2 === 0) bytes[0] = 1 + rng.int(18); // aim at real frame types
+      if (i % 2 === 0) bytes[0] = 1 + rng.int(19); // aim at real frame types
       try {
         decodeFrame(bytes, limits);
       } catch (error) {

@@ -6,7 +6,8 @@
 import * as encoding from 'lib0/encoding';
 import type { PeerId } from '../../engine/types.js';
 import { ErrorCode, MurmurError } from '../../errors.js';
-import { readGossipBody, type GossipBody } from './gossip-body.js';
+import { readGossipBody, writeFixed, type GossipBody } from './gossip-body.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../signaling.js';
 import type { WireLimits } from './limits.js';
 import { parsePresence } from './presence-json.js';
 import { Reader, WireError } from './reader.js';
@@ -30,10 +31,10 @@ export const FrameType = {
   IHAVE: 11,
   GRAFT: 12,
   DIGEST: 14,
-  RECORDS: 15,
   ROUTE: 16,
   TREE: 17,
   GOT: 18,
+  RECORDS: 19,
 } as const;
 
 /**
@@ -43,6 +44,8 @@ export const FrameType = {
 export const RESERVED_FRAME_TYPES = {
   /** Plumtree's PRUNE: the spanning tree owns tree links now. */
   PRUNE: 13,
+  /** RECORDS before presence was signed (issue 13): its records carried no owner's signature. */
+  UNSIGNED_RECORDS: 15,
 } as const;
 
 const RESERVED: ReadonlySet<number> = new Set(Object.values(RESERVED_FRAME_TYPES));
@@ -63,7 +66,16 @@ export interface MemberRecord {
   presenceVersion: number;
   presenceJson: string;
   presence: Presence;
+  /**
+   * The owner's key and signature over its presence (trust.ts presenceSigned), which anyone copying
+   * the record passes on unchanged; empty at version 0 (the empty presence every member starts with).
+   */
+  presenceKey: Uint8Array;
+  presenceSignature: Uint8Array;
 }
+
+/** The proof of presence version 0, which nobody signs. */
+export const UNSIGNED = new Uint8Array(0);
 
 export interface GossipId {
   origin: PeerId;
@@ -129,6 +141,10 @@ export function writeRecord(encoder: encoding.Encoder, record: MemberRecord): vo
   encoding.writeUint8(encoder, STATUS_RANK[record.status]);
   encoding.writeVarUint(encoder, record.presenceVersion);
   encoding.writeVarString(encoder, record.presenceJson);
+  if (record.presenceVersion > 0) {
+    writeFixed(encoder, record.presenceKey, PUBLIC_KEY_BYTES, 'presence key');
+    writeFixed(encoder, record.presenceSignature, SIGNATURE_BYTES, 'presence signature');
+  }
 }
 
 function readRecord(reader: Reader, limits: WireLimits): MemberRecord {
@@ -138,7 +154,10 @@ function readRecord(reader: Reader, limits: WireLimits): MemberRecord {
   if (status === undefined) throw new WireError('unknown-type', 'unknown member status');
   const presenceVersion = reader.counter('presence version');
   const presenceJson = reader.string(limits.maxPresenceBytes, 'presence');
-  return { peer, incarnation, status, presenceVersion, presenceJson, presence: parsePresence(presenceJson) };
+  const presence = parsePresence(presenceJson);
+  if (presenceVersion === 0) return { peer, incarnation, status, presenceVersion, presenceJson, presence, presenceKey: UNSIGNED, presenceSignature: UNSIGNED };
+  const presenceKey = reader.fixed(PUBLIC_KEY_BYTES, 'presence key');
+  return { peer, incarnation, status, presenceVersion, presenceJson, presence, presenceKey, presenceSignature: reader.fixed(SIGNATURE_BYTES, 'presence signature') };
 }
 
 /** Writes a GOSSIP frame around an already-encoded body (the forwarding path). */

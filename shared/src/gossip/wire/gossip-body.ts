@@ -8,11 +8,12 @@
  *   SUSPECT  = 2 peer:string incarnation:varuint           origin is the suspector
  *   DEAD     = 3 peer:string incarnation:varuint           origin is the judge
  *   LEFT     = 4 incarnation:varuint                       origin is the leaver
- *   PRESENCE = 5 version:varuint json:string               origin is the owner
+ *   (5: retired, the unsigned PRESENCE before signed messages)
  *   (6: retired, the unsigned DATA before signed messages)
  *   ROUTED   = 7 from:string to:string payload:bytes       routing fallback flood
  *   HEARSAY  = 8 peer:string incarnation:varuint           origin merged a record holding peer suspect or dead
  *   DATA     = 9 payload:bytes key:32 signature:64         app broadcast, signed by its origin (trust.ts)
+ *   PRESENCE = 10 version:varuint json:string key:32 signature:64   origin is the owner, who signed it (trust.ts)
  */
 import * as encoding from 'lib0/encoding';
 import { ErrorCode, MurmurError } from '../../errors.js';
@@ -23,10 +24,12 @@ import { encodeWith } from './scratch-encoder.js';
 import type { WireLimits } from './limits.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../signaling.js';
 
-export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, PRESENCE: 5, ROUTED: 7, HEARSAY: 8, DATA: 9 } as const;
+export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, ROUTED: 7, HEARSAY: 8, DATA: 9, PRESENCE: 10 } as const;
 
 /** Body kinds no longer sent, never to be reused: refused as a peer on an older protocol. */
 export const RESERVED_BODY_KINDS = {
+  /** Presence before it was signed (issue 13): anyone could set another's. */
+  UNSIGNED_PRESENCE: 5,
   /** App broadcasts before they were signed (issue 13): anyone could send one in another's name. */
   UNSIGNED_DATA: 6,
 } as const;
@@ -41,7 +44,8 @@ export type GossipBody =
   | { kind: 'suspect'; peer: PeerId; incarnation: number; hearsay?: boolean }
   | { kind: 'dead'; peer: PeerId; incarnation: number }
   | { kind: 'left'; incarnation: number }
-  | { kind: 'presence'; version: number; presence: Presence; json: string }
+  /** `key` and `signature`: the owner's, over trust.ts presenceSigned(origin, version, json). */
+  | { kind: 'presence'; version: number; presence: Presence; json: string; key: Uint8Array; signature: Uint8Array }
   /** `key`: the origin's Ed25519 public key; `signature`: its signature over trust.ts dataSigned(origin, seq, payload). */
   | { kind: 'data'; payload: Uint8Array; key: Uint8Array; signature: Uint8Array }
   | { kind: 'routed'; from: PeerId; to: PeerId; payload: Uint8Array };
@@ -66,6 +70,8 @@ export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): vo
       encoding.writeUint8(encoder, BodyKind.PRESENCE);
       encoding.writeVarUint(encoder, body.version);
       encoding.writeVarString(encoder, body.json);
+      writeFixed(encoder, body.key, PUBLIC_KEY_BYTES, 'PRESENCE key');
+      writeFixed(encoder, body.signature, SIGNATURE_BYTES, 'PRESENCE signature');
       break;
     case 'data':
       encoding.writeUint8(encoder, BodyKind.DATA);
@@ -83,7 +89,7 @@ export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): vo
 }
 
 /** Raw bytes of a fixed length (keys, signatures): a wrong length is a bug of the caller's, not bad input. */
-function writeFixed(encoder: encoding.Encoder, bytes: Uint8Array, length: number, what: string): void {
+export function writeFixed(encoder: encoding.Encoder, bytes: Uint8Array, length: number, what: string): void {
   if (bytes.length !== length) throw new MurmurError(ErrorCode.BAD_ARGUMENT, `${what} must be ${length} bytes, got ${bytes.length}`);
   encoding.writeUint8Array(encoder, bytes);
 }
@@ -110,7 +116,8 @@ export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
     case BodyKind.PRESENCE: {
       const version = reader.counter('presence version');
       const json = reader.string(limits.maxPresenceBytes, 'presence');
-      return { kind: 'presence', version, json, presence: parsePresence(json) };
+      const presence = parsePresence(json);
+      return { kind: 'presence', version, json, presence, key: reader.fixed(PUBLIC_KEY_BYTES, 'PRESENCE key'), signature: reader.fixed(SIGNATURE_BYTES, 'PRESENCE signature') };
     }
     case BodyKind.DATA:
       return { kind: 'data', payload: reader.bytesOf(limits.maxPayloadBytes, 'payload'), key: reader.fixed(PUBLIC_KEY_BYTES, 'DATA key'), signature: reader.fixed(SIGNATURE_BYTES, 'DATA signature') };
@@ -119,6 +126,8 @@ export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
       const to = reader.string(limits.maxPeerIdBytes, 'peer id');
       return { kind: 'routed', from, to, payload: reader.bytesOf(limits.maxPayloadBytes, 'payload') };
     }
+    case RESERVED_BODY_KINDS.UNSIGNED_PRESENCE:
+      throw new WireError('unknown-type', 'unsigned PRESENCE (gossip body kind 5, retired): the sender runs an older protocol');
     case RESERVED_BODY_KINDS.UNSIGNED_DATA:
       throw new WireError('unknown-type', 'unsigned DATA (gossip body kind 6, retired): the sender runs an older protocol');
     default:
