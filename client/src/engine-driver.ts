@@ -21,26 +21,83 @@ const afterPendingIo: ((fn: () => void) => void) | null =
 /** What the driver hands on: everything but timers, which it keeps. */
 export type AppOutput = Exclude<EngineOutput, { type: 'set-timer' | 'clear-timer' }>;
 
+/**
+ * Checks a received frame's signatures before the engine sees it
+ * (verify-ahead.ts); undefined when there is nothing to wait for.
+ */
+export type VerifyAheadHook = (bytes: Uint8Array) => Promise<void> | undefined;
+
+type LinkInput = Extract<EngineInput, { type: 'receive' | 'link-up' | 'link-down' }>;
+
 export class EngineDriver {
   private readonly engine: Engine;
   private readonly now: () => number;
   private readonly onOutput: (output: AppOutput) => void;
+  private readonly verifyAhead: VerifyAheadHook | undefined;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private depth = 0;
   private readonly queue: EngineInput[] = [];
+  /**
+   * Per link, what arrived behind a frame whose signatures are being checked:
+   * a link's frames reach the engine in the order they came. Other links,
+   * timers and commands do not wait.
+   */
+  private readonly waiting = new Map<string, LinkInput[]>();
+  private stopped = false;
 
-  constructor(engine: Engine, now: () => number, onOutput: (output: AppOutput) => void) {
+  constructor(engine: Engine, now: () => number, onOutput: (output: AppOutput) => void, verifyAhead?: VerifyAheadHook) {
     this.engine = engine;
     this.now = now;
     this.onOutput = onOutput;
+    this.verifyAhead = verifyAhead;
   }
 
   /**
    * Feed one input. Inputs raised while outputs are being handled (a send
    * that fails and closes a link, say) queue behind the current one, so the
-   * engine never sees re-entrant calls.
+   * engine never sees re-entrant calls. A received frame with signatures to
+   * check ahead waits for them, and its link's later inputs behind it.
    */
   input(input: EngineInput): void {
+    if (this.verifyAhead && !this.stopped && isLinkInput(input)) {
+      const link = linkOf(input);
+      const behind = this.waiting.get(link);
+      if (behind) {
+        behind.push(input);
+        return;
+      }
+      if (this.holds(link, input)) return;
+    }
+    this.feed(input);
+  }
+
+  /** Starts checking a frame's signatures ahead; true if the link now waits for them. */
+  private holds(link: string, input: LinkInput): boolean {
+    const pending = input.type === 'receive' ? this.verifyAhead?.(input.bytes) : undefined;
+    if (pending === undefined) return false;
+    this.waiting.set(link, [input]);
+    void pending.then(() => this.release(link));
+    return true;
+  }
+
+  /** The link's head frame is checked: feed it, then what came behind it, until one must wait again. */
+  private release(link: string): void {
+    const behind = this.waiting.get(link);
+    this.waiting.delete(link);
+    if (this.stopped || !behind) return;
+    const [head, ...rest] = behind as [LinkInput, ...LinkInput[]];
+    this.feed(head);
+    for (let i = 0; i < rest.length; i++) {
+      const next = rest[i] as LinkInput;
+      if (this.holds(link, next)) {
+        (this.waiting.get(link) as LinkInput[]).push(...rest.slice(i + 1));
+        return;
+      }
+      this.feed(next);
+    }
+  }
+
+  private feed(input: EngineInput): void {
     this.queue.push(input);
     if (this.depth > 0) return;
     this.depth += 1;
@@ -54,9 +111,11 @@ export class EngineDriver {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.queue.length = 0;
+    this.waiting.clear();
   }
 
   private apply(output: EngineOutput): void {
@@ -85,4 +144,12 @@ export class EngineDriver {
         this.onOutput(output);
     }
   }
+}
+
+function isLinkInput(input: EngineInput): input is LinkInput {
+  return input.type === 'receive' || input.type === 'link-up' || input.type === 'link-down';
+}
+
+function linkOf(input: LinkInput): string {
+  return input.type === 'receive' ? input.from : input.peer;
 }

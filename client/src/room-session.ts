@@ -89,8 +89,9 @@ export class RoomSession {
     this.payloadSeal = secrets === undefined ? undefined : new PayloadSeal({ room: id, selfId: this.selfId, key: secrets.then((s) => s.payloadKey) });
     this.members = new Members({ seal: this.payloadSeal });
 
-    this.engine = createEngine(this.selfId, this.rng, options);
-    this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output));
+    const { engine, verifyAhead } = createEngine(this.selfId, this.rng, options);
+    this.engine = engine;
+    this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output), verifyAhead);
     this.signaling = createSignaling(id, this.selfId, this.rng, options, WebSocketImpl);
     this.seal =
       options.password === undefined || secrets === undefined

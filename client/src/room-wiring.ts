@@ -10,7 +10,8 @@ import { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
 import { ed25519Trust } from '../../shared/src/gossip/trust.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { Prng } from '../../shared/src/prng.js';
-import type { EngineDriver } from './engine-driver.js';
+import type { EngineDriver, VerifyAheadHook } from './engine-driver.js';
+import { VerifyAhead } from './verify-ahead.js';
 import { LinkManager, type LinkAuthenticator } from './link-manager.js';
 import { encodeMeshSignal } from './mesh-signal.js';
 import { MAX_PRESENCE_BYTES, type ResolvedOptions } from './options.js';
@@ -57,12 +58,17 @@ export function webSocketFor(options: ResolvedOptions): WebSocketConstructor {
   return WebSocketImpl;
 }
 
-export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions): GossipEngine {
-  return new GossipEngine({
+/**
+ * The engine, and the driver's hook that checks a frame's signatures with
+ * WebCrypto before the engine asks for them (verify-ahead.ts).
+ */
+export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions): { engine: GossipEngine; verifyAhead: VerifyAheadHook } {
+  const ahead = new VerifyAhead();
+  const engine = new GossipEngine({
     selfId,
     rng,
     // Signs what this tab originates; checks that what others sent is signed by their ids' keys.
-    trust: ed25519Trust(fromBase64Url(options.identity.publicKey) ?? new Uint8Array(0), options.identity.sign),
+    trust: ahead.trust(ed25519Trust(fromBase64Url(options.identity.publicKey) ?? new Uint8Array(0), options.identity.sign)),
     overlay: { maxLinks: options.maxLinks, targetLinks: Math.min(GOSSIP_DEFAULTS.overlay.targetLinks, options.maxLinks) },
     presence: { throttleMs: options.presenceThrottleMs },
     // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs
@@ -73,6 +79,7 @@ export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions
     // its previous life: start from wall-clock seconds.
     initialIncarnation: Math.floor(Date.now() / 1000),
   });
+  return { engine, verifyAhead: (bytes) => ahead.prepare(engine.signedParts(bytes)) };
 }
 
 export function createSignaling(room: string, selfId: PeerId, rng: Prng, options: ResolvedOptions, WebSocketImpl: WebSocketConstructor): SignalingClient {

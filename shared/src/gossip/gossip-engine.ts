@@ -16,6 +16,7 @@ import type { Context, EngineStats } from './context.js';
 import { routeEvent } from './event-routing.js';
 import type { FailureDetector } from './failure-detector.js';
 import { routeFrame } from './frame-routing.js';
+import { signedParts, type SignedPart } from './signed-parts.js';
 import { createLayers, publishData, type Layers } from './layers.js';
 import type { Liveness } from './liveness.js';
 import type { Member, Membership } from './membership.js';
@@ -156,6 +157,15 @@ export class GossipEngine implements Engine {
       this.liveness.spreadUnheard();
       this.broadcast.expire();
     }
+  }
+
+  /** What a frame would ask us to verify (signed-parts.ts), for a driver that checks signatures ahead of handle(). */
+  signedParts(bytes: Uint8Array): SignedPart[] {
+    const { broadcast, liveness } = this.layers;
+    return signedParts(bytes, this.ctx.limits, {
+      hasMessage: (origin, seq) => broadcast.has(origin, seq),
+      presenceIsNews: (owner, version, json) => liveness.presenceIsNews(owner, version, json),
+    });
   }
 
   private receive(from: PeerId, bytes: Uint8Array): void {

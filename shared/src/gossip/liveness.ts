@@ -309,6 +309,13 @@ export class Liveness {
     return changed && (before === 'dead' || before === 'suspect') && this.membership.get(record.peer)?.status === 'alive';
   }
 
+  /** A presence of `owner` at `version` would change what we hold (for our own: make us outbid it). */
+  presenceIsNews(owner: PeerId, version: number, json: string): boolean {
+    const held = this.membership.get(owner);
+    if (held === undefined || version > held.presenceVersion) return true;
+    return held === this.membership.self && version === held.presenceVersion && json !== held.presenceJson;
+  }
+
   /**
    * Whether a record's presence is its owner's, checked only where it would
    * be news to us (a newer version; for our own, anything that would make us
@@ -316,13 +323,7 @@ export class Liveness {
    * record that fails is a forgery: dropped whole, counted and reported.
    */
   private genuinePresence(record: MemberRecord, from: PeerId): boolean {
-    if (record.presenceVersion === 0) return true;
-    const held = this.membership.get(record.peer);
-    const news =
-      held === undefined ||
-      record.presenceVersion > held.presenceVersion ||
-      (held === this.membership.self && record.presenceVersion === held.presenceVersion && record.presenceJson !== held.presenceJson);
-    if (!news) return true;
+    if (record.presenceVersion === 0 || !this.presenceIsNews(record.peer, record.presenceVersion, record.presenceJson)) return true;
     if (presenceSignedBy(this.ctx.config.trust, record.peer, record.presenceVersion, record.presenceJson, record.presenceKey, record.presenceSignature)) return true;
     this.ctx.stats.badSignatures += 1;
     this.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `record of ${record.peer} from ${from}: presence version ${record.presenceVersion} not signed by ${record.peer}'s key` });
