@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { ownsClientId } from '../../shared/src/doc/client-id.js';
 import { ErrorCode } from '../../shared/src/errors.js';
 import type { RoomMessage } from './app-message.js';
 import { until, useNodeRoomHarness } from '../test/node-room-harness.js';
@@ -67,6 +68,14 @@ describe('room API over real WebRTC (Node)', () => {
     expect(stats.messagesOut).toBeGreaterThan(0);
     expect(stats.bytesIn).toBeGreaterThan(0);
     expect(stats.doc.updatesSent).toBeGreaterThanOrEqual(1);
+    // Every tab writes under a clientID its peer id owns (the app's own doc too), which awareness shares;
+    // so no honest broadcast update was refused.
+    for (const room of all) {
+      expect(ownsClientId(room.selfId, room.doc.clientID)).toBe(true);
+      expect(room.awareness.clientID).toBe(room.doc.clientID);
+      expect(room.stats().doc.refusedUpdates).toBe(0);
+      expect(room.stats().malformed).toBe(0);
+    }
     await until(() => a.stats().perLink.every((link) => link.rttMs !== null), 'round-trip times', 5000);
 
     // A late joiner receives the full document.
