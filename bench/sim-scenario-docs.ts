@@ -8,6 +8,7 @@
  */
 import * as Y from 'yjs';
 import { Channel, decodeFrame } from '../shared/src/doc/channel-codec.js';
+import { ClientIdBinding } from '../shared/src/doc/client-id.js';
 import { DocSync, type DocSyncInput } from '../shared/src/doc/doc-sync.js';
 import type { EngineOutput, PeerId } from '../shared/src/engine/types.js';
 import type { Room } from '../shared/src/sim/room.js';
@@ -27,6 +28,7 @@ export class ScenarioDocs {
   private readonly room: Room;
   private readonly nodes = new Map<PeerId, DocNode>();
   private readonly seed: number;
+  /** Counts docs attached: seeds each doc's PRNGs (a tab that comes back gets a new doc and a new clientID). */
   private nextClient = 1;
   /** Doc frames a peer could not decode or apply (must stay 0). */
   malformed = 0;
@@ -45,8 +47,10 @@ export class ScenarioDocs {
 
   private attach(id: PeerId): void {
     const doc = new Y.Doc();
-    doc.clientID = this.nextClient++; // deterministic encodings
-    const sync = new DocSync({ doc, intervalMs: DOC_SYNC_INTERVAL_MS, random: createPrng(this.seed * 7919 + doc.clientID).next });
+    const n = this.nextClient++;
+    // Deterministic encodings: the clientID is bound to the peer id, its session part drawn from the seed.
+    new ClientIdBinding({ doc, selfId: id, random: createPrng(this.seed * 104_729 + n).next });
+    const sync = new DocSync({ doc, selfId: id, intervalMs: DOC_SYNC_INTERVAL_MS, random: createPrng(this.seed * 7919 + n).next });
     const node: DocNode = { doc, sync, timerEpoch: 0 };
     this.nodes.set(id, node);
     doc.on('update', (update: Uint8Array, origin: unknown) => {

@@ -92,7 +92,9 @@ describe('AwarenessBridge (y-protocols Awareness over murmur presence)', () => {
     expect(bob!.awareness.getStates().has(oldId)).toBe(false);
     expect(bob!.awareness.getStates().get(42)).toEqual({ a: 1 });
     expect(bob!.bridge.peerOf(42)).toBe('ann');
-    for (const bad of [{ clientID: -1, state: {} }, { clientID: 1.5, state: {} }, { clientID: 1, state: [1] }, 'x', null]) {
+    // A clientID bound to a peer id uses all 53 bits (shared/src/doc/client-id.ts).
+    expect(readAwarenessEntry({ [AWARENESS_KEY]: { clientID: Number.MAX_SAFE_INTEGER, state: {} } })).toEqual({ clientID: Number.MAX_SAFE_INTEGER, state: {} });
+    for (const bad of [{ clientID: -1, state: {} }, { clientID: 1.5, state: {} }, { clientID: 2 ** 53, state: {} }, { clientID: 1, state: [1] }, 'x', null]) {
       expect(readAwarenessEntry({ [AWARENESS_KEY]: bad as Presence[string] })).toBeNull();
     }
     bob!.bridge.peerPresence('ann', { [AWARENESS_KEY]: 'garbage' });

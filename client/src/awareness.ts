@@ -45,7 +45,8 @@ export function readAwarenessEntry(presence: Presence): AwarenessEntry | null {
   const raw = presence[AWARENESS_KEY];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
   const { clientID, state } = raw as { clientID?: unknown; state?: unknown };
-  if (typeof clientID !== 'number' || !Number.isInteger(clientID) || clientID < 0 || clientID > 0xffff_ffff) return null;
+  // Yjs clientIDs bound to peer ids use all 53 bits (shared/src/doc/client-id.ts); y-protocols writes them as varuints.
+  if (typeof clientID !== 'number' || !Number.isSafeInteger(clientID) || clientID < 0) return null;
   if (state === null) return { clientID, state: null };
   if (typeof state !== 'object' || state === undefined || Array.isArray(state)) return null;
   return { clientID, state: state as AwarenessState };

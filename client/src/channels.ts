@@ -50,6 +50,7 @@ export class AppChannels {
     this.route = seal ? (to, frame) => seal.after(() => options.route(to, seal.seal(to, frame))) : options.route;
     this.docSync = new DocSync({
       doc: options.doc,
+      selfId: options.selfId,
       broadcast: this.broadcast,
       route: this.route,
       intervalMs: options.syncIntervalMs,
@@ -91,6 +92,8 @@ export class AppChannels {
           try {
             this.docSync.receive(from, frame);
           } catch (error) {
+            // A refused update (MURMUR_FOREIGN_CLIENT_ID) keeps its code; anything Yjs threw is bad bytes.
+            if (error instanceof MurmurError) throw error;
             throw new MurmurError(ErrorCode.BAD_WIRE, `bad Yjs data on channel ${frame.channel}: ${(error as Error).message}`);
           }
           return;

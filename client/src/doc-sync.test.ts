@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
+import { ClientIdBinding } from '../../shared/src/doc/client-id.js';
 import { createPrng } from '../../shared/src/prng.js';
 import { Channel, decodeFrame } from './channel-codec.js';
 import { DocSync } from './doc-sync.js';
@@ -20,8 +21,10 @@ function room(ids: string[], lossRate: number, seed = 1) {
   };
   for (const id of ids) {
     const doc = new Y.Doc();
+    new ClientIdBinding({ doc, selfId: id, random: createPrng(seed * 104_729 + ids.indexOf(id)).next });
     const sync = new DocSync({
       doc,
+      selfId: id,
       broadcast: (payload) => {
         for (const other of nodes.keys()) if (other !== id && rng.next() >= lossRate) deliver(other, id, payload);
       },

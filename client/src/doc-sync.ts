@@ -12,6 +12,8 @@ export type { DocSyncStats } from '../../shared/src/doc/doc-sync.js';
 
 export interface DocSyncOptions {
   doc: Y.Doc;
+  /** This tab's peer id; the doc's clientID must be one it owns (ClientIdBinding, shared/src/doc/client-id.ts). */
+  selfId: PeerId;
   broadcast: (payload: Uint8Array) => void;
   route: (to: PeerId, payload: Uint8Array) => void;
   /** Mean period of the exchange with a random neighbour, ms; each wait is drawn from [0.5, 1.5) of it. */
@@ -35,7 +37,7 @@ export class DocSync {
   constructor(options: DocSyncOptions) {
     this.options = options;
     this.doc = options.doc;
-    this.core = new DocSyncCore({ doc: options.doc, intervalMs: options.intervalMs, random: options.random });
+    this.core = new DocSyncCore({ doc: options.doc, selfId: options.selfId, intervalMs: options.intervalMs, random: options.random });
     this.doc.on('update', this.onUpdate);
     this.input({ type: 'start' });
   }
@@ -53,7 +55,7 @@ export class DocSync {
     this.input({ type: 'neighbor-down', peer });
   }
 
-  /** Handle a doc-channel frame from `from`. Throws on a bad update (caller counts it as malformed). */
+  /** Handle a doc-channel frame from `from`. Throws on a bad update, or a broadcast one under a clientID `from` does not own (caller counts it as malformed). */
   receive(from: PeerId, frame: DocFrame): void {
     this.input({ type: 'receive', from, frame });
   }

@@ -34,7 +34,7 @@ export interface JoinOptions {
   handshakeTimeoutMs?: number;
   /** Most WebRTC links this tab keeps open (the engine's active view). Default 8; 1–8. */
   maxLinks?: number;
-  /** The Y.Doc to keep in sync across the room. Default: a new one (`room.doc`). */
+  /** The Y.Doc to keep in sync across the room. Default: a new one (`room.doc`). Its clientID is replaced by one bound to the peer id, new each session (shared/PROTOCOL.md). */
   doc?: Y.Doc;
   /** Mean period of doc anti-entropy with one random peer, ms (jittered ±50%). Default 8000; 1000–60000. */
   syncIntervalMs?: number;

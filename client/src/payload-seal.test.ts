@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Presence } from '../../shared/src/engine/types.js';
+import { ClientIdBinding } from '../../shared/src/doc/client-id.js';
 import { createPrng } from '../../shared/src/prng.js';
 import { ErrorCode } from '../../shared/src/errors.js';
 import { fromBase64Url, toBase64Url } from '../../shared/src/signaling.js';
@@ -219,6 +220,8 @@ describe('PayloadSeal', () => {
 function channelPair(keys: [Uint8Array, Uint8Array]) {
   const ends = (['alice', 'bob'] as const).map((selfId, i) => {
     const doc = new Y.Doc();
+    // As the room does (room-session.ts): a clientID the peer id owns, or its broadcasts would be refused.
+    const binding = new ClientIdBinding({ doc, selfId, random: createPrng(i + 1).next });
     const awareness = new Awareness(doc);
     const sent: Array<{ to?: string; payload: Uint8Array }> = [];
     const messages: RoomMessage[] = [];
@@ -238,12 +241,13 @@ function channelPair(keys: [Uint8Array, Uint8Array]) {
       syncIntervalMs: 60_000,
       seal,
     });
-    return { selfId, doc, awareness, sent, messages, malformed, seal, channels };
+    return { selfId, doc, binding, awareness, sent, messages, malformed, seal, channels };
   });
   cleanups.push(() => {
     for (const end of ends) {
       end.channels.stop();
       end.awareness.destroy();
+      end.binding.destroy();
     }
   });
   return ends as [(typeof ends)[0], (typeof ends)[0]];

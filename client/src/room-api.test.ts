@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { ownsClientId } from '../../shared/src/doc/client-id.js';
 import { ErrorCode } from '../../shared/src/errors.js';
 import type { RoomMessage } from './app-message.js';
 import { until, useNodeRoomHarness } from '../test/node-room-harness.js';
@@ -67,6 +68,14 @@ describe('room API over real WebRTC (Node)', () => {
     expect(stats.messagesOut).toBeGreaterThan(0);
     expect(stats.bytesIn).toBeGreaterThan(0);
     expect(stats.doc.updatesSent).toBeGreaterThanOrEqual(1);
+    // Every tab writes under a clientID its peer id owns (the app's own doc too), which awareness shares;
+    // so no honest broadcast update was refused.
+    for (const room of all) {
+      expect(ownsClientId(room.selfId, room.doc.clientID)).toBe(true);
+      expect(room.awareness.clientID).toBe(room.doc.clientID);
+      expect(room.stats().doc.refusedUpdates).toBe(0);
+      expect(room.stats().malformed).toBe(0);
+    }
     // One probe a period (1 s) goes to one neighbour in turn, so each link has an RTT within a few periods; 15 s
     // leaves room for late timers on a loaded machine (5 s failed once in a full run beside another suite).
     await until(() => a.stats().perLink.every((link) => link.rttMs !== null), 'round-trip times', 15_000);

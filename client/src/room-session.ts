@@ -12,6 +12,7 @@ import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { PeerId } from '../../shared/src/engine/types.js';
 import type { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
+import { ClientIdBinding } from '../../shared/src/doc/client-id.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { JsonValue } from '../../shared/src/signaling.js';
 import { createPrng, type Prng } from '../../shared/src/prng.js';
@@ -49,6 +50,8 @@ export class RoomSession {
   readonly debug: RoomDebug;
   readonly whenSynced: Promise<void>;
   private readonly rng: Prng;
+  /** Keeps doc.clientID one that selfId owns, a new one each session (shared/src/doc/client-id.ts). */
+  private readonly clientIds: ClientIdBinding;
   private readonly engine: GossipEngine;
   private readonly driver: EngineDriver;
   private readonly links: LinkManager;
@@ -80,9 +83,12 @@ export class RoomSession {
     this.selfId = options.peerId ?? options.identity.id;
     // The whole initial presence (with the awareness entry a fresh Awareness publishes, state {}) is
     // checked before anything starts: a room that throws here has no timer, socket or listener to leak.
+    // The clientID is bound below: checked at the longest a bound one can be.
     this.doc = options.doc ?? new Y.Doc();
-    checkPresence({ ...options.presence, [AWARENESS_KEY]: { clientID: this.doc.clientID, state: {} } }, 'options.presence');
+    checkPresence({ ...options.presence, [AWARENESS_KEY]: { clientID: Number.MAX_SAFE_INTEGER, state: {} } }, 'options.presence');
     this.rng = createPrng(randomSeed());
+    // Before the Awareness, which takes the doc's clientID once, and before any peer sees an update.
+    this.clientIds = new ClientIdBinding({ doc: this.doc, selfId: this.selfId, random: () => this.rng.next() });
     // One PBKDF2 run gives the envelope key, the link-auth MAC key and the payload key (link-auth-key.ts).
     const secrets = options.password === undefined ? undefined : deriveRoomSecrets(options.password, id);
     secrets?.catch(() => {});
@@ -199,6 +205,7 @@ export class RoomSession {
     this.payloadSeal?.stop();
     this.links.closeAll();
     this.persistence?.destroy();
+    this.clientIds.destroy();
     this.members.close();
     this.events.clear();
     globalThis.removeEventListener?.('pagehide', this.onPageHide);

@@ -60,7 +60,8 @@ export interface RoomStats extends TrafficCounters {
   duplicatesDropped: number;
   /** Undecodable app-channel payloads dropped (also emitted as 'malformed'). */
   malformed: number;
-  doc: { updatesSent: number; updatesReceived: number; duplicateUpdates: number; syncRounds: number };
+  /** Doc sync: `refusedUpdates` counts broadcast updates under a clientID their sender does not own (MURMUR_FOREIGN_CLIENT_ID; also in `malformed`). */
+  doc: { updatesSent: number; updatesReceived: number; duplicateUpdates: number; syncRounds: number; refusedUpdates: number };
 }
 
 export interface RoomPresence {

@@ -59,6 +59,8 @@ export const ErrorCode = {
   BAD_SIGNAL_SIGNATURE: 'MURMUR_BAD_SIGNAL_SIGNATURE',
   /** A message on the mesh (an app broadcast) is not signed by the key its origin id derives from: dropped, not relayed. */
   BAD_SIGNATURE: 'MURMUR_BAD_SIGNATURE',
+  /** A broadcast Yjs update inserts structs under a clientID its sender does not own (clientIDs are bound to peer ids, see PROTOCOL.md): refused, not applied. */
+  FOREIGN_CLIENT_ID: 'MURMUR_FOREIGN_CLIENT_ID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -23,6 +23,15 @@
  * still behind when its answer is in (or `retryMs` passed without one: a
  * lost frame), from the latest peer known to be ahead.
  *
+ * Broadcast updates are applied only if every struct they insert is under a
+ * clientID their origin owns (client-id.ts; the engine's signed DATA
+ * authenticates the origin): a member cannot write as another. Step 2
+ * carries everyone's structs and is not checked this way (PROTOCOL.md, "Yjs
+ * clientIDs are bound to peer ids"). For the same reason a local update that
+ * carries others' structs (loaded from IndexedDB, or applied by the app from
+ * another source) is not broadcast, which every receiver would refuse: it is
+ * announced to the neighbours, who pull it.
+ *
  * Measured (bench:sim --scenario partition, N=200, seed 1): before this,
  * every tab exchanged with each member the heal revived, budgeted to 2 a
  * second, over routes that did not exist yet (so as room-wide floods): the
@@ -32,6 +41,7 @@
 import * as Y from 'yjs';
 import type { PeerId } from '../engine/types.js';
 import { Channel, encodeFrame, type ChannelFrame, type SyncModeName } from './channel-codec.js';
+import { checkOwnUpdate, foreignClientIds } from './client-id.js';
 
 export type DocFrame = Extract<ChannelFrame, { channel: typeof Channel.DOC_UPDATE | typeof Channel.SYNC_STEP1 | typeof Channel.SYNC_STEP2 }>;
 
@@ -44,7 +54,11 @@ export type DocSyncInput =
   | { type: 'neighbor-up'; peer: PeerId }
   /** A neighbour left our active view (the engine's `neighbor-down`). */
   | { type: 'neighbor-down'; peer: PeerId }
-  /** A doc frame from `from`. A bad update throws (the caller counts it as malformed). */
+  /**
+   * A doc frame from `from` (a broadcast's origin, or the neighbour a route came from). A bad update
+   * throws (the caller counts it as malformed), and so does a broadcast one that writes under a clientID
+   * `from` does not own (MURMUR_FOREIGN_CLIENT_ID; the doc is left unchanged).
+   */
   | { type: 'receive'; from: PeerId; frame: DocFrame }
   /** The app changed the doc (an update whose origin is not this DocSync). */
   | { type: 'local-update'; update: Uint8Array }
@@ -60,6 +74,8 @@ export type DocSyncOutput =
 
 export interface DocSyncOptions {
   doc: Y.Doc;
+  /** This tab's peer id: what its local updates are broadcast as (its doc's clientID must be one it owns: ClientIdBinding). */
+  selfId: PeerId;
   /** Mean period of the exchange with a random neighbour, ms; each wait is drawn from [0.5, 1.5) of it. */
   intervalMs: number;
   /** Uniform [0, 1), seeded by the driver. */
@@ -79,6 +95,8 @@ export interface DocSyncStats {
   duplicateUpdates: number;
   /** Step 1 frames sent (announces, pulls, exchanges). */
   syncRounds: number;
+  /** Broadcast updates refused, not applied: they wrote under a clientID their sender does not own. */
+  refusedUpdates: number;
 }
 
 export class DocSync {
@@ -87,7 +105,7 @@ export class DocSync {
   private readonly retryMs: number;
   private stopped = false;
   private out: DocSyncOutput[] = [];
-  private readonly counters: DocSyncStats = { updatesSent: 0, updatesReceived: 0, duplicateUpdates: 0, syncRounds: 0 };
+  private readonly counters: DocSyncStats = { updatesSent: 0, updatesReceived: 0, duplicateUpdates: 0, syncRounds: 0, refusedUpdates: 0 };
   private readonly neighbors = new Set<PeerId>();
   /** Our pull waiting for its step 2 (see the header). */
   private pulling: { peer: PeerId; at: number } | undefined;
@@ -132,8 +150,7 @@ export class DocSync {
         this.receive(input.from, input.frame, now);
         break;
       case 'local-update':
-        this.counters.updatesSent += 1;
-        this.out.push({ type: 'broadcast', payload: encodeFrame({ channel: Channel.DOC_UPDATE, update: input.update }) });
+        this.localUpdate(input.update);
         break;
       case 'stop':
         this.stopped = true;
@@ -141,6 +158,16 @@ export class DocSync {
         break;
     }
     return this.out;
+  }
+
+  private localUpdate(update: Uint8Array): void {
+    if (foreignClientIds(update, this.options.selfId).length > 0) {
+      // Others' structs (see the header): our neighbours pull them like a step 2's news.
+      for (const peer of this.neighbors) this.sendStep1(peer, 'announce');
+      return;
+    }
+    this.counters.updatesSent += 1;
+    this.out.push({ type: 'broadcast', payload: encodeFrame({ channel: Channel.DOC_UPDATE, update }) });
   }
 
   private onTimer(now: number): void {
@@ -162,6 +189,12 @@ export class DocSync {
   private receive(from: PeerId, frame: DocFrame, now: number): void {
     switch (frame.channel) {
       case Channel.DOC_UPDATE:
+        try {
+          checkOwnUpdate(frame.update, from);
+        } catch (error) {
+          this.counters.refusedUpdates += 1;
+          throw error;
+        }
         this.apply(frame.update);
         return;
       case Channel.SYNC_STEP2: {

@@ -2,27 +2,49 @@
  * Yjs on the honest members of a HostileRoom: each runs the real sans-IO doc
  * sync (shared/src/doc/doc-sync.ts) on its engine, as the client does, so an
  * attack on membership shows what it costs the app layer too (docs sync
- * with direct neighbours, so made-up members start none).
+ * with direct neighbours, so made-up members start none). Each doc writes
+ * under a clientID bound to its peer id (client-id.ts), drawn from the seed.
  */
 import * as Y from 'yjs';
 import { Channel, decodeFrame } from '../doc/channel-codec.js';
+import { ClientIdBinding } from '../doc/client-id.js';
 import { DocSync, type DocSyncInput } from '../doc/doc-sync.js';
 import type { PeerId } from '../engine/types.js';
+import { ErrorCode, MurmurError } from '../errors.js';
 import { createPrng } from '../prng.js';
 import type { HostileRoom } from './adversary-room.js';
 
 /** The client's default anti-entropy period for the doc, ms. */
 const SYNC_INTERVAL_MS = 8000;
 
-/** Attach after the room settled: each sync starts with its engine's neighbours. */
-export function attachDocs(room: HostileRoom, seed: number): Map<PeerId, Y.Doc> {
+/** What the honest docs refused (the client counts these in stats().malformed). */
+export interface DocRefusals {
+  /** Doc frames whose update threw (bad bytes, or MURMUR_FOREIGN_CLIENT_ID), over all honest docs. */
+  malformed: number;
+  /** Of those, broadcast updates refused for a clientID their sender does not own. */
+  foreignClientIds: number;
+}
+
+/** Attach after the room settled: each sync starts with its engine's neighbours. `refusals`, if given, is counted into. */
+export function attachDocs(room: HostileRoom, seed: number, refusals?: DocRefusals): Map<PeerId, Y.Doc> {
   const docs = new Map<PeerId, Y.Doc>();
   const syncs = new Map<PeerId, DocSync>();
   // Bumped on every set-timer: a re-armed timer replaces the one before (DocSyncOutput's contract).
   const timerEpochs = new Map<PeerId, number>();
   const feed = (id: PeerId, input: DocSyncInput): void => {
     const sync = syncs.get(id) as DocSync;
-    for (const output of sync.handle(input, room.sim.now)) {
+    let outputs: ReturnType<DocSync['handle']>;
+    try {
+      outputs = sync.handle(input, room.sim.now);
+    } catch (error) {
+      // A bad update: counted and dropped, as the client does (channels.ts).
+      if (refusals) {
+        refusals.malformed += 1;
+        if (error instanceof MurmurError && error.code === ErrorCode.FOREIGN_CLIENT_ID) refusals.foreignClientIds += 1;
+      }
+      return;
+    }
+    for (const output of outputs) {
       if (output.type === 'broadcast') room.sim.command(id, { type: 'broadcast', payload: output.payload });
       else if (output.type === 'route') room.sim.command(id, { type: 'route', to: output.to, payload: output.payload });
       else if (output.type === 'set-timer') {
@@ -36,8 +58,9 @@ export function attachDocs(room: HostileRoom, seed: number): Map<PeerId, Y.Doc> 
   };
   room.honestIds.forEach((id, i) => {
     const doc = new Y.Doc();
-    doc.clientID = i + 1; // deterministic encodings
-    const sync = new DocSync({ doc, intervalMs: SYNC_INTERVAL_MS, random: createPrng(seed * 7919 + i).next });
+    // Deterministic encodings: the session part of the clientID comes from the seed.
+    new ClientIdBinding({ doc, selfId: id, random: createPrng(seed * 104_729 + i).next });
+    const sync = new DocSync({ doc, selfId: id, intervalMs: SYNC_INTERVAL_MS, random: createPrng(seed * 7919 + i).next });
     docs.set(id, doc);
     syncs.set(id, sync);
     doc.on('update', (update: Uint8Array, origin: unknown) => {

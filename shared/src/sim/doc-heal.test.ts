@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { seedsFor, withSeed } from '../../test/seeds.js';
 import { Channel, decodeFrame } from '../doc/channel-codec.js';
+import { ClientIdBinding } from '../doc/client-id.js';
 import { DocSync, type DocSyncInput } from '../doc/doc-sync.js';
 import type { EngineOutput, PeerId } from '../engine/types.js';
 import { createPrng, type Prng } from '../prng.js';
@@ -43,8 +44,9 @@ function docRoom(seed: number, ids: readonly PeerId[], updateLoss: number) {
   };
   ids.forEach((id, i) => {
     const doc = new Y.Doc();
-    doc.clientID = i + 1; // deterministic encodings
-    const sync = new DocSync({ doc, intervalMs: SYNC_INTERVAL_MS, random: createPrng(seed * 7919 + i).next });
+    // Deterministic encodings: a clientID bound to the peer id, its session part from the seed.
+    new ClientIdBinding({ doc, selfId: id, random: createPrng(seed * 104_729 + i).next });
+    const sync = new DocSync({ doc, selfId: id, intervalMs: SYNC_INTERVAL_MS, random: createPrng(seed * 7919 + i).next });
     nodes.set(id, { doc, sync, timerEpoch: 0 });
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== sync.origin) feed(id, { type: 'local-update', update });
