@@ -22,75 +22,86 @@ const afterPendingIo: ((fn: () => void) => void) | null =
 export type AppOutput = Exclude<EngineOutput, { type: 'set-timer' | 'clear-timer' }>;
 
 /**
- * Checks a received frame's signatures before the engine sees it
- * (verify-ahead.ts); undefined when there is nothing to wait for.
+ * Work a driver does before the engine sees an input (the client: checking a
+ * received frame's signatures, verify-ahead.ts; signing a presence,
+ * sign-ahead.ts); undefined when there is nothing to wait for.
  */
-export type VerifyAheadHook = (bytes: Uint8Array) => Promise<void> | undefined;
+export type AheadHook = (input: EngineInput) => Promise<void> | undefined;
 
-type LinkInput = Extract<EngineInput, { type: 'receive' | 'link-up' | 'link-down' }>;
+/** Inputs of one link share a lane (keyed by the peer id); everything else, the app's lane. */
+const APP_LANE = '';
 
 export class EngineDriver {
   private readonly engine: Engine;
   private readonly now: () => number;
   private readonly onOutput: (output: AppOutput) => void;
-  private readonly verifyAhead: VerifyAheadHook | undefined;
+  private readonly ahead: AheadHook | undefined;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private depth = 0;
   private readonly queue: EngineInput[] = [];
   /**
-   * Per link, what arrived behind a frame whose signatures are being checked:
-   * a link's frames reach the engine in the order they came. Other links,
-   * timers and commands do not wait.
+   * Per lane, what arrived behind an input still being prepared: a link's
+   * frames reach the engine in the order they came, and the app's commands
+   * and timers in theirs. Other lanes do not wait.
    */
-  private readonly waiting = new Map<string, LinkInput[]>();
+  private readonly waiting = new Map<string, EngineInput[]>();
   private stopped = false;
 
-  constructor(engine: Engine, now: () => number, onOutput: (output: AppOutput) => void, verifyAhead?: VerifyAheadHook) {
+  constructor(engine: Engine, now: () => number, onOutput: (output: AppOutput) => void, ahead?: AheadHook) {
     this.engine = engine;
     this.now = now;
     this.onOutput = onOutput;
-    this.verifyAhead = verifyAhead;
+    this.ahead = ahead;
   }
 
   /**
    * Feed one input. Inputs raised while outputs are being handled (a send
    * that fails and closes a link, say) queue behind the current one, so the
-   * engine never sees re-entrant calls. A received frame with signatures to
-   * check ahead waits for them, and its link's later inputs behind it.
+   * engine never sees re-entrant calls. An input with work to do ahead
+   * waits for it, and its lane's later inputs behind it.
    */
   input(input: EngineInput): void {
-    if (this.verifyAhead && !this.stopped && isLinkInput(input)) {
-      const link = linkOf(input);
-      const behind = this.waiting.get(link);
+    if (input.type === 'leave') {
+      // A goodbye goes out now, after whatever the app asked before it (signed by the engine's fallback):
+      // the room stops the driver right after.
+      const behind = this.waiting.get(APP_LANE) ?? [];
+      this.waiting.delete(APP_LANE);
+      for (const earlier of behind) this.feed(earlier);
+      this.feed(input);
+      return;
+    }
+    if (this.ahead && !this.stopped) {
+      const lane = laneOf(input);
+      const behind = this.waiting.get(lane);
       if (behind) {
         behind.push(input);
         return;
       }
-      if (this.holds(link, input)) return;
+      if (this.holds(lane, input)) return;
     }
     this.feed(input);
   }
 
-  /** Starts checking a frame's signatures ahead; true if the link now waits for them. */
-  private holds(link: string, input: LinkInput): boolean {
-    const pending = input.type === 'receive' ? this.verifyAhead?.(input.bytes) : undefined;
+  /** Starts an input's work ahead; true if its lane now waits for it. */
+  private holds(lane: string, input: EngineInput): boolean {
+    const pending = this.ahead?.(input);
     if (pending === undefined) return false;
-    this.waiting.set(link, [input]);
-    void pending.then(() => this.release(link));
+    this.waiting.set(lane, [input]);
+    void pending.then(() => this.release(lane));
     return true;
   }
 
-  /** The link's head frame is checked: feed it, then what came behind it, until one must wait again. */
-  private release(link: string): void {
-    const behind = this.waiting.get(link);
-    this.waiting.delete(link);
+  /** The lane's head is ready: feed it, then what came behind it, until one must wait again. */
+  private release(lane: string): void {
+    const behind = this.waiting.get(lane);
+    this.waiting.delete(lane);
     if (this.stopped || !behind) return;
-    const [head, ...rest] = behind as [LinkInput, ...LinkInput[]];
+    const [head, ...rest] = behind as [EngineInput, ...EngineInput[]];
     this.feed(head);
     for (let i = 0; i < rest.length; i++) {
-      const next = rest[i] as LinkInput;
-      if (this.holds(link, next)) {
-        (this.waiting.get(link) as LinkInput[]).push(...rest.slice(i + 1));
+      const next = rest[i] as EngineInput;
+      if (this.holds(lane, next)) {
+        (this.waiting.get(lane) as EngineInput[]).push(...rest.slice(i + 1));
         return;
       }
       this.feed(next);
@@ -146,10 +157,8 @@ export class EngineDriver {
   }
 }
 
-function isLinkInput(input: EngineInput): input is LinkInput {
-  return input.type === 'receive' || input.type === 'link-up' || input.type === 'link-down';
-}
-
-function linkOf(input: LinkInput): string {
-  return input.type === 'receive' ? input.from : input.peer;
+function laneOf(input: EngineInput): string {
+  if (input.type === 'receive') return input.from;
+  if (input.type === 'link-up' || input.type === 'link-down') return input.peer;
+  return APP_LANE;
 }

@@ -44,6 +44,12 @@ function fromSecret(secretKey: Uint8Array): Identity {
   return Object.freeze(identity);
 }
 
+/** The secret key of an identity made here (createIdentity, importIdentity); undefined for one the app built itself. */
+export function secretKeyOf(identity: Identity): Uint8Array | undefined {
+  const secret = (identity as Partial<OwnIdentity>)[SECRET];
+  return secret instanceof Uint8Array ? secret : undefined;
+}
+
 /** A fresh identity from the platform's CSPRNG (crypto.getRandomValues). */
 export function createIdentity(): Identity {
   return fromSecret(ed25519.utils.randomSecretKey());

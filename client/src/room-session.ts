@@ -95,9 +95,9 @@ export class RoomSession {
     this.payloadSeal = secrets === undefined ? undefined : new PayloadSeal({ room: id, selfId: this.selfId, key: secrets.then((s) => s.payloadKey) });
     this.members = new Members({ seal: this.payloadSeal });
 
-    const { engine, verifyAhead } = createEngine(this.selfId, this.rng, options);
+    const { engine, ahead } = createEngine(this.selfId, this.rng, options);
     this.engine = engine;
-    this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output), verifyAhead);
+    this.driver = new EngineDriver(this.engine, monotonicNow, (output) => this.onEngineOutput(output), ahead);
     this.signaling = createSignaling(id, this.selfId, this.rng, options, WebSocketImpl);
     this.seal =
       options.password === undefined || secrets === undefined

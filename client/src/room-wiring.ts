@@ -10,7 +10,9 @@ import { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
 import { ed25519Trust } from '../../shared/src/gossip/trust.js';
 import { ErrorCode, MurmurError } from '../../shared/src/errors.js';
 import type { Prng } from '../../shared/src/prng.js';
-import type { EngineDriver, VerifyAheadHook } from './engine-driver.js';
+import type { AheadHook, EngineDriver } from './engine-driver.js';
+import { secretKeyOf } from './identity.js';
+import { SignAhead } from './sign-ahead.js';
 import { VerifyAhead } from './verify-ahead.js';
 import { LinkManager, type LinkAuthenticator } from './link-manager.js';
 import { encodeMeshSignal } from './mesh-signal.js';
@@ -62,13 +64,15 @@ export function webSocketFor(options: ResolvedOptions): WebSocketConstructor {
  * The engine, and the driver's hook that checks a frame's signatures with
  * WebCrypto before the engine asks for them (verify-ahead.ts).
  */
-export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions): { engine: GossipEngine; verifyAhead: VerifyAheadHook } {
-  const ahead = new VerifyAhead();
+export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions): { engine: GossipEngine; ahead: AheadHook } {
+  const publicKey = fromBase64Url(options.identity.publicKey) ?? new Uint8Array(0);
+  const verifying = new VerifyAhead();
+  const signing = new SignAhead(secretKeyOf(options.identity), publicKey);
   const engine = new GossipEngine({
     selfId,
     rng,
     // Signs what this tab originates; checks that what others sent is signed by their ids' keys.
-    trust: ahead.trust(ed25519Trust(fromBase64Url(options.identity.publicKey) ?? new Uint8Array(0), options.identity.sign)),
+    trust: signing.trust(verifying.trust(ed25519Trust(publicKey, options.identity.sign))),
     overlay: { maxLinks: options.maxLinks, targetLinks: Math.min(GOSSIP_DEFAULTS.overlay.targetLinks, options.maxLinks) },
     presence: { throttleMs: options.presenceThrottleMs },
     // The link layer cuts frames into 16 KiB pieces, so app payloads (Yjs
@@ -79,7 +83,12 @@ export function createEngine(selfId: PeerId, rng: Prng, options: ResolvedOptions
     // its previous life: start from wall-clock seconds.
     initialIncarnation: Math.floor(Date.now() / 1000),
   });
-  return { engine, verifyAhead: (bytes) => ahead.prepare(engine.signedParts(bytes)) };
+  const ahead: AheadHook = (input) => {
+    if (input.type === 'receive') return verifying.prepare(engine.signedParts(input.bytes));
+    if (input.type === 'set-presence') return signing.prepare(engine.presenceToSign(input.presence));
+    return undefined;
+  };
+  return { engine, ahead };
 }
 
 export function createSignaling(room: string, selfId: PeerId, rng: Prng, options: ResolvedOptions, WebSocketImpl: WebSocketConstructor): SignalingClient {

@@ -8,6 +8,7 @@ import { createPrng } from '../../shared/src/prng.js';
 import { memberRecord, signedPresence, simTrust } from '../../shared/src/sim/sim-trust.js';
 import { encodeGossipBody } from '../../shared/src/gossip/wire/gossip-body.js';
 import { EngineDriver } from './engine-driver.js';
+import { SignAhead } from './sign-ahead.js';
 import { VerifyAhead } from './verify-ahead.js';
 
 /** A trust whose own verifications are counted (noble, the engine's fallback). */
@@ -106,7 +107,7 @@ describe('EngineDriver with checks ahead', () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     // Frames starting with byte 1 carry signatures (they wait for the gate); others do not.
-    const driver = new EngineDriver(engine, () => 0, () => {}, (bytes) => (bytes[0] === 1 ? gate : undefined));
+    const driver = new EngineDriver(engine, () => 0, () => {}, (input) => (input.type === 'receive' && input.bytes[0] === 1 ? gate : undefined));
     driver.input({ type: 'receive', from: 'x', bytes: Uint8Array.of(1) });
     driver.input({ type: 'receive', from: 'x', bytes: Uint8Array.of(2) });
     driver.input({ type: 'receive', from: 'y', bytes: Uint8Array.of(3) });
@@ -121,7 +122,7 @@ describe('EngineDriver with checks ahead', () => {
   it('a frame behind the released one that needs checking waits again; stop drops what waits', async () => {
     const { engine, fed } = recorder();
     const gates: Array<() => void> = [];
-    const driver = new EngineDriver(engine, () => 0, () => {}, (bytes) => (bytes[0] === 1 ? new Promise<void>((resolve) => gates.push(resolve)) : undefined));
+    const driver = new EngineDriver(engine, () => 0, () => {}, (input) => (input.type === 'receive' && input.bytes[0] === 1 ? new Promise<void>((resolve) => gates.push(resolve)) : undefined));
     driver.input({ type: 'receive', from: 'x', bytes: Uint8Array.of(1) });
     driver.input({ type: 'receive', from: 'x', bytes: Uint8Array.of(1) });
     driver.input({ type: 'receive', from: 'x', bytes: Uint8Array.of(2) });
@@ -133,5 +134,59 @@ describe('EngineDriver with checks ahead', () => {
     gates[1]?.();
     await flush();
     expect(fed).toEqual(['x:1']);
+  });
+
+  it('the app\'s commands wait behind a presence being signed, links do not; a goodbye goes out at once, after them', async () => {
+    const { engine, fed } = recorder();
+    const gates: Array<() => void> = [];
+    const driver = new EngineDriver(engine, () => 0, () => {}, (input) => (input.type === 'set-presence' ? new Promise<void>((resolve) => gates.push(resolve)) : undefined));
+    driver.input({ type: 'set-presence', presence: { n: 1 } });
+    driver.input({ type: 'broadcast', payload: Uint8Array.of(1) });
+    driver.input({ type: 'receive', from: 'x', bytes: Uint8Array.of(2) });
+    expect(fed).toEqual(['x:2']);
+    gates[0]?.();
+    await flush();
+    expect(fed).toEqual(['x:2', 'set-presence', 'broadcast']);
+    driver.input({ type: 'set-presence', presence: { n: 2 } });
+    driver.input({ type: 'leave' });
+    expect(fed).toEqual(['x:2', 'set-presence', 'broadcast', 'set-presence', 'leave']);
+    gates[1]?.();
+    await flush();
+    expect(fed).toHaveLength(5);
+  });
+});
+
+describe('SignAhead (WebCrypto signs our presence ahead of the engine)', () => {
+  it('signs with WebCrypto what the engine will sign; the engine takes that signature, the same bytes noble gives', async () => {
+    const secret = ed25519.utils.randomSecretKey();
+    const publicKey = ed25519.getPublicKey(secret);
+    const ahead = new SignAhead(secret, publicKey);
+    let nobleSigns = 0;
+    const base = ed25519Trust(publicKey, (m) => (nobleSigns++, ed25519.sign(m, secret)));
+    const engine = new GossipEngine({ selfId: 'a', rng: createPrng(1), trust: ahead.trust({ ...base, certifies: () => true }) });
+    engine.handle({ type: 'start' }, 0);
+    const message = engine.presenceToSign({ name: 'a' });
+    await ahead.prepare(message);
+    engine.handle({ type: 'set-presence', presence: { name: 'a' } }, 1);
+    expect(nobleSigns).toBe(0);
+    expect(ahead.hits).toBe(1);
+    const self = engine.member('a');
+    expect(self?.presenceVersion).toBe(1);
+    expect(ed25519.verify(self?.presenceSignature as Uint8Array, message as Uint8Array, publicKey)).toBe(true);
+    expect([...(self?.presenceSignature ?? [])]).toEqual([...ed25519.sign(message as Uint8Array, secret)]);
+    // Not signed ahead (another presence): the fallback signs it.
+    engine.handle({ type: 'set-presence', presence: { name: 'b' } }, 2);
+    expect(nobleSigns).toBe(1);
+  });
+
+  it('without a secret key (an identity the app built) or WebCrypto, nothing is signed ahead', () => {
+    const publicKey = ed25519.getPublicKey(ed25519.utils.randomSecretKey());
+    expect(new SignAhead(undefined, publicKey).prepare(Uint8Array.of(1))).toBeUndefined();
+    expect(new SignAhead(new Uint8Array(32), publicKey, null).prepare(Uint8Array.of(1))).toBeUndefined();
+  });
+
+  it('a presence over the limit is not signed ahead: the engine refuses it as it always did', () => {
+    const engine = new GossipEngine({ selfId: 'a', rng: createPrng(1), trust: simTrust('a'), limits: { maxPresenceBytes: 16 } });
+    expect(engine.presenceToSign({ name: 'far too long for sixteen bytes' })).toBeUndefined();
   });
 });

@@ -115,7 +115,8 @@ export class VerifyAhead {
   }
 }
 
-function hex(bytes: Uint8Array): string {
+/** Lower-case hex of `bytes` (map keys for signatures and messages). */
+export function hex(bytes: Uint8Array): string {
   let out = '';
   for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
   return out;

@@ -7,7 +7,7 @@
  * frames and timers to the layer they belong to and feeds the events one
  * layer raises into the others. PROTOCOL.md describes the wire.
  */
-import type { Engine, EngineInput, EngineOutput, PeerId } from '../engine/types.js';
+import type { Engine, EngineInput, EngineOutput, PeerId, Presence as PresenceValue } from '../engine/types.js';
 import { ErrorCode, MurmurError, isMurmurError } from '../errors.js';
 import type { AntiEntropy } from './anti-entropy.js';
 import type { Broadcast } from './broadcast.js';
@@ -157,6 +157,11 @@ export class GossipEngine implements Engine {
       this.liveness.spreadUnheard();
       this.broadcast.expire();
     }
+  }
+
+  /** What `set-presence` with `presence` would sign now (Presence.toSign), for a driver that signs ahead. */
+  presenceToSign(presence: PresenceValue): Uint8Array | undefined {
+    return this.layers.presence.toSign(presence);
   }
 
   /** What a frame would ask us to verify (signed-parts.ts), for a driver that checks signatures ahead of handle(). */

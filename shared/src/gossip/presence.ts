@@ -33,6 +33,17 @@ export class Presence {
     this.membership = membership;
   }
 
+  /**
+   * The bytes `set(presence)` would sign now (trust.ts presenceSigned), so a
+   * driver can sign them ahead with an asynchronous signer; undefined if
+   * `set` would refuse the presence.
+   */
+  toSign(presence: PresenceValue): Uint8Array | undefined {
+    const json = JSON.stringify(presence);
+    if (utf8Length(json) > this.ctx.config.limits.maxPresenceBytes) return undefined;
+    return presenceSigned(this.ctx.self, nextCounter(this.membership.self.presenceVersion), json);
+  }
+
   /** The app replaced our presence. Throws MurmurError(BAD_ARGUMENT), changing nothing, if it is over the limit. */
   set(presence: PresenceValue): void {
     const json = JSON.stringify(presence);
