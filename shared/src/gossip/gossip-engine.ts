@@ -17,6 +17,7 @@ import { routeEvent } from './event-routing.js';
 import type { FailureDetector } from './failure-detector.js';
 import { routeFrame } from './frame-routing.js';
 import { signedParts, type SignedPart } from './signed-parts.js';
+import { leftSigned } from './trust.js';
 import { createLayers, publishData, type Layers } from './layers.js';
 import type { Liveness } from './liveness.js';
 import type { Member, Membership } from './membership.js';
@@ -170,6 +171,7 @@ export class GossipEngine implements Engine {
     return signedParts(bytes, this.ctx.limits, {
       hasMessage: (origin, seq) => broadcast.has(origin, seq),
       presenceIsNews: (owner, version, json) => liveness.presenceIsNews(owner, version, json),
+      leftIsNews: (peer, incarnation) => liveness.leftIsNews(peer, incarnation),
     });
   }
 
@@ -194,8 +196,12 @@ export class GossipEngine implements Engine {
 
   private leave(): void {
     const self = this.membership.self;
+    const { trust } = this.config;
+    // Signed (trust.ts leftSigned): nobody else can say we left.
+    const goodbye = { kind: 'left', incarnation: self.incarnation, key: trust.publicKey, signature: trust.sign(leftSigned(self.peer, self.incarnation)) } as const;
     this.membership.setSelfStatus('left');
-    this.broadcast.sendToAll(encodeGossipBody({ kind: 'left', incarnation: self.incarnation }), this.overlay.active);
+    this.membership.setLeftProof(self.peer, self.incarnation, goodbye.key, goodbye.signature);
+    this.broadcast.sendToAll(encodeGossipBody(goodbye), this.overlay.active);
     for (const peer of this.overlay.links) this.ctx.emit({ type: 'disconnect', peer });
     for (const peer of this.overlay.pending.keys()) if (!this.overlay.links.has(peer)) this.ctx.emit({ type: 'disconnect', peer });
     this.ctx.clearAllTimers();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { layerContext, takeEvents } from '../../test/layer-context.js';
 import { Liveness, UNCHECKED_DIALS } from './liveness.js';
 import { Membership } from './membership.js';
-import { memberRecord, signedPresence } from '../sim/sim-trust.js';
+import { memberRecord, signedLeft, signedPresence } from '../sim/sim-trust.js';
 
 function liveness() {
   const { ctx, view } = layerContext();
@@ -169,7 +169,7 @@ describe('Liveness with expiring tombstones', () => {
   it('a tab rejoining with a higher incarnation after its tombstone expired joins again', () => {
     const { ctx, membership, layer } = expiring();
     layer.heardAlive('a', 1_700_000_000);
-    layer.applyGossip('a', { kind: 'left', incarnation: 1_700_000_000 });
+    layer.applyGossip('a', signedLeft('a', 1_700_000_000));
     ctx.now = 61_000;
     layer.onReconnectTimer();
     ctx.out = [];

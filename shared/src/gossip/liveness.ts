@@ -9,9 +9,9 @@
 import type { PeerId } from '../engine/types.js';
 import { ErrorCode } from '../errors.js';
 import type { Context } from './context.js';
-import { isLive, presenceOf, type Membership, type SignedPresence, type StatusChange } from './membership.js';
+import { isLive, presenceOf, statusSupersedes, type Membership, type SignedPresence, type StatusChange } from './membership.js';
 import { signPresence } from './presence.js';
-import { presenceSignedBy } from './trust.js';
+import { leftSignedBy, presenceSignedBy } from './trust.js';
 import type { MemberRecord, MemberStatus } from './wire/frames.js';
 import { MAX_COUNTER, nextCounter } from './wire/counter.js';
 import type { GossipBody } from './wire/gossip-body.js';
@@ -176,7 +176,9 @@ export class Liveness {
         break;
       }
       case 'left':
+        // Signed by the leaver, checked before it got here (frame-routing.ts): kept so our records carry it.
         this.applyStatus(origin, body.incarnation, 'left', origin);
+        this.membership.setLeftProof(origin, body.incarnation, body.key, body.signature);
         break;
       case 'presence':
         return this.applyPresence(origin, body);
@@ -275,7 +277,7 @@ export class Liveness {
    * those on: see AntiEntropy.pushRevived).
    */
   mergeRecord(record: MemberRecord, from: PeerId): boolean {
-    if (!this.genuinePresence(record, from)) return false;
+    if (!this.genuinePresence(record, from) || !this.genuineGoodbye(record, from)) return false;
     if (record.peer === this.ctx.self) {
       if (record.status !== 'alive' && record.incarnation >= this.membership.self.incarnation) this.refute(record.incarnation);
       this.outbidPresence(record.presenceVersion, record.presenceJson);
@@ -303,6 +305,7 @@ export class Liveness {
       if (softened) this.publish({ kind: 'suspect', peer: record.peer, incarnation, hearsay: true });
       else this.unheard.set(record.peer, { incarnation, due: this.ctx.now + this.ctx.config.broadcast.graftTimeoutMs });
     }
+    if (record.status === 'left') this.membership.setLeftProof(record.peer, record.incarnation, record.leftKey, record.leftSignature);
     if (this.membership.get(record.peer)) this.applyPresence(record.peer, presenceOf(record));
     // A refutation we learnt from a record, not from its broadcast: the broadcast went round before the
     // link that brought the record existed (a healed partition), so our side has not heard it either.
@@ -314,6 +317,24 @@ export class Liveness {
     const held = this.membership.get(owner);
     if (held === undefined || version > held.presenceVersion) return true;
     return held === this.membership.self && version === held.presenceVersion && json !== held.presenceJson;
+  }
+
+  /** A goodbye of `peer` at `incarnation` would change what we hold (ours is refuted, unverified). */
+  leftIsNews(peer: PeerId, incarnation: number): boolean {
+    if (peer === this.ctx.self) return false;
+    const held = this.membership.get(peer);
+    if (held !== undefined) return statusSupersedes(incarnation, 'left', held.incarnation, held.status);
+    const floor = this.membership.floorOf(peer);
+    return floor === undefined || statusSupersedes(incarnation, 'left', floor.incarnation, floor.status);
+  }
+
+  /** Whether a record saying its member left carries that member's signed goodbye, where it is news; as genuinePresence. */
+  private genuineGoodbye(record: MemberRecord, from: PeerId): boolean {
+    if (record.status !== 'left' || !this.leftIsNews(record.peer, record.incarnation)) return true;
+    if (leftSignedBy(this.ctx.config.trust, record.peer, record.incarnation, record.leftKey, record.leftSignature)) return true;
+    this.ctx.stats.badSignatures += 1;
+    this.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `record of ${record.peer} from ${from}: left at ${record.incarnation} not signed by ${record.peer}'s key` });
+    return false;
   }
 
   /**

@@ -53,7 +53,7 @@ describe('Membership tombstones', () => {
     expect(membership.expireTombstones(11_000)).toEqual(['a']);
     expect(membership.get('a')).toBeUndefined();
     expect(membership.members.size).toBe(2);
-    expect(membership.floorOf('a')).toEqual({ incarnation: 2, status: 'dead' });
+    expect(membership.floorOf('a')).toMatchObject({ incarnation: 2, status: 'dead' });
     expect(membership.statusOf('a')).toBe('dead');
     for (const count of [1, 16, 1024]) expect(membership.bucketHashes(count)).toEqual(naiveBuckets(membership, count));
     expect(membership.liveCount).toBe(1);
@@ -98,7 +98,7 @@ describe('Membership tombstones', () => {
     expect(membership.members.size - 1 - membership.liveCount).toBe(3);
     expect([...membership.members.keys()].filter((id) => id !== 'self')).toEqual(['x97', 'x98', 'x99']);
     expect(membership.floorCount).toBe(3);
-    expect(membership.floorOf('x96')).toEqual({ incarnation: 1, status: 'dead' });
+    expect(membership.floorOf('x96')).toMatchObject({ incarnation: 1, status: 'dead' });
     expect(membership.floorOf('x0')).toBeUndefined();
     membership.expireTombstones(1e9);
     expect(membership.members.size).toBe(1);

@@ -82,6 +82,9 @@ export interface StatusChange {
 export interface Floor {
   incarnation: number;
   status: MemberStatus;
+  /** At status `left`, the leaver's signed goodbye (passed on in floorRecord). */
+  leftKey: Uint8Array;
+  leftSignature: Uint8Array;
 }
 
 export interface TombstoneLimits {
@@ -143,7 +146,11 @@ export class Membership {
   /** An expired member's verdict as a record (presence empty), to tell a neighbour still holding it alive. */
   floorRecord(peer: PeerId): Member | undefined {
     const floor = this.floors.get(peer);
-    return floor && this.create(peer, floor.incarnation, floor.status, 0);
+    if (!floor) return undefined;
+    const record = this.create(peer, floor.incarnation, floor.status, 0);
+    record.leftKey = floor.leftKey;
+    record.leftSignature = floor.leftSignature;
+    return record;
   }
 
   /**
@@ -177,7 +184,7 @@ export class Membership {
     this.fine[bucket] = (this.fine[bucket] as number) - member.hash;
     this.changes += 1;
     this.floors.delete(member.peer);
-    this.floors.set(member.peer, { incarnation: member.incarnation, status: member.status });
+    this.floors.set(member.peer, { incarnation: member.incarnation, status: member.status, leftKey: member.leftKey, leftSignature: member.leftSignature });
     while (this.floors.size > this.limits.maxTombstones) {
       const oldest = this.floors.keys().next().value as PeerId;
       this.floors.delete(oldest);
@@ -194,6 +201,8 @@ export class Membership {
       presence: {},
       presenceKey: UNSIGNED,
       presenceSignature: UNSIGNED,
+      leftKey: UNSIGNED,
+      leftSignature: UNSIGNED,
       idHash: fnv1a(peer),
       hash: 0,
       since: now,
@@ -238,6 +247,9 @@ export class Membership {
     }
     member.incarnation = incarnation;
     member.status = status;
+    // A goodbye's proof is for one incarnation: the caller attaches the new one (setLeftProof).
+    member.leftKey = UNSIGNED;
+    member.leftSignature = UNSIGNED;
     if (previous !== status) member.since = now;
     this.rehash(member);
     if (!isLive(status) && previous !== status) this.entomb(member);
@@ -264,6 +276,17 @@ export class Membership {
   setSelfIncarnation(incarnation: number): void {
     this.self.incarnation = incarnation;
     this.rehash(this.self);
+  }
+
+  /**
+   * The signed goodbye of a member we hold as left at `incarnation` (or of ourselves, leaving), kept so
+   * our records of it carry the proof; ignored if the member is not (or no longer) left there.
+   */
+  setLeftProof(peer: PeerId, incarnation: number, key: Uint8Array, signature: Uint8Array): void {
+    const member = this.members.get(peer);
+    if (member === undefined || member.status !== 'left' || member.incarnation !== incarnation) return;
+    member.leftKey = key;
+    member.leftSignature = signature;
   }
 
   setSelfStatus(status: MemberStatus): void {

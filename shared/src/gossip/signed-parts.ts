@@ -8,7 +8,7 @@
  * simply verified by the engine itself).
  */
 import type { PeerId } from '../engine/types.js';
-import { dataSigned, presenceSigned } from './trust.js';
+import { dataSigned, leftSigned, presenceSigned } from './trust.js';
 import { decodeFrame, FrameType } from './wire/frames.js';
 import type { WireLimits } from './wire/limits.js';
 
@@ -25,6 +25,8 @@ export interface SignedPartFilter {
   hasMessage(origin: PeerId, seq: number): boolean;
   /** A presence of `owner` at `version` would be news (Liveness.presenceIsNews). */
   presenceIsNews(owner: PeerId, version: number, json: string): boolean;
+  /** A goodbye of `peer` at `incarnation` in a record would be news (Liveness.leftIsNews). */
+  leftIsNews(peer: PeerId, incarnation: number): boolean;
 }
 
 /**
@@ -47,10 +49,16 @@ export function signedParts(bytes: Uint8Array, limits: WireLimits, filter: Signe
     if (filter.hasMessage(frame.origin, frame.seq)) return [];
     if (body.kind === 'data') return [{ signature: body.signature, message: dataSigned(frame.origin, frame.seq, body.payload), key: body.key }];
     if (body.kind === 'presence') return [presencePart(frame.origin, body.version, body.json, body.key, body.signature)];
+    if (body.kind === 'left') return [{ signature: body.signature, message: leftSigned(frame.origin, body.incarnation), key: body.key }];
     return [];
   }
   if (frame.type !== 'records') return [];
-  return frame.records.filter((r) => r.presenceVersion > 0 && filter.presenceIsNews(r.peer, r.presenceVersion, r.presenceJson)).map((r) => presencePart(r.peer, r.presenceVersion, r.presenceJson, r.presenceKey, r.presenceSignature));
+  const parts: SignedPart[] = [];
+  for (const r of frame.records) {
+    if (r.presenceVersion > 0 && filter.presenceIsNews(r.peer, r.presenceVersion, r.presenceJson)) parts.push(presencePart(r.peer, r.presenceVersion, r.presenceJson, r.presenceKey, r.presenceSignature));
+    if (r.status === 'left' && filter.leftIsNews(r.peer, r.incarnation)) parts.push({ signature: r.leftSignature, message: leftSigned(r.peer, r.incarnation), key: r.leftKey });
+  }
+  return parts;
 }
 
 function presencePart(owner: PeerId, version: number, json: string, key: Uint8Array, signature: Uint8Array): SignedPart {

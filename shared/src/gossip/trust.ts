@@ -8,8 +8,8 @@
  * ids derived from keys (`idCertifiedBy`); the simulator makes a key per node
  * name and memoises verdicts across nodes (sim/sim-trust.ts).
  *
- * Signed so far: app broadcasts (DATA) and presence (in its broadcast and
- * in every member record that carries it). PROTOCOL.md › Signed messages.
+ * Signed so far: app broadcasts (DATA), presence and goodbyes (LEFT), each
+ * in its broadcast and in every member record that carries it. PROTOCOL.md › Signed messages.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import * as encoding from 'lib0/encoding';
@@ -70,6 +70,23 @@ export function presenceSigned(owner: PeerId, version: number, json: string): Ui
 /** The signature check of a presence: the key certifies the owner and signed this version and JSON. */
 export function presenceSignedBy(trust: EngineTrust, owner: PeerId, version: number, json: string, key: Uint8Array, signature: Uint8Array): boolean {
   return trust.certifies(owner, key) && trust.verify(signature, presenceSigned(owner, version, json), key);
+}
+
+/** Domain separation for a goodbye: only its owner can say it left. */
+const LEFT_CONTEXT = 'murmur-left/1';
+
+/** The bytes a leaver signs: context, owner and the incarnation it leaves at (carried in its LEFT and in records). */
+export function leftSigned(owner: PeerId, incarnation: number): Uint8Array {
+  return encodeWith((encoder) => {
+    encoding.writeVarString(encoder, LEFT_CONTEXT);
+    encoding.writeVarString(encoder, owner);
+    encoding.writeVarUint(encoder, incarnation);
+  });
+}
+
+/** The signature check of a goodbye: the key certifies the owner and signed this incarnation. */
+export function leftSignedBy(trust: EngineTrust, owner: PeerId, incarnation: number, key: Uint8Array, signature: Uint8Array): boolean {
+  return trust.certifies(owner, key) && trust.verify(signature, leftSigned(owner, incarnation), key);
 }
 
 /** Checks the shape of a trust handed in by a driver; returns what is wrong, or undefined. */

@@ -10,6 +10,7 @@ import { scaleByHealth } from '../gossip/maths.js';
 import { toAll } from './adversary.js';
 import { MAX_COUNTER, MAX_WIRE_UINT, forgedGossip, forgedPresence, forgedRecord, madeUpIds, recordsFrame } from './adversary-frames.js';
 import { ATTACK, HONEST, MALLORY, settledRoom } from './adversary-room.js';
+import { signedLeft } from './sim-trust.js';
 
 const { seed: SEED, at: ATTACK_AT, victim: VICTIM, timeoutMs: TIMEOUT_MS } = ATTACK;
 /** Virtual time is fast, but a loaded machine is slow. */
@@ -30,7 +31,7 @@ describe('hostile members: the member table', () => {
   const heights = { '2^53−1': MAX_WIRE_UINT, '2^32−1': MAX_COUNTER };
   for (const [height, top] of Object.entries(heights)) {
     const evictions = {
-      'LEFT in the victim\'s name': (seq: number) => forgedGossip(VICTIM, seq, { kind: 'left', incarnation: top }),
+      'LEFT in the victim\'s name': (seq: number) => forgedGossip(VICTIM, seq, signedLeft(VICTIM, top, MALLORY)),
       'DEAD from the adversary': (seq: number) => forgedGossip(MALLORY, seq, { kind: 'dead', peer: VICTIM, incarnation: top }),
       'one RECORDS entry': () => recordsFrame([forgedRecord(VICTIM, top, 'dead')]),
     };
@@ -52,6 +53,33 @@ describe('hostile members: the member table', () => {
       }, TIMEOUT_MS);
     }
   }
+
+  // A goodbye at the victim's own incarnation is within reach of any member (no window holds it): unsigned,
+  // every peer dropped the victim until its refutation came round. Only the leaver's signature tells it apart.
+  const goodbyeForgery = (how: 'broadcast' | 'record') => () => {
+    const dropped = new Set<PeerId>();
+    const room = settledRoom(SEED, {
+      schedule: [
+        {
+          at: ATTACK_AT,
+          run: (ctx) => {
+            const incarnation = ctx.inner.member(VICTIM)?.incarnation ?? 0;
+            return toAll(ctx, how === 'broadcast' ? forgedGossip(VICTIM, ctx.nextSeq(), signedLeft(VICTIM, incarnation, MALLORY)) : recordsFrame([forgedRecord(VICTIM, incarnation, 'left')]));
+          },
+        },
+      ],
+    });
+    room.sim.observers.push({ onEvent: (at, output) => void (output.type === 'peer-leave' && output.peer === VICTIM && dropped.add(at)) });
+    room.sim.runUntil(ATTACK_AT + 20_000);
+    const others = room.honestUp(VICTIM).length;
+    const refused = room.honestUp(VICTIM).reduce((sum, id) => sum + room.engine(id).stats.badSignatures, 0);
+    const honestDropped = room.honestUp(VICTIM).filter((id) => dropped.has(id)).length;
+    console.log(`LEFT forgery at the victim's incarnation (${how}): ${honestDropped}/${others} peers dropped the victim at some point; ${refused} refused as badly signed; listed by ${room.listedBy(VICTIM)}/${others} 20 s after`);
+    expect(honestDropped).toBe(0);
+    expect(room.listedBy(VICTIM)).toBe(others);
+  };
+  it('a LEFT in a victim\'s name at its current incarnation: nobody drops the victim, not even for a moment', goodbyeForgery('broadcast'), TIMEOUT_MS);
+  it('a RECORDS entry saying a victim left at its current incarnation: nobody drops the victim', goodbyeForgery('record'), TIMEOUT_MS);
 
   // Mallory signs what it can: with its own key, which does not certify the victim's id (sim-trust.ts).
   const presenceForgery = (version: number, how: 'broadcast' | 'record' = 'broadcast') => () => {

@@ -16,7 +16,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { PeerId, Presence } from '../engine/types.js';
 import type { SignedPresence } from '../gossip/membership.js';
-import { dataSigned, presenceSigned, verifyEd25519, type EngineTrust } from '../gossip/trust.js';
+import { dataSigned, leftSigned, presenceSigned, verifyEd25519, type EngineTrust } from '../gossip/trust.js';
 import { UNSIGNED, type MemberRecord, type MemberStatus } from '../gossip/wire/frames.js';
 import { encodeGossipBody } from '../gossip/wire/gossip-body.js';
 
@@ -85,9 +85,20 @@ export function signedPresence(owner: PeerId, version: number, presence: Presenc
   return { version, presence, json, key: trust.publicKey, signature: trust.sign(presenceSigned(owner, version, json)) };
 }
 
-/** A member record with its presence signed by `signer` (the owner by default; nothing to sign at version 0). */
+/** `owner`'s goodbye at `incarnation`, signed by `signer` with its own key: by default the owner; else a forgery. */
+export function signedLeft(owner: PeerId, incarnation: number, signer: PeerId = owner): { kind: 'left'; incarnation: number; key: Uint8Array; signature: Uint8Array } {
+  const trust = simTrust(signer);
+  return { kind: 'left', incarnation, key: trust.publicKey, signature: trust.sign(leftSigned(owner, incarnation)) };
+}
+
+/**
+ * A member record with its presence (nothing to sign at version 0) and, at status `left`, its goodbye
+ * signed by `signer`: the owner by default, else a forgery.
+ */
 export function memberRecord(peer: PeerId, incarnation: number, status: MemberStatus, presenceVersion = 0, presence: Presence = {}, signer: PeerId = peer): MemberRecord {
-  if (presenceVersion === 0) return { peer, incarnation, status, presenceVersion, presenceJson: JSON.stringify(presence), presence, presenceKey: UNSIGNED, presenceSignature: UNSIGNED };
+  const left = status === 'left' ? signedLeft(peer, incarnation, signer) : { key: UNSIGNED, signature: UNSIGNED };
+  const base = { peer, incarnation, status, presenceVersion, presence, leftKey: left.key, leftSignature: left.signature };
+  if (presenceVersion === 0) return { ...base, presenceJson: JSON.stringify(presence), presenceKey: UNSIGNED, presenceSignature: UNSIGNED };
   const signed = signedPresence(peer, presenceVersion, presence, signer);
-  return { peer, incarnation, status, presenceVersion, presenceJson: signed.json, presence, presenceKey: signed.key, presenceSignature: signed.signature };
+  return { ...base, presenceJson: signed.json, presenceKey: signed.key, presenceSignature: signed.signature };
 }

@@ -72,6 +72,9 @@ export interface MemberRecord {
    */
   presenceKey: Uint8Array;
   presenceSignature: Uint8Array;
+  /** At status `left`: the leaver's key and signature over its goodbye (trust.ts leftSigned); else empty. */
+  leftKey: Uint8Array;
+  leftSignature: Uint8Array;
 }
 
 /** The proof of presence version 0, which nobody signs. */
@@ -145,6 +148,10 @@ export function writeRecord(encoder: encoding.Encoder, record: MemberRecord): vo
     writeFixed(encoder, record.presenceKey, PUBLIC_KEY_BYTES, 'presence key');
     writeFixed(encoder, record.presenceSignature, SIGNATURE_BYTES, 'presence signature');
   }
+  if (record.status === 'left') {
+    writeFixed(encoder, record.leftKey, PUBLIC_KEY_BYTES, 'LEFT key');
+    writeFixed(encoder, record.leftSignature, SIGNATURE_BYTES, 'LEFT signature');
+  }
 }
 
 function readRecord(reader: Reader, limits: WireLimits): MemberRecord {
@@ -155,9 +162,11 @@ function readRecord(reader: Reader, limits: WireLimits): MemberRecord {
   const presenceVersion = reader.counter('presence version');
   const presenceJson = reader.string(limits.maxPresenceBytes, 'presence');
   const presence = parsePresence(presenceJson);
-  if (presenceVersion === 0) return { peer, incarnation, status, presenceVersion, presenceJson, presence, presenceKey: UNSIGNED, presenceSignature: UNSIGNED };
-  const presenceKey = reader.fixed(PUBLIC_KEY_BYTES, 'presence key');
-  return { peer, incarnation, status, presenceVersion, presenceJson, presence, presenceKey, presenceSignature: reader.fixed(SIGNATURE_BYTES, 'presence signature') };
+  const presenceKey = presenceVersion === 0 ? UNSIGNED : reader.fixed(PUBLIC_KEY_BYTES, 'presence key');
+  const presenceSignature = presenceVersion === 0 ? UNSIGNED : reader.fixed(SIGNATURE_BYTES, 'presence signature');
+  const leftKey = status === 'left' ? reader.fixed(PUBLIC_KEY_BYTES, 'LEFT key') : UNSIGNED;
+  const leftSignature = status === 'left' ? reader.fixed(SIGNATURE_BYTES, 'LEFT signature') : UNSIGNED;
+  return { peer, incarnation, status, presenceVersion, presenceJson, presence, presenceKey, presenceSignature, leftKey, leftSignature };
 }
 
 /** Writes a GOSSIP frame around an already-encoded body (the forwarding path). */

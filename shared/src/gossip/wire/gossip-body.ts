@@ -7,13 +7,14 @@
  *   ALIVE    = 1 incarnation:varuint                       origin is the peer
  *   SUSPECT  = 2 peer:string incarnation:varuint           origin is the suspector
  *   DEAD     = 3 peer:string incarnation:varuint           origin is the judge
- *   LEFT     = 4 incarnation:varuint                       origin is the leaver
+ *   (4: retired, the unsigned LEFT before signed messages)
  *   (5: retired, the unsigned PRESENCE before signed messages)
  *   (6: retired, the unsigned DATA before signed messages)
  *   ROUTED   = 7 from:string to:string payload:bytes       routing fallback flood
  *   HEARSAY  = 8 peer:string incarnation:varuint           origin merged a record holding peer suspect or dead
  *   DATA     = 9 payload:bytes key:32 signature:64         app broadcast, signed by its origin (trust.ts)
  *   PRESENCE = 10 version:varuint json:string key:32 signature:64   origin is the owner, who signed it (trust.ts)
+ *   LEFT     = 11 incarnation:varuint key:32 signature:64  origin is the leaver, who signed it (trust.ts leftSigned)
  */
 import * as encoding from 'lib0/encoding';
 import { ErrorCode, MurmurError } from '../../errors.js';
@@ -24,10 +25,12 @@ import { encodeWith } from './scratch-encoder.js';
 import type { WireLimits } from './limits.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../signaling.js';
 
-export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, LEFT: 4, ROUTED: 7, HEARSAY: 8, DATA: 9, PRESENCE: 10 } as const;
+export const BodyKind = { ALIVE: 1, SUSPECT: 2, DEAD: 3, ROUTED: 7, HEARSAY: 8, DATA: 9, PRESENCE: 10, LEFT: 11 } as const;
 
 /** Body kinds no longer sent, never to be reused: refused as a peer on an older protocol. */
 export const RESERVED_BODY_KINDS = {
+  /** A goodbye before it was signed (issue 13): anyone could say another had left. */
+  UNSIGNED_LEFT: 4,
   /** Presence before it was signed (issue 13): anyone could set another's. */
   UNSIGNED_PRESENCE: 5,
   /** App broadcasts before they were signed (issue 13): anyone could send one in another's name. */
@@ -43,7 +46,8 @@ export type GossipBody =
    */
   | { kind: 'suspect'; peer: PeerId; incarnation: number; hearsay?: boolean }
   | { kind: 'dead'; peer: PeerId; incarnation: number }
-  | { kind: 'left'; incarnation: number }
+  /** `key` and `signature`: the leaver's, over trust.ts leftSigned(origin, incarnation). */
+  | { kind: 'left'; incarnation: number; key: Uint8Array; signature: Uint8Array }
   /** `key` and `signature`: the owner's, over trust.ts presenceSigned(origin, version, json). */
   | { kind: 'presence'; version: number; presence: Presence; json: string; key: Uint8Array; signature: Uint8Array }
   /** `key`: the origin's Ed25519 public key; `signature`: its signature over trust.ts dataSigned(origin, seq, payload). */
@@ -65,6 +69,8 @@ export function writeGossipBody(encoder: encoding.Encoder, body: GossipBody): vo
     case 'left':
       encoding.writeUint8(encoder, BodyKind.LEFT);
       encoding.writeVarUint(encoder, body.incarnation);
+      writeFixed(encoder, body.key, PUBLIC_KEY_BYTES, 'LEFT key');
+      writeFixed(encoder, body.signature, SIGNATURE_BYTES, 'LEFT signature');
       break;
     case 'presence':
       encoding.writeUint8(encoder, BodyKind.PRESENCE);
@@ -112,7 +118,9 @@ export function readGossipBody(reader: Reader, limits: WireLimits): GossipBody {
       return kind === BodyKind.HEARSAY ? { kind: 'suspect', peer, incarnation, hearsay: true } : { kind: 'suspect', peer, incarnation };
     }
     case BodyKind.LEFT:
-      return { kind: 'left', incarnation: reader.counter('incarnation') };
+      return { kind: 'left', incarnation: reader.counter('incarnation'), key: reader.fixed(PUBLIC_KEY_BYTES, 'LEFT key'), signature: reader.fixed(SIGNATURE_BYTES, 'LEFT signature') };
+    case RESERVED_BODY_KINDS.UNSIGNED_LEFT:
+      throw new WireError('unknown-type', 'unsigned LEFT (gossip body kind 4, retired): the sender runs an older protocol');
     case BodyKind.PRESENCE: {
       const version = reader.counter('presence version');
       const json = reader.string(limits.maxPresenceBytes, 'presence');
