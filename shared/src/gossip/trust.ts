@@ -28,65 +28,66 @@ export interface EngineTrust {
   certifies(peer: PeerId, publicKey: Uint8Array): boolean;
 }
 
-/** Domain separation: a DATA signature can never pass for a join proof, a link-auth or a mesh signal. */
-const DATA_CONTEXT = 'murmur-data/1';
+/**
+ * What an owner signs: a context string (domain separation: a signature of
+ * one kind never passes for another, nor for a join proof, a link-auth or a
+ * mesh signal), the owner's id, then the fields of that kind.
+ */
+function signedBytes(context: string, owner: PeerId, fields: (encoder: encoding.Encoder) => void): Uint8Array {
+  return encodeWith((encoder) => {
+    encoding.writeVarString(encoder, context);
+    encoding.writeVarString(encoder, owner);
+    fields(encoder);
+  });
+}
+
+/** The check of any signed record: the key certifies the owner's id and signed exactly `message`. */
+export function signedBy(trust: EngineTrust, owner: PeerId, message: Uint8Array, key: Uint8Array, signature: Uint8Array): boolean {
+  return trust.certifies(owner, key) && trust.verify(signature, message, key);
+}
 
 /**
- * The bytes a DATA broadcast's origin signs: context, origin, sequence and
- * payload. The id is covered, so a relay cannot re-sequence a genuine
+ * The bytes a DATA broadcast's origin signs: ("murmur-data/1", origin, seq,
+ * payload). The id is covered, so a relay cannot re-sequence a genuine
  * payload into a new message; the hop count (round) is not, as relays change it.
  */
 export function dataSigned(origin: PeerId, seq: number, payload: Uint8Array): Uint8Array {
-  return encodeWith((encoder) => {
-    encoding.writeVarString(encoder, DATA_CONTEXT);
-    encoding.writeVarString(encoder, origin);
+  return signedBytes('murmur-data/1', origin, (encoder) => {
     encoding.writeVarUint(encoder, seq);
     encoding.writeVarUint8Array(encoder, payload);
   });
 }
 
-/** The signature check of a DATA message: the key certifies the origin and signed this id and payload. */
-export function dataSignedBy(trust: EngineTrust, origin: PeerId, seq: number, payload: Uint8Array, key: Uint8Array, signature: Uint8Array): boolean {
-  return trust.certifies(origin, key) && trust.verify(signature, dataSigned(origin, seq, payload), key);
-}
-
-/** Domain separation for presence: what a tab says of itself, whether broadcast or copied in a record. */
-const PRESENCE_CONTEXT = 'murmur-presence/1';
-
 /**
- * The bytes a presence's owner signs: context, owner, version and JSON. Not
- * the message id: the same signed presence travels in its broadcast and,
- * copied by anyone, in member records (RECORDS), so it must stand alone.
+ * The bytes a presence's owner signs: ("murmur-presence/1", owner, version,
+ * json). Not the message id: the same signed presence travels in its
+ * broadcast and, copied by anyone, in member records (RECORDS), so it must stand alone.
  */
 export function presenceSigned(owner: PeerId, version: number, json: string): Uint8Array {
-  return encodeWith((encoder) => {
-    encoding.writeVarString(encoder, PRESENCE_CONTEXT);
-    encoding.writeVarString(encoder, owner);
+  return signedBytes('murmur-presence/1', owner, (encoder) => {
     encoding.writeVarUint(encoder, version);
     encoding.writeVarString(encoder, json);
   });
 }
 
-/** The signature check of a presence: the key certifies the owner and signed this version and JSON. */
-export function presenceSignedBy(trust: EngineTrust, owner: PeerId, version: number, json: string, key: Uint8Array, signature: Uint8Array): boolean {
-  return trust.certifies(owner, key) && trust.verify(signature, presenceSigned(owner, version, json), key);
-}
-
-/** Domain separation for a goodbye: only its owner can say it left. */
-const LEFT_CONTEXT = 'murmur-left/1';
-
-/** The bytes a leaver signs: context, owner and the incarnation it leaves at (carried in its LEFT and in records). */
+/** The bytes a leaver signs: ("murmur-left/1", owner, incarnation), carried in its LEFT and in records. */
 export function leftSigned(owner: PeerId, incarnation: number): Uint8Array {
-  return encodeWith((encoder) => {
-    encoding.writeVarString(encoder, LEFT_CONTEXT);
-    encoding.writeVarString(encoder, owner);
-    encoding.writeVarUint(encoder, incarnation);
-  });
+  return signedBytes('murmur-left/1', owner, (encoder) => encoding.writeVarUint(encoder, incarnation));
 }
 
-/** The signature check of a goodbye: the key certifies the owner and signed this incarnation. */
+/** The signature check of a DATA message. */
+export function dataSignedBy(trust: EngineTrust, origin: PeerId, seq: number, payload: Uint8Array, key: Uint8Array, signature: Uint8Array): boolean {
+  return signedBy(trust, origin, dataSigned(origin, seq, payload), key, signature);
+}
+
+/** The signature check of a presence. */
+export function presenceSignedBy(trust: EngineTrust, owner: PeerId, version: number, json: string, key: Uint8Array, signature: Uint8Array): boolean {
+  return signedBy(trust, owner, presenceSigned(owner, version, json), key, signature);
+}
+
+/** The signature check of a goodbye. */
 export function leftSignedBy(trust: EngineTrust, owner: PeerId, incarnation: number, key: Uint8Array, signature: Uint8Array): boolean {
-  return trust.certifies(owner, key) && trust.verify(signature, leftSigned(owner, incarnation), key);
+  return signedBy(trust, owner, leftSigned(owner, incarnation), key, signature);
 }
 
 /** Checks the shape of a trust handed in by a driver; returns what is wrong, or undefined. */
