@@ -5,7 +5,7 @@ import { GossipEngine } from '../../shared/src/gossip/gossip-engine.js';
 import { ed25519Trust, presenceSigned, type EngineTrust } from '../../shared/src/gossip/trust.js';
 import { encodeFrame, encodeGossipFrame } from '../../shared/src/gossip/wire/frames.js';
 import { createPrng } from '../../shared/src/prng.js';
-import { memberRecord, signedPresence, simTrust } from '../../shared/src/sim/sim-trust.js';
+import { memberRecord, signedLeft, signedPresence, simTrust } from '../../shared/src/sim/sim-trust.js';
 import { encodeGossipBody } from '../../shared/src/gossip/wire/gossip-body.js';
 import { EngineDriver } from './engine-driver.js';
 import { SignAhead } from './sign-ahead.js';
@@ -72,6 +72,9 @@ describe('VerifyAhead (WebCrypto ahead of the engine)', () => {
     expect(engine.signedParts(records(3))).toHaveLength(0); // held at that version
     expect(engine.signedParts(records(4))).toHaveLength(1);
     expect(engine.signedParts(Uint8Array.of(8, 1, 0))).toEqual([]); // a PING: not even decoded
+    expect(engine.signedParts(encodeGossipFrame('o', 2, 1, encodeGossipBody(signedLeft('o', 0))))).toHaveLength(1);
+    const leftRecord = encodeFrame({ type: 'records', bucketCount: 1, buckets: [0], wantBack: false, records: [memberRecord('o', 0, 'left')] });
+    expect(engine.signedParts(leftRecord)).toHaveLength(1); // o is alive here: its goodbye would be news
   });
 
   it('a tab\'s real trust (ed25519Trust) takes the verdicts: the engine verifies nothing itself', async () => {
