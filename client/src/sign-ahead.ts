@@ -12,7 +12,7 @@
  */
 import type { EngineTrust } from '../../shared/src/gossip/trust.js';
 import { toBase64Url } from '../../shared/src/signaling.js';
-import { hex } from './verify-ahead.js';
+import { hex } from '../../shared/src/bytes.js';
 
 /** Signatures kept: the last few presences (each set is signed once, then asked for once). */
 const MAX_SIGNATURES = 8;

@@ -12,6 +12,7 @@
  * not decode, a verdict already evicted). A verdict is a pure function of
  * (signature, message, key), so where it came from changes no outcome.
  */
+import { hex, sameBytes } from '../../shared/src/bytes.js';
 import type { SignedPart } from '../../shared/src/gossip/signed-parts.js';
 import type { EngineTrust } from '../../shared/src/gossip/trust.js';
 
@@ -27,6 +28,8 @@ interface Verdict {
 }
 
 type Subtle = Pick<SubtleCrypto, 'importKey' | 'verify'>;
+/** What is checked: the parts of a SignedPart that make its verdict. */
+type Signed = Pick<SignedPart, 'signature' | 'message' | 'key'>;
 
 export class VerifyAhead {
   private readonly subtle: Subtle | null;
@@ -48,7 +51,7 @@ export class VerifyAhead {
    * rejects). Undefined when there is nothing to wait for: no parts, all
    * known already, or no WebCrypto Ed25519.
    */
-  prepare(parts: readonly SignedPart[]): Promise<void> | undefined {
+  prepare(parts: readonly Signed[]): Promise<void> | undefined {
     const subtle = this.subtle;
     if (!subtle || !this.usable) return undefined;
     const todo = parts.filter((part) => this.find(part) === undefined);
@@ -77,7 +80,7 @@ export class VerifyAhead {
     };
   }
 
-  private async check(subtle: Subtle, part: SignedPart): Promise<void> {
+  private async check(subtle: Subtle, part: Signed): Promise<void> {
     try {
       const key = await this.importKey(subtle, part.key);
       // Copies: WebCrypto reads the bytes later, and the frame's buffers may be reused by then.
@@ -102,28 +105,15 @@ export class VerifyAhead {
     return key;
   }
 
-  private remember(part: SignedPart, ok: boolean): void {
+  private remember(part: Signed, ok: boolean): void {
     if (this.verdicts.size >= MAX_VERDICTS) this.verdicts.delete(this.verdicts.keys().next().value as string);
     this.verdicts.set(hex(part.signature), { message: part.message.slice(), key: part.key.slice(), ok });
   }
 
   /** The verdict on exactly this signature, message and key, if one was computed ahead. */
-  private find(part: SignedPart): boolean | undefined {
+  private find(part: Signed): boolean | undefined {
     const verdict = this.verdicts.get(hex(part.signature));
     if (verdict === undefined || !sameBytes(verdict.message, part.message) || !sameBytes(verdict.key, part.key)) return undefined;
     return verdict.ok;
   }
-}
-
-/** Lower-case hex of `bytes` (map keys for signatures and messages). */
-export function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-  return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

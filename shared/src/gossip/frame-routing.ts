@@ -5,7 +5,8 @@
 import type { PeerId } from '../engine/types.js';
 import { isFlooded } from './broadcast.js';
 import type { Layers } from './layers.js';
-import { dataSignedBy, leftSignedBy, presenceSignedBy } from './trust.js';
+import { gossipPart, type SignedPart } from './signed-parts.js';
+import { signedBy } from './trust.js';
 import { ErrorCode } from '../errors.js';
 import type { Frame } from './wire/frames.js';
 
@@ -54,24 +55,18 @@ export function routeFrame(l: Layers, from: PeerId, frame: Frame): void {
   }
 }
 
-/** Whether a signed body (DATA, PRESENCE) is its origin's; checked for ids not yet accepted only. */
-function genuine(l: Layers, frame: Extract<Frame, { type: 'gossip' }>): boolean {
-  const { body, origin } = frame;
-  if (body.kind !== 'data' && body.kind !== 'presence' && body.kind !== 'left') return true;
-  if (l.broadcast.has(origin, frame.seq)) return true; // a duplicate: dropped by its id, unverified
-  const { trust } = l.ctx.config;
-  if (body.kind === 'data') return dataSignedBy(trust, origin, frame.seq, body.payload, body.key, body.signature);
-  if (body.kind === 'left') return leftSignedBy(trust, origin, body.incarnation, body.key, body.signature);
-  return presenceSignedBy(trust, origin, body.version, body.json, body.key, body.signature);
+/** The signature a body carries (DATA, PRESENCE, LEFT), if it must be checked: a duplicate id is dropped by its id, unverified. */
+function unverified(l: Layers, frame: Extract<Frame, { type: 'gossip' }>): SignedPart | undefined {
+  return l.broadcast.has(frame.origin, frame.seq) ? undefined : gossipPart(frame.origin, frame.seq, frame.body);
 }
 
 function onGossip(l: Layers, from: PeerId, frame: Extract<Frame, { type: 'gossip' }>): void {
   // Checked before the id is marked seen, so a forgery that comes first cannot shadow the genuine copy;
   // and only once per id (a duplicate is dropped by its id below, unverified).
-  if (!genuine(l, frame)) {
+  const part = unverified(l, frame);
+  if (part && !signedBy(l.ctx.config.trust, frame.origin, part.message, part.key, part.signature)) {
     l.ctx.stats.badSignatures += 1;
-    const what = frame.body.kind.toUpperCase();
-    l.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `${what} ${frame.origin}#${frame.seq} from ${from}: not signed by ${frame.origin}'s key` });
+    l.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `${part.what} from ${from}: not signed by ${frame.origin}'s key` });
     return;
   }
   const flooded = isFlooded(frame.bodyBytes);

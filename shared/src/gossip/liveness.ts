@@ -11,7 +11,8 @@ import { ErrorCode } from '../errors.js';
 import type { Context } from './context.js';
 import { isLive, presenceOf, statusSupersedes, type Membership, type SignedPresence, type StatusChange } from './membership.js';
 import { signPresence } from './presence.js';
-import { leftSignedBy, presenceSignedBy } from './trust.js';
+import { recordParts } from './signed-parts.js';
+import { signedBy } from './trust.js';
 import type { MemberRecord, MemberStatus } from './wire/frames.js';
 import { MAX_COUNTER, nextCounter } from './wire/counter.js';
 import type { GossipBody } from './wire/gossip-body.js';
@@ -277,7 +278,7 @@ export class Liveness {
    * those on: see AntiEntropy.pushRevived).
    */
   mergeRecord(record: MemberRecord, from: PeerId): boolean {
-    if (!this.genuinePresence(record, from) || !this.genuineGoodbye(record, from)) return false;
+    if (!this.genuineRecord(record, from)) return false;
     if (record.peer === this.ctx.self) {
       if (record.status !== 'alive' && record.incarnation >= this.membership.self.incarnation) this.refute(record.incarnation);
       this.outbidPresence(record.presenceVersion, record.presenceJson);
@@ -328,27 +329,20 @@ export class Liveness {
     return floor === undefined || statusSupersedes(incarnation, 'left', floor.incarnation, floor.status);
   }
 
-  /** Whether a record saying its member left carries that member's signed goodbye, where it is news; as genuinePresence. */
-  private genuineGoodbye(record: MemberRecord, from: PeerId): boolean {
-    if (record.status !== 'left' || !this.leftIsNews(record.peer, record.incarnation)) return true;
-    if (leftSignedBy(this.ctx.config.trust, record.peer, record.incarnation, record.leftKey, record.leftSignature)) return true;
-    this.ctx.stats.badSignatures += 1;
-    this.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `record of ${record.peer} from ${from}: left at ${record.incarnation} not signed by ${record.peer}'s key` });
-    return false;
-  }
-
   /**
-   * Whether a record's presence is its owner's, checked only where it would
-   * be news to us (a newer version; for our own, anything that would make us
-   * outbid it), so each signed presence is verified about once per tab. A
-   * record that fails is a forgery: dropped whole, counted and reported.
+   * Whether a record's signed parts are its owner's (its presence, its
+   * goodbye), each checked only where it would be news to us (recordParts),
+   * so each is verified about once per tab. A record that fails is a
+   * forgery: dropped whole, counted and reported.
    */
-  private genuinePresence(record: MemberRecord, from: PeerId): boolean {
-    if (record.presenceVersion === 0 || !this.presenceIsNews(record.peer, record.presenceVersion, record.presenceJson)) return true;
-    if (presenceSignedBy(this.ctx.config.trust, record.peer, record.presenceVersion, record.presenceJson, record.presenceKey, record.presenceSignature)) return true;
-    this.ctx.stats.badSignatures += 1;
-    this.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `record of ${record.peer} from ${from}: presence version ${record.presenceVersion} not signed by ${record.peer}'s key` });
-    return false;
+  private genuineRecord(record: MemberRecord, from: PeerId): boolean {
+    for (const part of recordParts(record, this)) {
+      if (signedBy(this.ctx.config.trust, record.peer, part.message, part.key, part.signature)) continue;
+      this.ctx.stats.badSignatures += 1;
+      this.ctx.emit({ type: 'malformed', from, code: ErrorCode.BAD_SIGNATURE, message: `record of ${record.peer} from ${from}: ${part.what} not signed by ${record.peer}'s key` });
+      return false;
+    }
+    return true;
   }
 
   /**

@@ -39,19 +39,15 @@ export class Presence {
    * `set` would refuse the presence.
    */
   toSign(presence: PresenceValue): Uint8Array | undefined {
-    const json = JSON.stringify(presence);
-    if (utf8Length(json) > this.ctx.config.limits.maxPresenceBytes) return undefined;
-    return presenceSigned(this.ctx.self, nextCounter(this.membership.self.presenceVersion), json);
+    const next = this.next(presence);
+    return next && presenceSigned(this.ctx.self, next.version, next.json);
   }
 
   /** The app replaced our presence. Throws MurmurError(BAD_ARGUMENT), changing nothing, if it is over the limit. */
   set(presence: PresenceValue): void {
-    const json = JSON.stringify(presence);
-    if (utf8Length(json) > this.ctx.config.limits.maxPresenceBytes) {
-      throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence JSON is over maxPresenceBytes (${this.ctx.config.limits.maxPresenceBytes})`);
-    }
-    const version = nextCounter(this.membership.self.presenceVersion);
-    this.membership.setSelfPresence(signPresence(this.ctx, version, presence, json));
+    const next = this.next(presence);
+    if (!next) throw new MurmurError(ErrorCode.BAD_ARGUMENT, `presence JSON is over maxPresenceBytes (${this.ctx.config.limits.maxPresenceBytes})`);
+    this.membership.setSelfPresence(signPresence(this.ctx, next.version, presence, next.json));
     this.membership.setSelfStatus('alive');
     this.dirty = true;
     const due = this.lastAt + this.ctx.config.presence.throttleMs;
@@ -61,6 +57,13 @@ export class Presence {
 
   onTimer(): void {
     if (this.dirty) this.flush();
+  }
+
+  /** The version and JSON `presence` would be set at, or undefined if it is over the limit. */
+  private next(presence: PresenceValue): { version: number; json: string } | undefined {
+    const json = JSON.stringify(presence);
+    if (utf8Length(json) > this.ctx.config.limits.maxPresenceBytes) return undefined;
+    return { version: nextCounter(this.membership.self.presenceVersion), json };
   }
 
   /** Sends our presence now (first neighbour: the announcement carries it). */

@@ -75,21 +75,6 @@ export function leftSigned(owner: PeerId, incarnation: number): Uint8Array {
   return signedBytes('murmur-left/1', owner, (encoder) => encoding.writeVarUint(encoder, incarnation));
 }
 
-/** The signature check of a DATA message. */
-export function dataSignedBy(trust: EngineTrust, origin: PeerId, seq: number, payload: Uint8Array, key: Uint8Array, signature: Uint8Array): boolean {
-  return signedBy(trust, origin, dataSigned(origin, seq, payload), key, signature);
-}
-
-/** The signature check of a presence. */
-export function presenceSignedBy(trust: EngineTrust, owner: PeerId, version: number, json: string, key: Uint8Array, signature: Uint8Array): boolean {
-  return signedBy(trust, owner, presenceSigned(owner, version, json), key, signature);
-}
-
-/** The signature check of a goodbye. */
-export function leftSignedBy(trust: EngineTrust, owner: PeerId, incarnation: number, key: Uint8Array, signature: Uint8Array): boolean {
-  return signedBy(trust, owner, leftSigned(owner, incarnation), key, signature);
-}
-
 /** Checks the shape of a trust handed in by a driver; returns what is wrong, or undefined. */
 export function trustProblem(trust: unknown): string | undefined {
   const t = trust as Partial<EngineTrust> | null | undefined;

@@ -12,6 +12,7 @@
  * run, not once per receiver, which a 1,000-node run could not afford
  * (~1 ms per verification in Node). The memo changes no outcome.
  */
+import { hex, sameBytes } from '../bytes.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { PeerId, Presence } from '../engine/types.js';
@@ -35,18 +36,6 @@ function keysOf(peer: PeerId): { secret: Uint8Array; publicKey: Uint8Array } {
     keys.set(peer, pair);
   }
   return pair;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-  return out;
 }
 
 function certifies(peer: PeerId, publicKey: Uint8Array): boolean {
